@@ -1,0 +1,16 @@
+export * from './json.ts';
+export * from './effects.ts';
+export * from './format/common.ts';
+export * from './format/scenario.ts';
+export * from './nodes/types.ts';
+export * from './nodes/registry.ts';
+export * from './interpreter/state.ts';
+export { step, DEFAULT_MAX_PURE_STEPS, type StepOptions } from './interpreter/step.ts';
+export { compile } from './interpreter/compile.ts';
+export * from './validate/issue.ts';
+export * from './validate/validate.ts';
+export * from './validate/validate-set.ts';
+export { parseJsonText, type ParsedText } from './parse-text.ts';
+export { findPlaceholders, toPositional } from './sql-text.ts';
+export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
+export { toEpochMs } from './nodes/wait.ts';

@@ -1,0 +1,199 @@
+/**
+ * The pure interpreter: `step(scenario, state, event) → { state, effects, trace }`.
+ *
+ * Pure nodes run back to back in memory; the first node that needs the
+ * outside world stops the run and comes back as an effect, and the effect's
+ * result arrives later as a `result` event for that step. Nothing here does
+ * I/O or reads a clock: time is the event's `at`. Errors become state (a
+ * failed execution with a reason), they never escape.
+ */
+import { EffectResults, type EffectRequest } from '../effects.ts';
+import type { Scenario } from '../format/scenario.ts';
+import type { Json } from '../json.ts';
+import { evaluate } from '../logic.ts';
+import type { NodeContext } from '../nodes/types.ts';
+import { compile, type CompiledNode, type CompiledScenario } from './compile.ts';
+import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
+
+export interface StepOptions {
+  /** Fail an execution that visits more nodes than this without waiting for the outside world. */
+  maxPureSteps?: number;
+}
+
+export const DEFAULT_MAX_PURE_STEPS = 10_000;
+
+export function step(scenario: Scenario, state: ExecutionState | undefined, event: ExecutionEvent, options: StepOptions = {}): StepResult {
+  const compiled = compile(scenario);
+  if (event.type === 'start') {
+    if (state) return ignore(state, 'the execution has already started');
+    return new Run(compiled, initialState(event.at), event.at, options).start(event.input ?? {});
+  }
+  if (!state) return ignore(initialState(event.at), 'the execution has not started');
+  if (state.status !== 'waiting') return ignore(state, `the execution is already ${state.status}`);
+  const run = new Run(compiled, state, event.at, options);
+  return event.type === 'cancel' ? run.cancel(event.reason) : run.resume(event.step, event.result);
+}
+
+function initialState(at: number): ExecutionState {
+  return { status: 'waiting', vars: {}, steps: 0, startedAt: at };
+}
+
+function ignore(state: ExecutionState, reason: string): StepResult {
+  return { state, effects: [], trace: [], ignored: reason };
+}
+
+/** One step's working copy: mutable inside, handed out as a new state at the end. */
+class Run implements NodeContext {
+  readonly vars: Record<string, Json>;
+  private readonly state: ExecutionState;
+  private readonly trace: TraceEntry[] = [];
+  private readonly effects: EffectRequest[] = [];
+  private changed: Record<string, Json> | undefined;
+
+  constructor(
+    private readonly compiled: CompiledScenario,
+    private readonly from: ExecutionState,
+    readonly now: number,
+    private readonly options: StepOptions,
+  ) {
+    this.state = { ...from };
+    delete this.state.waiting;
+    // `$now` lives in the working copy only, so expressions see it without it being stored.
+    this.vars = { ...from.vars, $now: now };
+  }
+
+  evaluate(logic: Json | undefined): Json {
+    return logic === undefined ? null : evaluate(logic, this.vars);
+  }
+
+  set(name: string, value: Json): void {
+    this.vars[name] = value;
+    (this.changed ??= {})[name] = value;
+  }
+
+  start(input: Record<string, Json>): StepResult {
+    const startNode = this.compiled.nodes.get(this.compiled.startId)!;
+    for (const v of this.compiled.scenario.variables ?? []) if (v.default !== undefined) this.vars[v.name] = v.default;
+    const missing: string[] = [];
+    for (const spec of startNode.params.inputs ?? []) {
+      if (Object.hasOwn(input, spec.name)) this.vars[spec.name] = input[spec.name]!;
+      else if (spec.default !== undefined) this.vars[spec.name] = spec.default;
+      else if (spec.required) missing.push(spec.name);
+    }
+    if (missing.length) return this.fail(startNode.node.id, `missing required input ${missing.map((m) => `"${m}"`).join(', ')}`);
+    return this.runFrom(this.compiled.startId);
+  }
+
+  resume(step: number, raw: unknown): StepResult {
+    const waiting = this.from.waiting;
+    if (!waiting || waiting.step !== step) {
+      return ignore(this.from, `no effect of step ${step} is awaited${waiting ? ` (waiting for step ${waiting.step})` : ''}`);
+    }
+    const current = this.compiled.nodes.get(waiting.nodeId);
+    if (!current || current.def.kind !== 'effect') return this.fail(waiting.nodeId, `node "${waiting.nodeId}" no longer exists in this scenario version`);
+    const parsed = EffectResults[current.def.effectKind].safeParse(raw);
+    if (!parsed.success) {
+      return this.fail(current.node.id, `invalid ${current.def.effectKind} result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    let outcome: string;
+    try {
+      outcome = current.def.resume(current.params, parsed.data as never, this).outcome;
+    } catch (e) {
+      return this.fail(current.node.id, message(e));
+    }
+    this.record(current, outcome, waiting.since, waiting.step);
+    return this.follow(current, outcome);
+  }
+
+  cancel(reason: string | undefined): StepResult {
+    this.state.status = 'cancelled';
+    this.state.endedAt = this.now;
+    this.state.error = { ...(this.from.waiting ? { nodeId: this.from.waiting.nodeId } : {}), message: reason ?? 'cancelled' };
+    return this.finish();
+  }
+
+  private runFrom(nodeId: string): StepResult {
+    const limit = this.options.maxPureSteps ?? DEFAULT_MAX_PURE_STEPS;
+    let visited = 0;
+    let id: string = nodeId;
+    for (;;) {
+      const current = this.compiled.nodes.get(id);
+      if (!current) return this.fail(id, `node "${id}" does not exist`);
+      if (++visited > limit) {
+        return this.fail(id, `runaway: more than ${limit} nodes visited without waiting for anything (stopped at "${id}")`);
+      }
+      const stepNo = ++this.state.steps;
+      const def = current.def;
+      if (def.kind === 'effect') {
+        let effect;
+        try {
+          effect = def.effect(current.params, this);
+        } catch (e) {
+          if (!def.errorOutcome) return this.fail(id, message(e));
+          this.set('lastError', message(e));
+          this.record(current, def.errorOutcome, this.now, stepNo, message(e));
+          const next = current.next[def.errorOutcome];
+          if (next === undefined) return this.noEdge(current, def.errorOutcome);
+          id = next;
+          continue;
+        }
+        this.effects.push({ step: stepNo, nodeId: id, effect });
+        this.state.status = 'waiting';
+        this.state.waiting = { nodeId: id, step: stepNo, kind: effect.kind, since: this.now };
+        return this.finish();
+      }
+      let result;
+      try {
+        result = def.run(current.params, this);
+      } catch (e) {
+        return this.fail(id, message(e));
+      }
+      if ('end' in result) {
+        this.record(current, null, this.now, stepNo);
+        this.state.status = result.end.status;
+        this.state.endedAt = this.now;
+        if (result.end.result !== undefined) this.state.result = result.end.result;
+        if (result.end.status === 'failed') this.state.error = { nodeId: id, message: result.end.reason ?? 'ended as failed' };
+        return this.finish();
+      }
+      this.record(current, result.outcome, this.now, stepNo);
+      const next = current.next[result.outcome];
+      if (next === undefined) return this.noEdge(current, result.outcome);
+      id = next;
+    }
+  }
+
+  private follow(current: CompiledNode, outcome: string): StepResult {
+    const next = current.next[outcome];
+    return next === undefined ? this.noEdge(current, outcome) : this.runFrom(next);
+  }
+
+  private noEdge(current: CompiledNode, outcome: string): StepResult {
+    return this.fail(current.node.id, `node "${current.node.id}" has no edge for outcome "${outcome}"`);
+  }
+
+  private record(current: CompiledNode, outcome: string | null, startedAt: number, stepNo: number, error?: string) {
+    const entry: TraceEntry = { step: stepNo, nodeId: current.node.id, nodeType: current.node.type, outcome, startedAt, endedAt: this.now };
+    if (this.changed) entry.changed = this.changed;
+    if (error !== undefined) entry.error = error;
+    this.changed = undefined;
+    this.trace.push(entry);
+  }
+
+  private fail(nodeId: string, reason: string): StepResult {
+    this.state.status = 'failed';
+    this.state.endedAt = this.now;
+    this.state.error = { nodeId, message: reason };
+    return this.finish();
+  }
+
+  private finish(): StepResult {
+    const { $now: _now, ...vars } = this.vars;
+    this.state.vars = vars;
+    return { state: this.state, effects: this.effects, trace: this.trace };
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

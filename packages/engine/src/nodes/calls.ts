@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { CALL_OUTCOMES } from '../effects.ts';
+import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
+import type { Json } from '../json.ts';
+import { defineEffectNode, exprs, into, type NodeContext } from './types.ts';
+
+function requiredText(ctx: NodeContext, logic: Json, field: string): string {
+  const value = ctx.evaluate(logic);
+  if (value === null || value === '' || typeof value === 'object') throw new Error(`"${field}" is empty or not text: ${JSON.stringify(value)}`);
+  return String(value);
+}
+
+export const CallOperatorParams = z.strictObject({
+  /** Operator number or agent id, e.g. `{"var": "subscriber.operator_number"}`. */
+  operator: Expression,
+  /** How long to ring before `noAnswer`. */
+  timeoutSec: PositiveSeconds.optional(),
+  /** Variable that receives `{ outcome, callId }`. */
+  into: Identifier.optional(),
+});
+
+export const callOperator = defineEffectNode({
+  type: 'callOperator',
+  title: 'Call operator',
+  description: 'Rings an operator; this becomes the current operator call.',
+  category: 'telephony',
+  params: CallOperatorParams,
+  effectKind: 'call',
+  errorOutcome: 'failed',
+  outcomes: () => [...CALL_OUTCOMES],
+  expressions: (p) => exprs([[['operator'], p.operator]]),
+  writes: (p) => into(p.into),
+  effect: (p, ctx) => ({
+    kind: 'call',
+    operator: requiredText(ctx, p.operator, 'operator'),
+    ...(p.timeoutSec ? { timeoutSec: p.timeoutSec } : {}),
+  }),
+  resume: (p, r, ctx) => {
+    if (p.into) ctx.set(p.into, { outcome: r.outcome, callId: r.callId ?? null });
+    return { outcome: r.outcome };
+  },
+});
+
+export const DialCustomerParams = z.strictObject({
+  /** The number to dial, e.g. `{"var": "subscriber.tel"}`. */
+  number: Expression,
+  /** Connect the customer to the current operator call once answered. */
+  bridge: z.boolean().optional(),
+  callerId: z.string().optional(),
+  timeoutSec: PositiveSeconds.optional(),
+  into: Identifier.optional(),
+});
+
+export const dialCustomer = defineEffectNode({
+  type: 'dialCustomer',
+  title: 'Dial customer',
+  description: 'Dials a customer number, optionally bridged to the current operator call.',
+  category: 'telephony',
+  params: DialCustomerParams,
+  effectKind: 'dial',
+  errorOutcome: 'failed',
+  outcomes: () => [...CALL_OUTCOMES],
+  expressions: (p) => exprs([[['number'], p.number]]),
+  writes: (p) => into(p.into),
+  effect: (p, ctx) => ({
+    kind: 'dial',
+    number: requiredText(ctx, p.number, 'number'),
+    bridge: p.bridge ?? false,
+    ...(p.callerId ? { callerId: p.callerId } : {}),
+    ...(p.timeoutSec ? { timeoutSec: p.timeoutSec } : {}),
+  }),
+  resume: (p, r, ctx) => {
+    if (p.into) ctx.set(p.into, { outcome: r.outcome, callId: r.callId ?? null });
+    return { outcome: r.outcome };
+  },
+});

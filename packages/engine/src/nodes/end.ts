@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Expression } from '../format/common.ts';
+import { definePureNode, exprs } from './types.ts';
+
+export const EndParams = z.strictObject({
+  /** The execution's result, e.g. for a parent scenario waiting on it. */
+  result: Expression.optional(),
+  /** `failed` ends the execution as a failure (with `reason`), e.g. after an error branch. */
+  status: z.enum(['completed', 'failed']).optional(),
+  reason: z.string().optional(),
+});
+
+export const end = definePureNode({
+  type: 'end',
+  title: 'End',
+  description: 'Ends the execution, optionally with a result.',
+  category: 'flow',
+  params: EndParams,
+  outcomes: () => [],
+  expressions: (p) => exprs([[['result'], p.result]]),
+  writes: () => [],
+  run: (p, ctx) => ({
+    end: {
+      status: p.status ?? 'completed',
+      ...(p.result !== undefined ? { result: ctx.evaluate(p.result) } : {}),
+      ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    },
+  }),
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
+import { defineEffectNode, exprs, into } from './types.ts';
+
+export const QueueParams = z.strictObject({
+  /** Queue name (or an expression giving it). */
+  queue: Expression,
+  /** Caller priority within the queue; higher is served first. Default 0. */
+  priority: Expression.optional(),
+  /** Give up waiting after this long: the `timeout` outcome. */
+  timeoutSec: PositiveSeconds.optional(),
+  /** Extra data shown to the agent with the assignment. */
+  data: Expression.optional(),
+  /** Variable that receives `{ outcome, agent, waitedMs }`. */
+  into: Identifier.optional(),
+});
+
+export const queue = defineEffectNode({
+  type: 'queue',
+  title: 'Queue',
+  description: 'Puts the caller into a queue and waits for an agent, a timeout, or the caller leaving.',
+  category: 'queue',
+  params: QueueParams,
+  effectKind: 'enqueue',
+  outcomes: () => ['assigned', 'timeout', 'left'],
+  expressions: (p) => exprs([[['queue'], p.queue], [['priority'], p.priority], [['data'], p.data]]),
+  writes: (p) => into(p.into),
+  effect: (p, ctx) => {
+    const name = ctx.evaluate(p.queue);
+    if (typeof name !== 'string' || name === '') throw new Error(`"queue" is not a queue name: ${JSON.stringify(name)}`);
+    const priority = p.priority === undefined ? 0 : Number(ctx.evaluate(p.priority));
+    if (!Number.isFinite(priority)) throw new Error('"priority" is not a number');
+    return {
+      kind: 'enqueue',
+      queue: name,
+      priority,
+      data: p.data === undefined ? null : ctx.evaluate(p.data),
+      ...(p.timeoutSec ? { timeoutSec: p.timeoutSec } : {}),
+    };
+  },
+  resume: (p, r, ctx) => {
+    if (p.into) ctx.set(p.into, { outcome: r.outcome, agent: r.agent ?? null, waitedMs: r.waitedMs ?? null });
+    return { outcome: r.outcome };
+  },
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { Json } from '../json.ts';
+import { Expression, Identifier } from '../format/common.ts';
+import { defineEffectNode, exprs } from './types.ts';
+
+export const SetStatusParams = z.strictObject({
+  /** Subscriber table; default `table_out_call`. A name, never taken from a variable. */
+  table: Identifier.optional(),
+  /** Key column; default `Id`. */
+  idColumn: Identifier.optional(),
+  /** Which row: usually `{"var": "subscriber.Id"}`. */
+  id: Expression,
+  /** The new status: 10 call back, 11 being served, 12 callback succeeded, or any integer. */
+  status: Expression,
+  /** Other columns to set at the same time (callback time, operator…). */
+  fields: z.record(Identifier, Expression).optional(),
+});
+
+export const setStatus = defineEffectNode({
+  type: 'setStatus',
+  title: 'Set status',
+  description: "Sets a subscriber row's status and, optionally, other fields.",
+  category: 'data',
+  params: SetStatusParams,
+  effectKind: 'setStatus',
+  errorOutcome: 'error',
+  outcomes: () => ['next', 'error'],
+  expressions: (p) => [
+    ...exprs([[['id'], p.id], [['status'], p.status]]),
+    ...Object.entries(p.fields ?? {}).map(([name, logic]) => ({ path: ['fields', name], logic })),
+  ],
+  writes: () => [],
+  effect: (p, ctx) => {
+    const status = Number(ctx.evaluate(p.status));
+    if (!Number.isInteger(status)) throw new Error(`status is not an integer: ${JSON.stringify(ctx.evaluate(p.status))}`);
+    const id = ctx.evaluate(p.id);
+    if (id === null || id === '') throw new Error('"id" is empty');
+    const fields: Record<string, Json> = {};
+    for (const [name, logic] of Object.entries(p.fields ?? {})) fields[name] = ctx.evaluate(logic);
+    return { kind: 'setStatus', table: p.table ?? 'table_out_call', idColumn: p.idColumn ?? 'Id', id, status, fields };
+  },
+  resume: (p, r, ctx) => {
+    if (r.ok && r.rowCount > 0) return { outcome: 'next' };
+    ctx.set('lastError', r.ok ? `no row with ${p.idColumn ?? 'Id'} = ${JSON.stringify(ctx.evaluate(p.id))} in ${p.table ?? 'table_out_call'}` : r.error);
+    return { outcome: 'error' };
+  },
+});

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { FIELD_TYPES, type FormFieldSpec } from '../effects.ts';
+import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
+import { defineEffectNode, exprs } from './types.ts';
+
+export const FormField = z
+  .strictObject({
+    /** The variable that receives the value. */
+    name: Identifier,
+    label: z.string().min(1, 'must not be empty'),
+    type: z.enum(FIELD_TYPES),
+    required: z.boolean().optional(),
+    /** Shown but not editable, e.g. data of the previous call. */
+    readOnly: z.boolean().optional(),
+    /** Initial value, usually from a variable. */
+    default: Expression.optional(),
+    /** Choices of a `select` field. */
+    options: z.array(z.strictObject({ value: z.string(), label: z.string().optional() })).min(1).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.type === 'select' && !f.options) ctx.addIssue({ code: 'custom', message: 'a select field needs "options"', path: ['options'] });
+    if (f.type !== 'select' && f.options) ctx.addIssue({ code: 'custom', message: `"options" only applies to select fields, not ${f.type}`, path: ['options'] });
+  });
+
+export const ShowFormParams = z
+  .strictObject({
+    title: z.string().min(1, 'must not be empty'),
+    description: z.string().optional(),
+    fields: z.array(FormField).min(1, 'must have at least one field'),
+    /** Whose screen: by default the operator of the current call. */
+    operator: Expression.optional(),
+    /** Without a submission by then, the `timeout` outcome is taken. */
+    timeoutSec: PositiveSeconds.optional(),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.fields.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate field name "${f.name}"`, path: ['fields', i, 'name'] });
+      seen.add(f.name);
+    });
+  });
+
+export const showForm = defineEffectNode({
+  type: 'showForm',
+  title: 'Show form',
+  description: "Shows a form on the operator's screen and waits for it to be submitted.",
+  category: 'operator',
+  params: ShowFormParams,
+  effectKind: 'form',
+  outcomes: () => ['submitted', 'timeout'],
+  expressions: (p) => [
+    ...exprs([[['operator'], p.operator]]),
+    ...p.fields.flatMap((f, i) => exprs([[['fields', i, 'default'], f.default]])),
+  ],
+  writes: (p) => p.fields.filter((f) => !f.readOnly).map((f) => f.name),
+  effect: (p, ctx) => {
+    const fields = p.fields.map((f): FormFieldSpec => ({
+      name: f.name,
+      label: f.label,
+      type: f.type,
+      required: f.required ?? false,
+      readOnly: f.readOnly ?? false,
+      ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label ?? o.value })) } : {}),
+      value: f.default === undefined ? null : ctx.evaluate(f.default),
+    }));
+    const operator = p.operator === undefined ? null : ctx.evaluate(p.operator);
+    return {
+      kind: 'form',
+      title: p.title,
+      ...(p.description ? { description: p.description } : {}),
+      fields,
+      ...(operator !== null && operator !== '' ? { operator: String(operator) } : {}),
+      ...(p.timeoutSec ? { timeoutSec: p.timeoutSec } : {}),
+    };
+  },
+  resume: (p, r, ctx) => {
+    if ('timeout' in r) return { outcome: 'timeout' };
+    for (const f of p.fields) {
+      if (!f.readOnly && Object.hasOwn(r.submitted, f.name)) ctx.set(f.name, r.submitted[f.name]!);
+    }
+    return { outcome: 'submitted' };
+  },
+});

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Json } from '../json.ts';
+import { Expression, Identifier } from '../format/common.ts';
+import { findPlaceholders } from '../sql-text.ts';
+import { defineEffectNode, into } from './types.ts';
+
+export const SqlParams = z
+  .strictObject({
+    /** SQL text with named parameters `:name`; values are always bound, never spliced. */
+    query: z.string().trim().min(1, 'must not be empty'),
+    /** Values for the named parameters, as expressions. */
+    params: z.record(Identifier, Expression).optional(),
+    /** `rows` (an array), `first` (one object or null) or `none`. Default `rows`. */
+    result: z.enum(['rows', 'first', 'none']).optional(),
+    /** Variable that receives the result. */
+    into: Identifier.optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const ph of findPlaceholders(p.query)) {
+      if (!p.params || !Object.hasOwn(p.params, ph.name)) {
+        ctx.addIssue({ code: 'custom', message: `parameter :${ph.name} is used in the query but has no value in "params"`, path: ['query'] });
+      }
+    }
+  });
+
+export const sql = defineEffectNode({
+  type: 'sql',
+  title: 'SQL query',
+  description: 'Runs a parameterised query on the database; rows or the first row into a variable.',
+  category: 'data',
+  params: SqlParams,
+  effectKind: 'sql',
+  errorOutcome: 'error',
+  outcomes: () => ['ok', 'empty', 'error'],
+  expressions: (p) => Object.entries(p.params ?? {}).map(([name, logic]) => ({ path: ['params', name], logic })),
+  writes: (p) => into(p.into),
+  effect: (p, ctx) => {
+    const params: Record<string, Json> = {};
+    for (const [name, logic] of Object.entries(p.params ?? {})) params[name] = ctx.evaluate(logic);
+    return { kind: 'sql', query: p.query, params, result: p.result ?? 'rows', ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}) };
+  },
+  resume: (p, r, ctx) => {
+    if (!r.ok) {
+      ctx.set('lastError', r.error);
+      return { outcome: 'error' };
+    }
+    const mode = p.result ?? 'rows';
+    if (p.into && mode !== 'none') ctx.set(p.into, mode === 'first' ? (r.rows[0] ?? null) : r.rows);
+    const empty = mode === 'none' ? r.rowCount === 0 : r.rows.length === 0;
+    return { outcome: empty ? 'empty' : 'ok' };
+  },
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { JsonValue } from '../json.ts';
+import { Identifier, VariableType } from '../format/common.ts';
+import { definePureNode } from './types.ts';
+
+export const StartInput = z.strictObject({
+  name: Identifier,
+  type: VariableType.optional(),
+  required: z.boolean().optional(),
+  default: JsonValue.optional(),
+  description: z.string().optional(),
+});
+
+export const StartParams = z.strictObject({
+  /** Input variables the caller of the scenario passes in. */
+  inputs: z.array(StartInput).optional(),
+});
+
+export const start = definePureNode({
+  type: 'start',
+  title: 'Start',
+  description: 'Where the execution begins; declares the input variables.',
+  category: 'flow',
+  params: StartParams,
+  outcomes: () => ['next'],
+  expressions: () => [],
+  writes: (p) => (p.inputs ?? []).map((i) => i.name),
+  // Inputs are applied by the interpreter when the execution starts.
+  run: () => ({ outcome: 'next' }),
+});

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Expression } from '../format/common.ts';
+import { defineEffectNode, exprs } from './types.ts';
+
+export const WaitParams = z
+  .strictObject({
+    /** How long to wait, in seconds (a number or an expression). */
+    seconds: Expression.optional(),
+    /** Or until this moment: epoch milliseconds or an ISO 8601 date-time. */
+    until: Expression.optional(),
+  })
+  .refine((p) => (p.seconds === undefined) !== (p.until === undefined), { message: 'set exactly one of "seconds" or "until"' });
+
+export function toEpochMs(value: unknown, what: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new Error(`${what} is not a time: ${JSON.stringify(value)}`);
+}
+
+export const wait = defineEffectNode({
+  type: 'wait',
+  title: 'Wait',
+  description: 'Pauses the execution for a duration or until a time; durable across restarts.',
+  category: 'flow',
+  params: WaitParams,
+  effectKind: 'timer',
+  outcomes: () => ['next'],
+  expressions: (p) => exprs([[['seconds'], p.seconds], [['until'], p.until]]),
+  writes: () => [],
+  effect: (p, ctx) => {
+    if (p.until !== undefined) return { kind: 'timer', wakeAt: toEpochMs(ctx.evaluate(p.until), '"until"') };
+    const seconds = Number(ctx.evaluate(p.seconds));
+    if (!Number.isFinite(seconds)) throw new Error(`"seconds" is not a number: ${JSON.stringify(ctx.evaluate(p.seconds))}`);
+    return { kind: 'timer', wakeAt: ctx.now + Math.max(0, seconds) * 1000 };
+  },
+  resume: () => ({ outcome: 'next' }),
+});

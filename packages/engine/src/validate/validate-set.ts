@@ -1,0 +1,55 @@
+/**
+ * Validating several scenario files together: each on its own, then the
+ * references between them (`runScenario` targets) and duplicate ids.
+ */
+import type { Scenario } from '../format/scenario.ts';
+import { formatPath, type Issue } from './issue.ts';
+import { validateScenario, type ValidationResult } from './validate.ts';
+
+export interface SetEntry {
+  /** A name for messages, e.g. the file path. */
+  source: string;
+  doc: unknown;
+}
+
+export interface SetResult {
+  ok: boolean;
+  results: (ValidationResult & { source: string })[];
+}
+
+export function validateSet(entries: SetEntry[], options: { knownScenarioIds?: Iterable<string> } = {}): SetResult {
+  const results = entries.map((e) => ({ source: e.source, ...validateScenario(e.doc) }));
+  const bySource = new Map<string, string>();
+  for (const r of results) {
+    if (!r.scenario) continue;
+    const other = bySource.get(r.scenario.id);
+    if (other !== undefined) push(r, { severity: 'error', path: 'id', message: `scenario id "${r.scenario.id}" is also used by ${other}` });
+    else bySource.set(r.scenario.id, r.source);
+  }
+  const known = new Set([...bySource.keys(), ...(options.knownScenarioIds ?? [])]);
+  for (const r of results) if (r.scenario) for (const issue of missingReferences(r.scenario, known)) push(r, issue);
+  return { ok: results.every((r) => r.ok), results };
+}
+
+export function missingReferences(scenario: Scenario, known: ReadonlySet<string>): Issue[] {
+  const issues: Issue[] = [];
+  scenario.nodes.forEach((node, index) => {
+    if (node.type === 'runScenario' && !known.has(node.params.scenario)) {
+      issues.push({
+        severity: 'error',
+        nodeId: node.id,
+        path: formatPath(['nodes', index, 'params', 'scenario']),
+        message: `unknown scenario "${node.params.scenario}"`,
+      });
+    }
+  });
+  return issues;
+}
+
+function push(result: ValidationResult, issue: Issue) {
+  result.issues.push(issue);
+  if (issue.severity === 'error') {
+    result.ok = false;
+    delete result.scenario;
+  }
+}

@@ -1,0 +1,67 @@
+// The telephony port: everything the runtime may ask of a phone system.
+// Kept narrow (no media, no transfer semantics) so a SIP adapter can
+// implement it with what any PBX offers.
+import type { DialRequest, OperatorCallRequest } from './requests.ts';
+
+export const CALL_OUTCOMES = ['answered', 'busy', 'noAnswer', 'failed'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+export const CALL_EVENT_TYPES = [...CALL_OUTCOMES, 'hungUp'] as const;
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+
+/**
+ * Outcome events (answered/busy/noAnswer/failed) come once per call.
+ * `hungUp` follows only an answered call, when it ends for any reason.
+ */
+export interface CallEvent {
+  type: CallEventType;
+  callId: string;
+  key: string;
+  /** Epoch ms, from the adapter's clock. */
+  at: number;
+  reason?: string;
+}
+
+export type CallKind = 'customer' | 'operator';
+export type CallState = 'ringing' | 'answered' | 'ended';
+
+/** A snapshot; adapters hand out copies, never live objects. */
+export interface CallInfo {
+  callId: string;
+  key: string;
+  kind: CallKind;
+  /** The number dialled, or the operator id. */
+  to: string;
+  state: CallState;
+  /** Set once known; stays 'answered' after an answered call ends. */
+  outcome?: CallOutcome;
+  reason?: string;
+  startedAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+  /** callId of the call this one is bridged with. */
+  bridgedWith?: string;
+}
+
+export type Unsubscribe = () => void;
+
+export interface TelephonyPort {
+  /**
+   * Places a call to a customer. A key already seen never places a second
+   * call: the existing call is returned (this is what makes a retried step
+   * after a crash safe).
+   */
+  dial(req: DialRequest): Promise<CallInfo>;
+  /** Calls an operator; same idempotency contract as dial. */
+  callOperator(req: OperatorCallRequest): Promise<CallInfo>;
+  /** Connects two answered calls. */
+  bridge(callIdA: string, callIdB: string): Promise<void>;
+  /** Ends a call (and its bridged partner). Hanging up an ended call is a no-op. */
+  hangup(callId: string): Promise<void>;
+  onEvent(listener: (event: CallEvent) => void): Unsubscribe;
+  get(callId: string): CallInfo | undefined;
+  getByKey(key: string): CallInfo | undefined;
+}
+
+export const isCallOutcome = (type: string): type is CallOutcome =>
+  (CALL_OUTCOMES as readonly string[]).includes(type);
