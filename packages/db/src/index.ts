@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './schema.ts';
+export { migrate, MIGRATIONS_FOLDER } from './migrate.ts';
+export { openDatabase, describeDatabase } from './open.ts';

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createDatabase, type Database } from './client.ts';
+import { migrate } from './migrate.ts';
+
+/**
+ * The database the product uses: `DATABASE_URL` when set, otherwise PGlite
+ * under `TELLFLOW_DATA_DIR` (default `./data`). Migrations are applied.
+ */
+export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promise<Database> {
+  const url = env.DATABASE_URL?.trim();
+  let db: Database;
+  if (url) db = await createDatabase({ url });
+  else {
+    const dataDir = resolve(env.TELLFLOW_DATA_DIR ?? 'data', 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+    db = await createDatabase({ dataDir });
+  }
+  await migrate(db);
+  return db;
+}
+
+/** For messages: where the data lives, without credentials. */
+export function describeDatabase(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return `PGlite at ${resolve(env.TELLFLOW_DATA_DIR ?? 'data', 'pglite')}`;
+  try {
+    const u = new URL(url);
+    return `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL (DATABASE_URL)';
+  }
+}

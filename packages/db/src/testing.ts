@@ -1,0 +1,73 @@
+/**
+ * Test databases: every database test runs on both PGlite (in memory) and the
+ * machine's real PostgreSQL, each in a fresh database of its own so runs never
+ * collide. Without a PostgreSQL server the real variant is skipped loudly;
+ * under CI=true it is required.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { createDatabase, type Database } from './client.ts';
+import { migrate } from './migrate.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export const ADMIN_URL = process.env.TELLFLOW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let available: Promise<boolean> | undefined;
+
+/** Whether the real PostgreSQL answers; throws under CI when it does not. */
+export function postgresAvailable(): Promise<boolean> {
+  available ??= (async () => {
+    const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    try {
+      await sql`select 1`;
+      return true;
+    } catch (e) {
+      if (process.env.CI === 'true') throw new Error(`CI=true but PostgreSQL at ${ADMIN_URL} is not reachable: ${String(e)}`);
+      console.warn(`\n!!! PostgreSQL at ${ADMIN_URL} is not reachable: the real-database test variants are SKIPPED.\n`);
+      return false;
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  })();
+  return available;
+}
+
+export interface TestDatabase {
+  db: Database;
+  /** postgres:// URL of the fresh database (real PostgreSQL only), e.g. for child processes. */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database with no migrations applied. */
+export async function createEmptyTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await createDatabase();
+    return { db, drop: () => db.close() };
+  }
+  const name = `tellflow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await createDatabase({ url: url.toString(), max: 10 });
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 1 });
+    },
+  };
+}
+
+/** A fresh database with the schema migrated. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  const t = await createEmptyTestDatabase(kind);
+  await migrate(t.db);
+  return t;
+}
+
+export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres'];
