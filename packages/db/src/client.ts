@@ -2,14 +2,12 @@
  * One client factory for both databases: PGlite (embedded, files under a
  * data directory) when no URL is given, PostgreSQL through postgres.js when
  * it is. Both are reached through the same small `Database` interface with
- * positional, always-bound parameters; drizzle is on top for typed queries.
+ * positional, always-bound parameters. (drizzle defines the schema and the
+ * migrations; its query builder is not layered on these clients because its
+ * postgres.js driver replaces the client's date parsers.)
  */
 import { PGlite, type Transaction as PgliteTx } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { schema } from './schema.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -22,11 +20,8 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
-export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
-
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  readonly orm: Orm;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Calls `onPayload` for each NOTIFY on `channel`; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
@@ -43,6 +38,10 @@ export interface DatabaseOptions {
   max?: number;
 }
 
+/** Dates travel as ISO text: both drivers then hand PostgreSQL the same thing. */
+const toParam = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+const jsonText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
   return options.url ? createPostgres(options.url, options.max ?? 10) : createPglite(options.dataDir);
 }
@@ -51,13 +50,12 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   const pg = await PGlite.create(dataDir ? { dataDir } : {});
   const wrap = (q: PGlite | PgliteTx): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
-      const r = await q.query<R>(text, params as unknown[]);
+      const r = await q.query<R>(text, params.map(toParam));
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
   });
   return {
     kind: 'pglite',
-    orm: drizzlePglite(pg, { schema, casing: 'snake_case' }) as unknown as Orm,
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     listen: async (channel, onPayload) => {
@@ -75,18 +73,20 @@ async function createPostgres(url: string, max: number): Promise<Database> {
   const sql = postgres(url, {
     max,
     onnotice: () => {},
-    // Keep int8 and numeric as strings: JavaScript numbers would silently lose precision.
-    types: {},
+    // JSON parameters travel as JSON text (as with PGlite); postgres.js would stringify them a second time.
+    types: {
+      json: { to: 114, from: [114, 3802], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
+      jsonb: { to: 3802, from: [], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
+    },
   });
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
-      const r = await q.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+      const r = await q.unsafe(text, params.map(toParam) as postgres.ParameterOrJSON<never>[], { prepare: true });
       return { rows: r as unknown as R[], rowCount: r.count ?? r.length };
     },
   });
   const db: Database = {
     kind: 'postgres',
-    orm: drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Orm,
     ...wrap(sql),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
     listen: async (channel, onPayload) => {

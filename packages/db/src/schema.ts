@@ -4,7 +4,7 @@
  * from this file by `npm run generate -w @tellflow/db`.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const at = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
 
@@ -48,7 +48,8 @@ export const scenarioVersions = pgTable(
   {
     scenarioId: text().notNull().references(() => scenarios.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
-    document: jsonb().notNull(),
+    // json, not jsonb: keeps the file's key order, so an export re-imports byte for byte.
+    document: json().notNull(),
     comment: text(),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: at().notNull().defaultNow(),
@@ -77,6 +78,8 @@ export const executions = pgTable(
     parentStep: integer(),
     cancelRequested: text(),
     runAt: at(),
+    /** Bumped by every outside wake-up, so a worker releasing its lease never loses one that came in meanwhile. */
+    wakeups: integer().notNull().default(0),
     leaseOwner: text(),
     leaseUntil: at(),
     startedBy: uuid(),
@@ -125,6 +128,8 @@ export const effects = pgTable(
     request: jsonb().notNull(),
     status: text({ enum: ['pending', 'done', 'cancelled'] }).notNull().default('pending'),
     startedAt: at(),
+    /** The outside world's id for it, e.g. the call id. */
+    externalId: text(),
     wakeAt: at(),
     deadline: at(),
     /** For forms: the operator whose screen shows it (null: any agent). */

@@ -71,3 +71,11 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 }
 
 export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres'];
+
+/** Empties every table (except migrations) so one migrated database can serve many tests. */
+export async function truncateAll(db: Database): Promise<void> {
+  const { rows } = await db.query<{ name: string }>(
+    `select quote_ident(tablename) as name from pg_tables where schemaname = 'public' and tablename <> 'tellflow_migrations'`,
+  );
+  if (rows.length) await db.query(`truncate ${rows.map((r) => r.name).join(', ')} restart identity cascade`);
+}

@@ -14,3 +14,4 @@ export { parseJsonText, type ParsedText } from './parse-text.ts';
 export { findPlaceholders, toPositional } from './sql-text.ts';
 export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
 export { toEpochMs } from './nodes/wait.ts';
+export * from './forms.ts';

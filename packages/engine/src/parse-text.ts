@@ -27,7 +27,11 @@ export function parseJsonText(input: string | Uint8Array): ParsedText {
 /** JSON.parse's messages differ between engines and often omit the position; jsonc-parser gives an offset. */
 function describeSyntaxError(text: string): string {
   const errors: ParseError[] = [];
-  parseLoose(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  try {
+    parseLoose(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch {
+    // jsonc-parser recurses once per nesting level: a deeply nested text overflows the stack. Keep what it found.
+  }
   const first = errors[0];
   if (!first) return 'unexpected content';
   const { line, column } = lineColumn(text, first.offset);
@@ -62,6 +66,13 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     } catch {
       hi = mid - 1;
     }
+  }
+  // A prefix that ends inside a character is not valid on its own: the bad sequence starts at that character.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lo));
+  } catch {
+    while (lo > 0 && (bytes[lo - 1]! & 0xc0) === 0x80) lo--;
+    lo--;
   }
   return lo;
 }

@@ -26,8 +26,8 @@ export function findPlaceholders(sql: string): Placeholder[] {
     else if (c === '-' && next === '-') i = skipUntil('\n', i + 2);
     else if (c === '/' && next === '*') i = skipUntil('*/', i + 2);
     else if (c === '$' && /[A-Za-z_$]/.test(next ?? '')) {
-      // Dollar-quoted string: $tag$ … $tag$ (a `$1` positional is left as is).
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i));
+      // Dollar-quoted string: $tag$ … $tag$, the tag like an identifier (a `$1` positional is left as is).
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
       i = tag ? skipUntil(tag[0], i + tag[0].length) : i + 1;
     } else if (c === ':' && next === ':') i += 2;
     else if (c === ':' && /[A-Za-z_]/.test(next ?? '')) {

@@ -1,4 +1,6 @@
 import type { Scenario, ScenarioNode } from '../format/scenario.ts';
+import type { Json } from '../json.ts';
+import { compileLogic, type CompiledLogic } from '../logic.ts';
 import { nodeDefinition } from '../nodes/registry.ts';
 import type { NodeDefinition } from '../nodes/types.ts';
 
@@ -8,6 +10,18 @@ export interface CompiledNode {
   def: NodeDefinition;
   params: any;
   next: Record<string, string | undefined>;
+  /** `next` as parallel lists, for the interpreter's loop: outcome, target id, target node (undefined if missing). */
+  outcomes: string[];
+  targetIds: string[];
+  targets: (CompiledNode | undefined)[];
+  /**
+   * The node's json-logic expressions (objects and arrays; literals need no
+   * compiling), in the order its definition lists them, and their compiled
+   * forms at the same index. The interpreter finds an expression here by
+   * identity when the node evaluates it; see logic.ts.
+   */
+  exprs: Json[];
+  compiledExprs: CompiledLogic[];
 }
 
 export interface CompiledScenario {
@@ -18,7 +32,10 @@ export interface CompiledScenario {
 
 const cache = new WeakMap<Scenario, CompiledScenario>();
 
-/** Expects a validated scenario; compiled forms are cached per scenario object. */
+/**
+ * Expects a validated scenario; compiled forms are cached per scenario object,
+ * so a scenario (edges, params, expressions) must not be mutated once stepped.
+ */
 export function compile(scenario: Scenario): CompiledScenario {
   const hit = cache.get(scenario);
   if (hit) return hit;
@@ -26,15 +43,39 @@ export function compile(scenario: Scenario): CompiledScenario {
   for (const node of scenario.nodes) {
     const def = nodeDefinition(node.type);
     if (!def) throw new Error(`unknown node type "${node.type}" at node "${node.id}"`);
-    nodes.set(node.id, { node, def, params: node.params ?? {}, next: Object.create(null) });
+    const params = node.params ?? {};
+    const compiled: CompiledNode = { node, def, params, next: Object.create(null), outcomes: [], targetIds: [], targets: [], exprs: [], compiledExprs: [] };
+    compileExpressions(compiled);
+    nodes.set(node.id, compiled);
   }
   for (const edge of scenario.edges) {
     const from = nodes.get(edge.source);
     if (from) from.next[edge.sourceHandle] = edge.target;
+  }
+  for (const node of nodes.values()) {
+    for (const outcome in node.next) {
+      const target = node.next[outcome]!;
+      node.outcomes.push(outcome);
+      node.targetIds.push(target);
+      node.targets.push(nodes.get(target));
+    }
   }
   const start = scenario.nodes.find((n) => n.type === 'start');
   if (!start) throw new Error(`scenario "${scenario.id}" has no start node`);
   const compiled = { scenario, startId: start.id, nodes };
   cache.set(scenario, compiled);
   return compiled;
+}
+
+function compileExpressions(node: CompiledNode): void {
+  try {
+    for (const { logic } of node.def.expressions(node.params)) {
+      if (logic === null || typeof logic !== 'object' || node.exprs.includes(logic)) continue;
+      const compiled = compileLogic(logic);
+      node.exprs.push(logic);
+      node.compiledExprs.push(compiled);
+    }
+  } catch {
+    // Only params that validation would have rejected get here; expressions not compiled are interpreted.
+  }
 }

@@ -10,7 +10,7 @@
 import { EffectResults, type EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
 import type { Json } from '../json.ts';
-import { evaluate } from '../logic.ts';
+import { evaluate, type CompiledLogic } from '../logic.ts';
 import type { NodeContext } from '../nodes/types.ts';
 import { compile, type CompiledNode, type CompiledScenario } from './compile.ts';
 import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
@@ -49,6 +49,10 @@ class Run implements NodeContext {
   private readonly trace: TraceEntry[] = [];
   private readonly effects: EffectRequest[] = [];
   private changed: Record<string, Json> | undefined;
+  /** The running node's expressions and their compiled forms (see compile.ts), and where the next lookup starts. */
+  private exprs: Json[] = NO_EXPRS;
+  private compiledExprs: CompiledLogic[] = [];
+  private exprCursor = 0;
 
   constructor(
     private readonly compiled: CompiledScenario,
@@ -56,14 +60,34 @@ class Run implements NodeContext {
     readonly now: number,
     private readonly options: StepOptions,
   ) {
-    this.state = { ...from };
-    delete this.state.waiting;
+    // A copy without `waiting` (built without `delete`, which would leave a slow dictionary-mode object).
+    const { waiting: _waiting, ...rest } = from;
+    this.state = rest;
     // `$now` lives in the working copy only, so expressions see it without it being stored.
     this.vars = { ...from.vars, $now: now };
   }
 
   evaluate(logic: Json | undefined): Json {
-    return logic === undefined ? null : evaluate(logic, this.vars);
+    if (logic === undefined) return null;
+    if (logic !== null && typeof logic === 'object') {
+      // Nodes evaluate their expressions in the order they list them, so the cursor usually hits at once.
+      const exprs = this.exprs;
+      const n = exprs.length;
+      for (let k = 0, i = this.exprCursor; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+        if (exprs[i] === logic) {
+          this.exprCursor = i + 1 === n ? 0 : i + 1;
+          return this.compiledExprs[i]!(this.vars);
+        }
+      }
+    }
+    return evaluate(logic, this.vars);
+  }
+
+  /** Makes `current`'s compiled expressions the ones `evaluate` looks in. */
+  private enter(current: CompiledNode): void {
+    this.exprs = current.exprs;
+    this.compiledExprs = current.compiledExprs;
+    this.exprCursor = 0;
   }
 
   set(name: string, value: Json): void {
@@ -97,6 +121,7 @@ class Run implements NodeContext {
     }
     let outcome: string;
     try {
+      this.enter(current);
       outcome = current.def.resume(current.params, parsed.data as never, this).outcome;
     } catch (e) {
       return this.fail(current.node.id, message(e));
@@ -113,17 +138,21 @@ class Run implements NodeContext {
   }
 
   private runFrom(nodeId: string): StepResult {
+    return this.runNodes(nodeId, this.compiled.nodes.get(nodeId));
+  }
+
+  /** Runs from node `id`; `current` is that node, already looked up (undefined when there is none). */
+  private runNodes(id: string, current: CompiledNode | undefined): StepResult {
     const limit = this.options.maxPureSteps ?? DEFAULT_MAX_PURE_STEPS;
     let visited = 0;
-    let id: string = nodeId;
     for (;;) {
-      const current = this.compiled.nodes.get(id);
       if (!current) return this.fail(id, `node "${id}" does not exist`);
       if (++visited > limit) {
         return this.fail(id, `runaway: more than ${limit} nodes visited without waiting for anything (stopped at "${id}")`);
       }
       const stepNo = ++this.state.steps;
       const def = current.def;
+      this.enter(current);
       if (def.kind === 'effect') {
         let effect;
         try {
@@ -132,9 +161,11 @@ class Run implements NodeContext {
           if (!def.errorOutcome) return this.fail(id, message(e));
           this.set('lastError', message(e));
           this.record(current, def.errorOutcome, this.now, stepNo, message(e));
-          const next = current.next[def.errorOutcome];
-          if (next === undefined) return this.noEdge(current, def.errorOutcome);
-          id = next;
+          // Follow the outcome's edge; compile.ts resolved its target node in advance.
+          const k = edgeIndex(current, def.errorOutcome);
+          if (k < 0) return this.noEdge(current, def.errorOutcome);
+          id = current.targetIds[k]!;
+          current = current.targets[k];
           continue;
         }
         this.effects.push({ step: stepNo, nodeId: id, effect });
@@ -157,15 +188,16 @@ class Run implements NodeContext {
         return this.finish();
       }
       this.record(current, result.outcome, this.now, stepNo);
-      const next = current.next[result.outcome];
-      if (next === undefined) return this.noEdge(current, result.outcome);
-      id = next;
+      const k = edgeIndex(current, result.outcome);
+      if (k < 0) return this.noEdge(current, result.outcome);
+      id = current.targetIds[k]!;
+      current = current.targets[k];
     }
   }
 
   private follow(current: CompiledNode, outcome: string): StepResult {
-    const next = current.next[outcome];
-    return next === undefined ? this.noEdge(current, outcome) : this.runFrom(next);
+    const k = edgeIndex(current, outcome);
+    return k < 0 ? this.noEdge(current, outcome) : this.runNodes(current.targetIds[k]!, current.targets[k]);
   }
 
   private noEdge(current: CompiledNode, outcome: string): StepResult {
@@ -192,6 +224,15 @@ class Run implements NodeContext {
     this.state.vars = vars;
     return { state: this.state, effects: this.effects, trace: this.trace };
   }
+}
+
+const NO_EXPRS: Json[] = [];
+
+/** Where `outcome` is in the node's edge list (`current.next[outcome]` as an index), or -1 when it has no edge. */
+function edgeIndex(current: CompiledNode, outcome: string): number {
+  const outcomes = current.outcomes;
+  for (let k = 0; k < outcomes.length; k++) if (outcomes[k] === outcome) return k;
+  return -1;
 }
 
 function message(e: unknown): string {

@@ -31,8 +31,10 @@ export const setStatus = defineEffectNode({
   ],
   writes: () => [],
   effect: (p, ctx) => {
-    const status = Number(ctx.evaluate(p.status));
-    if (!Number.isInteger(status)) throw new Error(`status is not an integer: ${JSON.stringify(ctx.evaluate(p.status))}`);
+    const raw = ctx.evaluate(p.status);
+    // Only a number or numeric text: Number(null), Number('') and Number(true) would give 0 or 1.
+    const status = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
+    if (!Number.isInteger(status)) throw new Error(`status is not an integer: ${JSON.stringify(raw)}`);
     const id = ctx.evaluate(p.id);
     if (id === null || id === '') throw new Error('"id" is empty');
     const fields: Record<string, Json> = {};

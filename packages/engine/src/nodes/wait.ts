@@ -32,8 +32,10 @@ export const wait = defineEffectNode({
   writes: () => [],
   effect: (p, ctx) => {
     if (p.until !== undefined) return { kind: 'timer', wakeAt: toEpochMs(ctx.evaluate(p.until), '"until"') };
-    const seconds = Number(ctx.evaluate(p.seconds));
-    if (!Number.isFinite(seconds)) throw new Error(`"seconds" is not a number: ${JSON.stringify(ctx.evaluate(p.seconds))}`);
+    const raw = ctx.evaluate(p.seconds);
+    // Only a number or numeric text: Number(null), Number('') and Number(true) would give 0 or 1.
+    const seconds = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
+    if (!Number.isFinite(seconds)) throw new Error(`"seconds" is not a number: ${JSON.stringify(raw)}`);
     return { kind: 'timer', wakeAt: ctx.now + Math.max(0, seconds) * 1000 };
   },
   resume: () => ({ outcome: 'next' }),

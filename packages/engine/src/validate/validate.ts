@@ -45,6 +45,16 @@ function zodIssues(error: z.ZodError, prefix: (string | number)[], nodeId?: stri
 }
 
 export function validateScenario(doc: unknown): ValidationResult {
+  try {
+    return validateDocument(doc);
+  } catch (e) {
+    // The schemas and the expression checks recurse per nesting level: a pathologically deep document overflows the stack.
+    if (e instanceof RangeError) return { ok: false, issues: [{ severity: 'error', path: '', message: 'the document is nested too deeply to validate' }] };
+    throw e;
+  }
+}
+
+function validateDocument(doc: unknown): ValidationResult {
   if (!isJsonObject(doc)) {
     return { ok: false, issues: [{ severity: 'error', path: '', message: `a scenario must be a JSON object, not ${describe(doc)}` }] };
   }

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { findPlaceholders, toPositional } from './sql-text.ts';
+
+const names = (sql: string) => findPlaceholders(sql).map((p) => p.name);
+
+describe('findPlaceholders', () => {
+  it('finds :name placeholders with their positions', () => {
+    const sql = 'select * from t where id = :id and tel = :tel_2';
+    expect(findPlaceholders(sql)).toEqual([
+      { name: 'id', start: 27, end: 30 },
+      { name: 'tel_2', start: 41, end: 47 },
+    ]);
+    expect(sql.slice(27, 30)).toBe(':id');
+  });
+
+  it('finds adjacent placeholders and repeats', () => {
+    expect(names('insert into t values(:a,:b,:a)')).toEqual(['a', 'b', 'a']);
+    expect(names(':_x')).toEqual(['_x']);
+  });
+
+  it('ignores a colon not followed by a name start', () => {
+    expect(names('select a[1:2], :1, ": ", 5 : 6')).toEqual([]);
+  });
+
+  it('skips single-quoted strings, with doubled quotes inside', () => {
+    expect(names("select ':a', 'it''s :b', :c")).toEqual(['c']);
+    expect(names("select 'unterminated :a")).toEqual([]);
+  });
+
+  it('skips quoted identifiers, with doubled quotes inside', () => {
+    expect(names('select "a:b", "say ""hi"" :c" from t where x = :d')).toEqual(['d']);
+  });
+
+  it('skips line and block comments', () => {
+    expect(names('select 1 -- where :a\nwhere x = :b')).toEqual(['b']);
+    expect(names('select /* :a\n :b */ :c')).toEqual(['c']);
+    expect(names('select :a -- :b')).toEqual(['a']);
+    expect(names('select :a /* :b')).toEqual(['a']);
+  });
+
+  it('skips :: casts, also right after a placeholder', () => {
+    expect(names('select now()::date, :a::int, x::text')).toEqual(['a']);
+    expect(findPlaceholders(':a::int')).toEqual([{ name: 'a', start: 0, end: 2 }]);
+  });
+
+  it('skips dollar-quoted strings, with or without a tag', () => {
+    expect(names('select $$ :a $$, :b')).toEqual(['b']);
+    expect(names('select $body$ :a $$ :b $body$, :c')).toEqual(['c']);
+    expect(names('select $fn_1$ :a $fn_1$, :b')).toEqual(['b']);
+    expect(names('select $$ unterminated :a')).toEqual([]);
+  });
+
+  it('leaves positional $1 parameters alone', () => {
+    expect(names('select $1, :a, $2')).toEqual(['a']);
+  });
+});
+
+describe('toPositional', () => {
+  it('replaces names by $1, $2 in order of first use', () => {
+    expect(toPositional('select * from t where id = :id', { id: 5 })).toEqual({ text: 'select * from t where id = $1', values: [5] });
+    expect(toPositional('update t set b = :b where a = :a', { a: 1, b: 2 })).toEqual({ text: 'update t set b = $1 where a = $2', values: [2, 1] });
+  });
+
+  it('reuses the index of a repeated name', () => {
+    expect(toPositional(':a + :b + :a - :b', { a: 'A', b: 'B' })).toEqual({ text: '$1 + $2 + $1 - $2', values: ['A', 'B'] });
+  });
+
+  it('never puts values into the text', () => {
+    const evil = "'; drop table table_out_call; --";
+    const r = toPositional('select * from t where tel = :tel', { tel: evil });
+    expect(r.text).toBe('select * from t where tel = $1');
+    expect(r.values).toEqual([evil]);
+  });
+
+  it('leaves quoted text, comments and casts as they are', () => {
+    expect(toPositional("select ':a', :a::int -- :a\n, $$:a$$", { a: 7 })).toEqual({ text: "select ':a', $1::int -- :a\n, $$:a$$", values: [7] });
+  });
+
+  it('drops params the query does not use, and keeps null values', () => {
+    expect(toPositional('select :a', { a: null, unused: 1 })).toEqual({ text: 'select $1', values: [null] });
+    expect(toPositional('select 1', { a: 1 })).toEqual({ text: 'select 1', values: [] });
+  });
+
+  it('throws when a placeholder has no value', () => {
+    expect(() => toPositional('select :a, :b', { a: 1 })).toThrow(new Error('no value for SQL parameter :b'));
+  });
+
+  it('does not take a value from the prototype', () => {
+    expect(() => toPositional('select :toString', {})).toThrow('no value for SQL parameter :toString');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The database effects, `sql` and `setStatus`. They run inside the same
+ * transaction that commits the step consuming their result, so their writes
+ * and the execution's progress commit together: exactly once, also across a
+ * crash. A savepoint keeps a failing statement from aborting that transaction.
+ */
+import type { Queryable } from '@tellflow/db';
+import { IDENTIFIER, toPositional, type Effect, type Json } from '@tellflow/engine';
+
+type SqlEffect = Extract<Effect, { kind: 'sql' }>;
+type SetStatusEffect = Extract<Effect, { kind: 'setStatus' }>;
+
+export const DEFAULT_SQL_TIMEOUT_MS = 10_000;
+
+export async function performSql(tx: Queryable, effect: SqlEffect): Promise<Json> {
+  return guarded(tx, effect.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS, async () => {
+    const { text, values } = toPositional(effect.query, effect.params);
+    const r = await tx.query(text, values.map(toParam));
+    return { ok: true, rows: r.rows.map(toJsonRow), rowCount: r.rowCount };
+  });
+}
+
+export async function performSetStatus(tx: Queryable, effect: SetStatusEffect): Promise<Json> {
+  return guarded(tx, DEFAULT_SQL_TIMEOUT_MS, async () => {
+    // Names come from the scenario file and were validated as identifiers; check again, then quote.
+    const names = [effect.table, effect.idColumn, ...Object.keys(effect.fields)];
+    const bad = names.find((n) => !IDENTIFIER.test(n));
+    if (bad !== undefined) throw new Error(`not a valid name: ${JSON.stringify(bad)}`);
+    const sets = [`status = $1`];
+    const values: unknown[] = [effect.status];
+    for (const [column, value] of Object.entries(effect.fields)) {
+      values.push(toParam(value));
+      sets.push(`${quote(column)} = $${values.length}`);
+    }
+    values.push(toParam(effect.id));
+    const r = await tx.query(`update ${quote(effect.table)} set ${sets.join(', ')} where ${quote(effect.idColumn)} = $${values.length}`, values);
+    return { ok: true, rowCount: r.rowCount };
+  });
+}
+
+async function guarded(tx: Queryable, timeoutMs: number, run: () => Promise<Json>): Promise<Json> {
+  await tx.query('savepoint tellflow_effect');
+  try {
+    await tx.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+    const result = await run();
+    await tx.query(`select set_config('statement_timeout', '0', true)`);
+    await tx.query('release savepoint tellflow_effect');
+    return result;
+  } catch (e) {
+    await tx.query('rollback to savepoint tellflow_effect');
+    await tx.query(`select set_config('statement_timeout', '0', true)`);
+    const err = e as { message?: string; code?: string };
+    return { ok: false, error: err.message ?? String(e), ...(typeof err.code === 'string' ? { code: err.code } : {}) };
+  }
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** JSON values to driver parameters: objects and arrays travel as JSON text. */
+function toParam(value: Json): unknown {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/** Driver values to JSON, so rows can live in variables. */
+function toJsonRow(row: Record<string, unknown>): Json {
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = toJson(v);
+  return out;
+}
+
+function toJson(v: unknown): Json {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'object') {
+    const o: Record<string, Json> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = toJson(x);
+    return o;
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  return v as Json;
+}

@@ -1,0 +1,282 @@
+/**
+ * The durable runner. Each pass claims due executions (leases in rows), and
+ * for each one feeds the engine the next event, commits what the step did in
+ * one statement, and performs the effect it asked for:
+ *
+ *   sql, setStatus  performed in the transaction that commits the next step (exactly once)
+ *   timer           a wake time in the row; the execution is due again then
+ *   call, dial      started through the telephony port with key (execution, step); the
+ *                   outcome arrives as an event that records the result and wakes the execution
+ *   form            waits for an operator's submission (or its timeout)
+ *   startChild      the child row is inserted in the same transaction that marks the effect started
+ *
+ * A worker that dies leaves its lease to expire; the next worker picks the
+ * execution up where the last commit left it, and an external effect that was
+ * not marked started is started again under the same key, which the
+ * telephony layer does not place twice.
+ */
+import type { Clock } from '@tellflow/clock';
+import type { Database, Queryable } from '@tellflow/db';
+import { step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
+import type { TelephonyPort } from '@tellflow/telephony';
+import { effectKey } from './effect-keys.ts';
+import { performSetStatus, performSql } from './perform-sql.ts';
+import type { ScenarioStore } from './scenarios.ts';
+import { claimDue, type ClaimedExecution } from './sql/claim.ts';
+import { commitStep, release, type StepCommit } from './sql/commit-step.ts';
+import {
+  cancelPendingEffects,
+  completeEffect,
+  currentOperatorCall,
+  loadEffect,
+  markStarted,
+  type EffectRow,
+} from './sql/effects.ts';
+import { insertExecution, requestCancel } from './sql/executions.ts';
+
+export const WAKE_CHANNEL = 'tellflow_wake';
+
+export interface RunnerOptions {
+  db: Database;
+  clock: Clock;
+  telephony: TelephonyPort;
+  scenarios: ScenarioStore;
+  owner: string;
+  leaseMs: number;
+  /** Executions claimed per pass. */
+  batch: number;
+  /** A call without an outcome this long after its ring timeout is recorded as failed. */
+  callGraceMs: number;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Steps one execution may take per claim before giving others a turn. */
+const MAX_STEPS_PER_CLAIM = 200;
+const DEFAULT_RING_SEC = 60;
+
+class Fault extends Error {}
+
+export class Runner {
+  private readonly versions = new Map<string, Promise<Scenario>>();
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  /** One pass: claims due executions and advances each as far as it can go now. Returns how many were claimed. */
+  async pass(): Promise<number> {
+    const claimed = await claimDue(this.o.db, this.o.clock.now(), this.o.batch, this.o.owner, this.o.leaseMs);
+    await Promise.all(claimed.map((c) => this.advanceSafely(c)));
+    return claimed.length;
+  }
+
+  private async advanceSafely(c: ClaimedExecution): Promise<void> {
+    try {
+      await this.advance(c);
+    } catch (e) {
+      if (e instanceof Fault) return this.failHard(c, e.message);
+      // Database or telephony trouble: leave the lease to expire and try again later.
+      this.o.log('execution step failed; will retry after the lease expires', { execution: c.id, error: String(e) });
+    }
+  }
+
+  private async advance(c: ClaimedExecution): Promise<void> {
+    const scenario = await this.scenario(c.scenarioId, c.version);
+    let state = c.state;
+    for (let i = 0; i < MAX_STEPS_PER_CLAIM; i++) {
+      const now = this.o.clock.now();
+      if (state && state.status !== 'waiting') return release(this.o.db, c.id, this.o.owner, c.wakeups, null, now);
+
+      let event: ExecutionEvent;
+      let consumed: StepCommit['consumed'];
+      if (!state) event = { type: 'start', at: now, input: c.input };
+      else if (c.cancelRequested) event = { type: 'cancel', at: now, reason: c.cancelRequested };
+      else {
+        const waiting = state.waiting!;
+        const effect = await loadEffect(this.o.db, c.id, waiting.step);
+        if (!effect) throw new Fault(`the record of step ${waiting.step}'s effect is missing`);
+        if (effect.status === 'done') {
+          event = { type: 'result', at: now, step: waiting.step, result: effect.result };
+          consumed = { step: waiting.step, result: effect.result };
+        } else if (effect.kind === 'sql' || effect.kind === 'setStatus') {
+          state = await this.performDatabaseEffect(c, scenario, state, effect);
+          if (state === null) return; // lease lost
+          continue;
+        } else if (effect.kind === 'timer') {
+          const wakeAt = effect.wakeAt!.getTime();
+          if (wakeAt > now) return release(this.o.db, c.id, this.o.owner, c.wakeups, wakeAt, now);
+          event = { type: 'result', at: now, step: waiting.step, result: {} };
+          consumed = { step: waiting.step, result: {} };
+        } else if (!effect.startedAt) {
+          await this.startExternal(c, effect, now);
+          continue;
+        } else if (effect.deadline && effect.deadline.getTime() <= now) {
+          await completeEffect(this.o.db, c.id, effect.step, lostResult(effect), now);
+          continue;
+        } else {
+          return release(this.o.db, c.id, this.o.owner, c.wakeups, effect.deadline?.getTime() ?? null, now);
+        }
+      }
+
+      const result = step(scenario, state ?? undefined, event);
+      if (result.ignored) throw new Fault(`the engine ignored ${event.type}: ${result.ignored}`);
+      const next = await this.commit(c, result, now, consumed);
+      if (next === null) return;
+      state = next;
+    }
+    // Long run of steps: let other executions have a turn; this one is due again at once.
+    const now = this.o.clock.now();
+    return release(this.o.db, c.id, this.o.owner, c.wakeups, now, now);
+  }
+
+  /** Commits a step; releases the lease in the same statement when nothing more can happen now. */
+  private async commit(c: ClaimedExecution, r: StepResult, now: number, consumed: StepCommit['consumed'], q: Queryable = this.o.db): Promise<ExecutionState | null> {
+    const effect = r.effects[0]?.effect;
+    const finished = r.state.status !== 'waiting';
+    const parks = finished || (effect?.kind === 'timer' && effect.wakeAt > now);
+    const base: StepCommit = { id: c.id, owner: this.o.owner, state: r.state, now, trace: r.trace, effects: r.effects, ...(consumed ? { consumed } : {}) };
+    const commit: StepCommit = parks ? { ...base, release: { seenWakeups: c.wakeups, runAt: finished ? null : (effect as { wakeAt: number }).wakeAt } } : base;
+    if (finished && q === this.o.db) {
+      const ok = await this.o.db.transaction(async (tx) => {
+        if (!(await commitStep(tx, commit))) return false;
+        await this.afterFinish(tx, c, r.state, now);
+        return true;
+      });
+      if (ok) await this.o.db.notify(WAKE_CHANNEL, '');
+      return ok ? r.state : null;
+    }
+    if (!(await commitStep(q, commit))) return null;
+    if (finished) await this.afterFinish(q, c, r.state, now);
+    return r.state;
+  }
+
+  /** In the finishing transaction: report to a waiting parent, stop children, clear pending effects. */
+  private async afterFinish(q: Queryable, c: ClaimedExecution, state: ExecutionState, now: number): Promise<void> {
+    if (c.parentId !== null && c.parentStep !== null) {
+      const result: Json =
+        state.status === 'completed'
+          ? { outcome: 'done', executionId: c.id, result: state.result ?? null }
+          : { outcome: 'failed', executionId: c.id, error: state.error?.message ?? state.status };
+      await completeEffect(q, c.parentId, c.parentStep, result, now);
+    }
+    const pending = await cancelPendingEffects(q, c.id, now);
+    const { rows } = await q.query<{ id: string }>(`select id from executions where parent_id = $1 and status in ('running', 'waiting')`, [c.id]);
+    for (const child of rows) await requestCancel(q, child.id, `the parent execution ${state.status}`, now);
+    // Calls left ringing or connected by a cancelled execution are hung up (best effort, outside the transaction).
+    for (const p of pending) if (p.externalId && (p.kind === 'call' || p.kind === 'dial')) void this.o.telephony.hangup(p.externalId).catch(() => {});
+  }
+
+  private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<ExecutionState | null> {
+    return this.o.db.transaction(async (tx) => {
+      const result: Json = effect.request.kind === 'sql' ? await performSql(tx, effect.request) : await performSetStatus(tx, effect.request as never);
+      const now = this.o.clock.now();
+      const r = step(scenario, state, { type: 'result', at: now, step: effect.step, result });
+      if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
+      const next = await this.commit(c, r, now, { step: effect.step, result }, tx);
+      if (next === null) throw new LeaseLost();
+      return next;
+    }).catch((e: unknown) => {
+      if (e instanceof LeaseLost) return null;
+      throw e;
+    });
+  }
+
+  private async startExternal(c: ClaimedExecution, effect: EffectRow, now: number): Promise<void> {
+    const request = effect.request;
+    const key = effectKey(c.id, effect.step);
+    switch (request.kind) {
+      case 'call':
+      case 'dial': {
+        const call =
+          request.kind === 'call'
+            ? await this.o.telephony.callOperator({ key, operator: request.operator, ...(request.timeoutSec ? { timeoutSec: request.timeoutSec } : {}) })
+            : await this.o.telephony.dial({
+                key,
+                number: request.number,
+                ...(request.callerId ? { callerId: request.callerId } : {}),
+                ...(request.timeoutSec ? { timeoutSec: request.timeoutSec } : {}),
+              });
+        const deadline = now + (request.timeoutSec ?? DEFAULT_RING_SEC) * 1000 + this.o.callGraceMs;
+        await markStarted(this.o.db, c.id, effect.step, now, { externalId: call.callId, deadline });
+        // The outcome may already be known (e.g. a call found in the log after a restart).
+        if (call.outcome) await completeEffect(this.o.db, c.id, effect.step, { outcome: call.outcome, callId: call.callId, ...(call.reason ? { reason: call.reason } : {}) }, now);
+        return;
+      }
+      case 'form': {
+        const operator = request.operator ?? (await currentOperatorCall(this.o.db, c.id))?.operator ?? null;
+        const deadline = request.timeoutSec ? now + request.timeoutSec * 1000 : null;
+        await markStarted(this.o.db, c.id, effect.step, now, { deadline, assignee: operator });
+        await this.o.db.notify(WAKE_CHANNEL, `form:${c.id}`);
+        return;
+      }
+      case 'startChild': {
+        await this.o.db.transaction(async (tx) => {
+          let version;
+          try {
+            version = await this.o.scenarios.published(request.scenario, tx);
+          } catch (e) {
+            await markStarted(tx, c.id, effect.step, now, {});
+            await completeEffect(tx, c.id, effect.step, { outcome: 'failed', error: (e as Error).message }, now);
+            return;
+          }
+          const childId = await insertExecution(tx, {
+            scenarioId: request.scenario,
+            version: version.version,
+            input: request.inputs,
+            now,
+            parentId: request.wait ? c.id : null,
+            parentStep: request.wait ? effect.step : null,
+          });
+          await markStarted(tx, c.id, effect.step, now, { externalId: childId });
+          if (!request.wait) await completeEffect(tx, c.id, effect.step, { outcome: 'done', executionId: childId }, now);
+        });
+        await this.o.db.notify(WAKE_CHANNEL, '');
+        return;
+      }
+      case 'enqueue':
+        throw new Fault('the queue dispatcher is not available yet: this scenario cannot run its queue node');
+      default:
+        throw new Fault(`cannot perform a ${request.kind} effect here`);
+    }
+  }
+
+  /** Ends an execution the engine cannot advance (e.g. a missing version), so it never hangs. */
+  private async failHard(c: ClaimedExecution, message: string): Promise<void> {
+    const now = this.o.clock.now();
+    const base: ExecutionState = c.state ?? { status: 'waiting', vars: {}, steps: 0, startedAt: now };
+    const { waiting: _w, ...rest } = base;
+    const state: ExecutionState = { ...rest, status: 'failed', endedAt: now, error: { ...(base.waiting ? { nodeId: base.waiting.nodeId } : {}), message } };
+    this.o.log('execution failed', { execution: c.id, error: message });
+    await this.commit(c, { state, effects: [], trace: [] }, now, undefined);
+  }
+
+  private scenario(id: string, version: number): Promise<Scenario> {
+    const key = `${id}@${version}`;
+    let hit = this.versions.get(key);
+    if (!hit) {
+      hit = this.o.scenarios.version(id, version).then(
+        (v) => v.document,
+        (e: unknown) => {
+          this.versions.delete(key);
+          throw new Fault(`cannot load version ${version} of scenario "${id}": ${(e as Error).message}`);
+        },
+      );
+      this.versions.set(key, hit);
+    }
+    return hit;
+  }
+}
+
+class LeaseLost extends Error {}
+
+/** What an external effect's result is taken to be when it never came. */
+function lostResult(effect: EffectRow): Json {
+  switch (effect.kind) {
+    case 'form':
+      return { timeout: true };
+    case 'call':
+    case 'dial':
+      return { outcome: 'failed', ...(effect.externalId ? { callId: effect.externalId } : {}), reason: 'no call outcome arrived before the deadline' };
+    default:
+      return { outcome: 'failed', error: 'no result arrived before the deadline' };
+  }
+}
+

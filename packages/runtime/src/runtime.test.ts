@@ -1,0 +1,162 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { doc, T0, useHarness, type Harness } from './test-support.ts';
+
+describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
+  const { h: current, skip } = useHarness(kind, { rules: [{ match: '+7000*', outcome: 'busy', afterMs: 1000 }], default: 'answered' });
+  let h: Harness;
+  beforeEach(() => {
+    h = current();
+  });
+
+  it.skipIf(skip)('runs sql with bound values, waits on a durable timer, and records the trace', async () => {
+    await h.t.db.query('create table if not exists notes (id serial primary key, body text not null)');
+    await h.publish(
+      doc(
+        'notes',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'text', required: true }] } },
+          { id: 'insert', type: 'sql', params: { query: 'insert into notes (body) values (:body) returning id', params: { body: { var: 'text' } }, result: 'first', into: 'row' } },
+          { id: 'pause', type: 'wait', params: { seconds: 300 } },
+          { id: 'count', type: 'sql', params: { query: 'select count(*)::int as n from notes', result: 'first', into: 'c' } },
+          { id: 'end', type: 'end', params: { result: { var: 'c.n' } } },
+        ],
+        [['start:next', 'insert'], ['insert:ok', 'pause'], ['pause:next', 'count'], ['count:ok', 'end']],
+      ),
+    );
+    const evil = "'; drop table notes; --";
+    const id = await h.runtime.start('notes', { input: { text: evil } });
+    await h.runtime.drain();
+    let x = await h.runtime.execution(id);
+    expect(x.status).toBe('waiting');
+    expect(x.state?.waiting?.nodeId).toBe('pause');
+    expect((await h.t.db.query('select body from notes')).rows).toEqual([{ body: evil }]);
+
+    await h.advance(299_000);
+    expect((await h.runtime.execution(id)).status).toBe('waiting');
+    await h.advance(1_000);
+    x = await h.runtime.execution(id);
+    expect(x.status).toBe('completed');
+    expect(x.result).toBe(1);
+    expect(x.trace.map((t) => `${t.nodeId}:${t.outcome}`)).toEqual(['start:next', 'insert:ok', 'pause:next', 'count:ok', 'end:null']);
+    expect(x.trace[2]!.endedAt.getTime() - x.trace[2]!.startedAt.getTime()).toBe(300_000);
+    expect(x.effects.map((e) => `${e.kind}:${e.status}`)).toEqual(['sql:done', 'timer:done', 'sql:done']);
+  });
+
+  it.skipIf(skip)('dials through the telephony port once per step and follows the outcome', async () => {
+    await h.publish(
+      doc(
+        'dialer',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'tel', required: true }] } },
+          { id: 'dial', type: 'dialCustomer', params: { number: { var: 'tel' }, into: 'call' } },
+          { id: 'yes', type: 'end', params: { result: 'answered' } },
+          { id: 'no', type: 'end', params: { result: 'busy' } },
+        ],
+        [['start:next', 'dial'], ['dial:answered', 'yes'], ['dial:busy', 'no']],
+      ),
+    );
+    const a = await h.runtime.start('dialer', { input: { tel: '+7000111' } });
+    const b = await h.runtime.start('dialer', { input: { tel: '+7999222' } });
+    await h.advance(5_000);
+    expect((await h.runtime.execution(a)).result).toBe('busy');
+    expect((await h.runtime.execution(b)).result).toBe('answered');
+    const log = await h.sim.callLog();
+    expect(log).toHaveLength(2);
+    expect(log.every((c) => c.duplicateRequests === 0)).toBe(true);
+  });
+
+  it.skipIf(skip)('shows a form to the operator on the call and continues with the submitted values', async () => {
+    await h.publish(
+      doc(
+        'dialog',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'op', type: 'callOperator', params: { operator: '101' } },
+          { id: 'form', type: 'showForm', params: { title: 'Form 1', fields: [{ name: 'minutes', label: 'Call back in', type: 'number', required: true }] } },
+          { id: 'end', type: 'end', params: { result: { var: 'minutes' } } },
+        ],
+        [['start:next', 'op'], ['op:answered', 'form'], ['form:submitted', 'end']],
+      ),
+    );
+    const id = await h.runtime.start('dialog');
+    await h.runtime.drain();
+    const ringing = (await h.sim.callLog())[0]!;
+    await h.sim.answer(ringing.callId);
+    await h.advance(0);
+    const forms = await h.runtime.pendingForms(['101']);
+    expect(forms).toHaveLength(1);
+    expect(await h.runtime.pendingForms(['202'])).toHaveLength(0);
+    const f = forms[0]!;
+    await expect(h.runtime.submitForm(id, f.step, { minutes: 'soon' }, { operators: ['101'] })).rejects.toMatchObject({ status: 400 });
+    await expect(h.runtime.submitForm(id, f.step, { minutes: 30 }, { operators: ['202'] })).rejects.toMatchObject({ status: 403 });
+    await h.runtime.submitForm(id, f.step, { minutes: '30' }, { operators: ['101'] });
+    await expect(h.runtime.submitForm(id, f.step, { minutes: 30 })).rejects.toMatchObject({ status: 409 });
+    await h.runtime.drain();
+    const x = await h.runtime.execution(id);
+    expect(x.status).toBe('completed');
+    expect(x.result).toBe(30);
+  });
+
+  it.skipIf(skip)('runs a child scenario and waits for its result; cancelling a parent cancels its child', async () => {
+    await h.publish(
+      doc('child', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n' }] } },
+        { id: 'pause', type: 'wait', params: { seconds: 60 } },
+        { id: 'end', type: 'end', params: { result: { '*': [{ var: 'n' }, 2] } } },
+      ], [['start:next', 'pause'], ['pause:next', 'end']]),
+    );
+    await h.publish(
+      doc('parent', [
+        { id: 'start', type: 'start' },
+        { id: 'run', type: 'runScenario', params: { scenario: 'child', inputs: { n: 21 }, into: 'answer' } },
+        { id: 'end', type: 'end', params: { result: { var: 'answer' } } },
+      ], [['start:next', 'run'], ['run:done', 'end']]),
+    );
+    const p = await h.runtime.start('parent');
+    await h.advance(60_000);
+    expect((await h.runtime.execution(p)).result).toBe(42);
+
+    const q = await h.runtime.start('parent');
+    await h.runtime.drain();
+    const [child] = await h.runtime.executions({ parentId: q });
+    expect(child?.status).toBe('waiting');
+    await h.runtime.cancel(q, 'operator hung up');
+    await h.runtime.drain();
+    expect((await h.runtime.execution(q)).status).toBe('cancelled');
+    expect((await h.runtime.execution(child!.id)).status).toBe('cancelled');
+    await expect(h.runtime.cancel(q)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it.skipIf(skip)('pins executions to the version they started on', async () => {
+    const v = (result: string) =>
+      doc('pinned', [
+        { id: 'start', type: 'start' },
+        { id: 'pause', type: 'wait', params: { seconds: 10 } },
+        { id: 'end', type: 'end', params: { result } },
+      ], [['start:next', 'pause'], ['pause:next', 'end']]);
+    await h.publish(v('one'));
+    const first = await h.runtime.start('pinned');
+    await h.runtime.drain();
+    await h.publish(v('two'));
+    const second = await h.runtime.start('pinned');
+    await h.advance(10_000);
+    expect((await h.runtime.execution(first)).result).toBe('one');
+    expect((await h.runtime.execution(second)).result).toBe('two');
+    expect(h.clock.now()).toBe(T0 + 10_000);
+  });
+
+  it.skipIf(skip)('refuses to publish a scenario with a queue node, naming the node', async () => {
+    const { version } = await h.runtime.scenarios.save(
+      doc('queued', [
+        { id: 'start', type: 'start' },
+        { id: 'q', type: 'queue', params: { queue: 'sales' } },
+        { id: 'end', type: 'end' },
+      ], [['start:next', 'q'], ['q:assigned', 'end']]),
+    );
+    await expect(h.runtime.scenarios.publish('queued', version.version)).rejects.toMatchObject({
+      status: 400,
+      details: { issues: [expect.objectContaining({ nodeId: 'q', message: expect.stringContaining('queue dispatcher') })] },
+    });
+  });
+});

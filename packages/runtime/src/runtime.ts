@@ -1,0 +1,210 @@
+/**
+ * The runtime as the server and the CLI see it: start and cancel executions,
+ * answer forms, read executions back, and keep the runner going — by polling
+ * and by LISTEN/NOTIFY wake-ups, so several processes share the work.
+ */
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock, type TimerHandle } from '@tellflow/clock';
+import type { Database } from '@tellflow/db';
+import { checkFormValues, type Json } from '@tellflow/engine';
+import { isCallOutcome, type CallEvent, type TelephonyPort } from '@tellflow/telephony';
+import { parseEffectKey } from './effect-keys.ts';
+import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
+import { Runner, WAKE_CHANNEL } from './runner.ts';
+import { ScenarioStore } from './scenarios.ts';
+import { nextWakeAt } from './sql/claim.ts';
+import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
+import { insertExecution, requestCancel } from './sql/executions.ts';
+import { getExecution, listExecutions, listPendingForms, type ExecutionFilter } from './sql/read-executions.ts';
+
+export interface RuntimeOptions {
+  db: Database;
+  telephony: TelephonyPort;
+  clock?: Clock;
+  /** This process's name in leases. */
+  owner?: string;
+  leaseMs?: number;
+  batch?: number;
+  /** Longest sleep between polls when no wake-up arrives. */
+  pollMs?: number;
+  callGraceMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface FormSubmitter {
+  /** Operator numbers / ids this user answers for; undefined = may answer any form (admin). */
+  operators?: string[];
+}
+
+export class Runtime {
+  readonly scenarios: ScenarioStore;
+  readonly clock: Clock;
+  readonly db: Database;
+  private readonly runner: Runner;
+  private readonly log: NonNullable<RuntimeOptions['log']>;
+  private readonly pollMs: number;
+  private readonly unsubscribeTelephony: () => void;
+  /** Call events being recorded; drain() waits for them so nothing due is missed. */
+  private readonly inflight = new Set<Promise<void>>();
+  private loop: { stop: boolean; timer?: TimerHandle; unlisten?: () => Promise<void>; kick?: () => void; done?: Promise<void> } | undefined;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.db = o.db;
+    this.clock = o.clock ?? systemClock;
+    this.scenarios = new ScenarioStore(o.db);
+    this.log = o.log ?? (() => {});
+    this.pollMs = o.pollMs ?? 1000;
+    this.runner = new Runner({
+      db: o.db,
+      clock: this.clock,
+      telephony: o.telephony,
+      scenarios: this.scenarios,
+      owner: o.owner ?? `runtime-${randomUUID()}`,
+      leaseMs: o.leaseMs ?? 30_000,
+      batch: o.batch ?? 16,
+      callGraceMs: o.callGraceMs ?? 30_000,
+      log: this.log,
+    });
+    this.unsubscribeTelephony = o.telephony.onEvent((e) => {
+      const p = this.onCallEvent(e).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    });
+  }
+
+  /** Starts the published version of a scenario (or a given version). Returns the execution id. */
+  async start(scenarioId: string, options: { input?: Record<string, Json>; version?: number; startedBy?: string | null } = {}): Promise<string> {
+    const version = options.version === undefined ? await this.scenarios.published(scenarioId) : await this.scenarios.version(scenarioId, options.version);
+    const inputs = version.document.nodes.find((n) => n.type === 'start')?.params?.inputs ?? [];
+    const input = options.input ?? {};
+    const missing = inputs.filter((i) => i.required && i.default === undefined && !Object.hasOwn(input, i.name)).map((i) => i.name);
+    if (missing.length) throw invalid(`missing required input ${missing.map((m) => `"${m}"`).join(', ')}`);
+    const id = await insertExecution(this.db, {
+      scenarioId,
+      version: version.version,
+      input,
+      now: this.clock.now(),
+      startedBy: options.startedBy ?? null,
+    });
+    await this.db.notify(WAKE_CHANNEL, '');
+    return id;
+  }
+
+  /** Cancels an unfinished execution; its timers, forms and children go with it. */
+  async cancel(id: string, reason = 'cancelled by request'): Promise<void> {
+    if (!(await requestCancel(this.db, id, reason, this.clock.now()))) {
+      const found = await getExecution(this.db, id);
+      if (!found) throw notFound(`execution "${id}"`);
+      throw conflict(`execution "${id}" is already ${found.status}`);
+    }
+    await this.db.notify(WAKE_CHANNEL, '');
+  }
+
+  async submitForm(executionId: string, step: number, values: unknown, by: FormSubmitter & { user?: string } = {}): Promise<Record<string, Json>> {
+    const effect = await loadEffect(this.db, executionId, step);
+    if (!effect || effect.kind !== 'form' || effect.request.kind !== 'form') throw notFound(`form ${executionId}/${step}`);
+    if (effect.status !== 'pending' || !effect.startedAt) throw conflict(`form ${executionId}/${step} is no longer waiting for a submission`);
+    if (by.operators && effect.assignee !== null && !by.operators.includes(effect.assignee)) {
+      throw new RuntimeError(403, `form ${executionId}/${step} is for operator ${effect.assignee}`);
+    }
+    const checked = checkFormValues(effect.request.fields, values);
+    if (!checked.ok) throw new RuntimeError(400, 'the form values are not valid', { problems: checked.problems });
+    const result: Json = { submitted: checked.values, ...(by.user ? { by: by.user } : {}) };
+    if (!(await completeEffect(this.db, executionId, step, result, this.clock.now()))) {
+      throw conflict(`form ${executionId}/${step} was answered or closed meanwhile`);
+    }
+    await this.db.notify(WAKE_CHANNEL, '');
+    return checked.values;
+  }
+
+  pendingForms(operators?: string[]) {
+    return listPendingForms(this.db, operators);
+  }
+
+  executions(filter: ExecutionFilter = {}) {
+    return listExecutions(this.db, filter);
+  }
+
+  async execution(id: string) {
+    const found = await getExecution(this.db, id);
+    if (!found) throw notFound(`execution "${id}"`);
+    return found;
+  }
+
+  /** Runs passes until one finds nothing due (for tests and `tellflow run`). Returns executions advanced. */
+  async drain(maxPasses = 10_000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxPasses; i++) {
+      while (this.inflight.size) await Promise.all(this.inflight);
+      const n = await this.runner.pass();
+      if (n === 0) return total;
+      total += n;
+    }
+    return total;
+  }
+
+  /** When the next execution becomes due (epoch ms), or null when nothing is scheduled. */
+  nextWakeAt(): Promise<number | null> {
+    return nextWakeAt(this.db);
+  }
+
+  /** Keeps working in the background: passes on every wake-up, and at least every pollMs. */
+  async run(): Promise<void> {
+    if (this.loop) return;
+    const loop: NonNullable<Runtime['loop']> = { stop: false };
+    this.loop = loop;
+    let wake: () => void = () => {};
+    loop.kick = () => wake();
+    loop.unlisten = await this.db.listen(WAKE_CHANNEL, () => wake());
+    loop.done = (async () => {
+      while (!loop.stop) {
+        let worked = 0;
+        try {
+          worked = await this.runner.pass();
+        } catch (e) {
+          this.log('runner pass failed', { error: String(e) });
+        }
+        if (worked > 0 || loop.stop) continue;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          loop.timer = this.clock.setTimeout(resolve, this.pollMs);
+        });
+        if (loop.timer) this.clock.clearTimeout(loop.timer);
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribeTelephony();
+    await Promise.all(this.inflight);
+    const loop = this.loop;
+    this.loop = undefined;
+    if (loop) {
+      loop.stop = true;
+      loop.kick?.();
+      await loop.done;
+      await loop.unlisten?.();
+    }
+  }
+
+  /** A call outcome from the telephony layer becomes its effect's result. */
+  private async onCallEvent(e: CallEvent): Promise<void> {
+    if (!isCallOutcome(e.type)) return;
+    const ref = parseEffectKey(e.key);
+    if (!ref) return;
+    try {
+      if (e.type === 'answered') await this.bridgeIfAsked(ref.executionId, ref.step, e.callId);
+      const result: Json = { outcome: e.type, callId: e.callId, ...(e.reason ? { reason: e.reason } : {}) };
+      if (await completeEffect(this.db, ref.executionId, ref.step, result, this.clock.now())) await this.db.notify(WAKE_CHANNEL, '');
+    } catch (err) {
+      this.log('could not record a call outcome', { key: e.key, error: String(err) });
+    }
+  }
+
+  private async bridgeIfAsked(executionId: string, step: number, callId: string): Promise<void> {
+    const effect = await loadEffect(this.db, executionId, step);
+    if (effect?.request.kind !== 'dial' || !effect.request.bridge) return;
+    const operatorCall = await currentOperatorCall(this.db, executionId);
+    if (!operatorCall?.callId) return this.log('dial asked to bridge, but there is no operator call', { execution: executionId, step });
+    await this.o.telephony.bridge(operatorCall.callId, callId).catch((err: unknown) => this.log('bridge failed', { execution: executionId, error: String(err) }));
+  }
+}

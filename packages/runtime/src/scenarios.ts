@@ -1,0 +1,170 @@
+/**
+ * Scenario storage: every save is a new immutable version; publishing points
+ * the scenario at one version. Executions pin the version they start on, so
+ * publishing never changes runs in flight.
+ */
+import { missingReferences, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
+import type { Database, Queryable } from '@tellflow/db';
+import { conflict, invalid, notFound } from './errors.ts';
+
+export interface ScenarioSummary {
+  id: string;
+  name: string;
+  kind: string;
+  latestVersion: number;
+  publishedVersion: number | null;
+  updatedAt: Date;
+}
+
+export interface ScenarioVersion {
+  scenarioId: string;
+  version: number;
+  document: Scenario;
+  comment: string | null;
+  createdAt: Date;
+  publishedAt: Date | null;
+}
+
+/** Node types that validate but that this server cannot run yet. */
+const NOT_YET_RUNNABLE: Record<string, string> = {
+  queue: 'the queue dispatcher is not available yet: remove the queue node or wait for the dispatcher release',
+};
+
+export class ScenarioStore {
+  constructor(private readonly db: Database) {}
+
+  /** Validates and stores a document as a new draft version (creating the scenario if new). */
+  async save(doc: unknown, options: { by?: string | null; comment?: string; expectId?: string } = {}): Promise<{ version: ScenarioVersion; issues: Issue[] }> {
+    const checked = validateScenario(doc);
+    if (!checked.ok || !checked.scenario) throw invalid('the scenario has errors', checked.issues);
+    const scenario = checked.scenario;
+    if (options.expectId !== undefined && scenario.id !== options.expectId) {
+      throw invalid(`the document's id "${scenario.id}" does not match the scenario "${options.expectId}"`);
+    }
+    const version = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ latest_version: number }>(
+        `insert into scenarios (id, name, kind, latest_version) values ($1, $2, $3, 1)
+         on conflict (id) do update set latest_version = scenarios.latest_version + 1, name = excluded.name,
+           kind = excluded.kind, updated_at = now()
+         returning latest_version`,
+        [scenario.id, scenario.name, scenario.kind],
+      );
+      const v = rows[0]!.latest_version;
+      const inserted = await tx.query<VersionRow>(
+        `insert into scenario_versions (scenario_id, version, document, comment, created_by)
+         values ($1, $2, $3::json, $4, $5) returning ${VERSION_COLUMNS}`,
+        [scenario.id, v, JSON.stringify(doc), options.comment ?? null, options.by ?? null],
+      );
+      return toVersion(inserted.rows[0]!);
+    });
+    return { version, issues: checked.issues };
+  }
+
+  /** Publishes a version (default: the latest) after the checks only a whole server can make. */
+  async publish(scenarioId: string, version?: number): Promise<ScenarioVersion> {
+    const target = await this.version(scenarioId, version);
+    const issues = await this.publishIssues(target.document);
+    if (issues.length) throw invalid(`version ${target.version} of "${scenarioId}" cannot be published`, issues);
+    await this.db.transaction(async (tx) => {
+      await tx.query('update scenario_versions set published_at = coalesce(published_at, now()) where scenario_id = $1 and version = $2', [
+        scenarioId,
+        target.version,
+      ]);
+      await tx.query('update scenarios set published_version = $2, updated_at = now() where id = $1', [scenarioId, target.version]);
+    });
+    return this.version(scenarioId, target.version);
+  }
+
+  /** Problems that block publishing: references to unpublished scenarios, nodes this server cannot run. */
+  async publishIssues(scenario: Scenario, also: Iterable<string> = []): Promise<Issue[]> {
+    const { rows } = await this.db.query<{ id: string }>('select id from scenarios where published_version is not null');
+    const known = new Set([...rows.map((r) => r.id), scenario.id, ...also]);
+    const issues = missingReferences(scenario, known).map((i) => ({ ...i, message: `${i.message} (it must be published first)` }));
+    scenario.nodes.forEach((node, index) => {
+      const why = NOT_YET_RUNNABLE[node.type];
+      if (why) issues.push({ severity: 'error', nodeId: node.id, path: `nodes[${index}].type`, message: why });
+    });
+    return issues;
+  }
+
+  async list(): Promise<ScenarioSummary[]> {
+    const { rows } = await this.db.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from scenarios order by id`);
+    return rows.map(toSummary);
+  }
+
+  async get(id: string): Promise<ScenarioSummary> {
+    const { rows } = await this.db.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from scenarios where id = $1`, [id]);
+    if (!rows[0]) throw notFound(`scenario "${id}"`);
+    return toSummary(rows[0]);
+  }
+
+  async versions(id: string): Promise<Omit<ScenarioVersion, 'document'>[]> {
+    await this.get(id);
+    const { rows } = await this.db.query<VersionRow>(
+      `select ${VERSION_COLUMNS.replace('document,', '')} from scenario_versions where scenario_id = $1 order by version desc`,
+      [id],
+    );
+    return rows.map((r) => {
+      const { document: _d, ...rest } = toVersion({ ...r, document: null });
+      return rest;
+    });
+  }
+
+  /** A version; without a number, the latest. */
+  async version(id: string, version?: number, q: Queryable = this.db): Promise<ScenarioVersion> {
+    const { rows } = await q.query<VersionRow>(
+      version === undefined
+        ? `select ${VERSION_COLUMNS} from scenario_versions where scenario_id = $1 order by version desc limit 1`
+        : `select ${VERSION_COLUMNS} from scenario_versions where scenario_id = $1 and version = $2`,
+      version === undefined ? [id] : [id, version],
+    );
+    if (!rows[0]) throw notFound(version === undefined ? `scenario "${id}"` : `version ${version} of scenario "${id}"`);
+    return toVersion(rows[0]);
+  }
+
+  /** The published version, which is what starting a scenario by id runs. */
+  async published(id: string, q: Queryable = this.db): Promise<ScenarioVersion> {
+    const { rows } = await q.query<{ published_version: number | null }>('select published_version from scenarios where id = $1', [id]);
+    if (!rows[0]) throw notFound(`scenario "${id}"`);
+    if (rows[0].published_version === null) throw conflict(`scenario "${id}" has no published version`);
+    return this.version(id, rows[0].published_version, q);
+  }
+}
+
+const SUMMARY_COLUMNS = 'id, name, kind, latest_version, published_version, updated_at';
+const VERSION_COLUMNS = 'scenario_id, version, document, comment, created_at, published_at';
+
+interface SummaryRow {
+  id: string;
+  name: string;
+  kind: string;
+  latest_version: number;
+  published_version: number | null;
+  updated_at: Date;
+}
+interface VersionRow {
+  scenario_id: string;
+  version: number;
+  document: unknown;
+  comment: string | null;
+  created_at: Date;
+  published_at: Date | null;
+}
+
+const toSummary = (r: SummaryRow): ScenarioSummary => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  latestVersion: r.latest_version,
+  publishedVersion: r.published_version,
+  updatedAt: r.updated_at,
+});
+
+const toVersion = (r: VersionRow): ScenarioVersion => ({
+  scenarioId: r.scenario_id,
+  version: r.version,
+  document: r.document as Scenario,
+  comment: r.comment,
+  createdAt: r.created_at,
+  publishedAt: r.published_at,
+});

@@ -1,0 +1,62 @@
+import type { Queryable } from '@tellflow/db';
+import type { ExecutionState, Json } from '@tellflow/engine';
+
+export interface ClaimedExecution {
+  id: string;
+  scenarioId: string;
+  version: number;
+  state: ExecutionState | null;
+  input: Record<string, Json>;
+  cancelRequested: string | null;
+  parentId: string | null;
+  parentStep: number | null;
+  wakeups: number;
+}
+
+/**
+ * Claims up to `limit` executions that are due (`run_at <= now`) and not
+ * leased by a live worker, in one round trip. SKIP LOCKED lets several
+ * processes claim side by side without waiting on each other.
+ */
+const CLAIM = `
+with due as (
+  select id from executions
+  where run_at <= $1 and (lease_until is null or lease_until < $1)
+  order by run_at
+  limit $2
+  for update skip locked
+)
+update executions e set lease_owner = $3, lease_until = $4
+from due where e.id = due.id
+returning e.id, e.scenario_id, e.version, e.state, e.input, e.cancel_requested, e.parent_id, e.parent_step, e.wakeups`;
+
+export async function claimDue(q: Queryable, now: number, limit: number, owner: string, leaseMs: number): Promise<ClaimedExecution[]> {
+  const { rows } = await q.query<{
+    id: string;
+    scenario_id: string;
+    version: number;
+    state: ExecutionState | null;
+    input: Record<string, Json>;
+    cancel_requested: string | null;
+    parent_id: string | null;
+    parent_step: number | null;
+    wakeups: number;
+  }>(CLAIM, [new Date(now), limit, owner, new Date(now + leaseMs)]);
+  return rows.map((r) => ({
+    id: r.id,
+    scenarioId: r.scenario_id,
+    version: r.version,
+    state: r.state,
+    input: r.input,
+    cancelRequested: r.cancel_requested,
+    parentId: r.parent_id,
+    parentStep: r.parent_step,
+    wakeups: r.wakeups,
+  }));
+}
+
+/** The earliest future wake-up, so an idle worker knows how long it may sleep. */
+export async function nextWakeAt(q: Queryable): Promise<number | null> {
+  const { rows } = await q.query<{ at: Date | null }>('select min(run_at) as at from executions where run_at is not null');
+  return rows[0]?.at ? rows[0].at.getTime() : null;
+}

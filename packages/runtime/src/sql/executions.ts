@@ -1,0 +1,33 @@
+import type { Queryable } from '@tellflow/db';
+import type { Json } from '@tellflow/engine';
+
+export interface NewExecution {
+  scenarioId: string;
+  version: number;
+  input: Record<string, Json>;
+  now: number;
+  parentId?: string | null;
+  parentStep?: number | null;
+  startedBy?: string | null;
+}
+
+/** A new execution is due at once: the next worker to poll starts it. */
+export async function insertExecution(q: Queryable, e: NewExecution): Promise<string> {
+  const { rows } = await q.query<{ id: string }>(
+    `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at)
+     values ($1, $2, 'running', $3::jsonb, $4, $5, $6, $7, $7, $7) returning id`,
+    [e.scenarioId, e.version, JSON.stringify(e.input), e.parentId ?? null, e.parentStep ?? null, e.startedBy ?? null, new Date(e.now)],
+  );
+  return rows[0]!.id;
+}
+
+/** Asks an unfinished execution (and, through the runner, its children) to stop. */
+export async function requestCancel(q: Queryable, id: string, reason: string, now: number): Promise<boolean> {
+  const r = await q.query(
+    `update executions set cancel_requested = coalesce(cancel_requested, $2),
+       run_at = case when run_at is null or run_at > $3 then $3 else run_at end, wakeups = wakeups + 1
+     where id = $1 and status in ('running', 'waiting')`,
+    [id, reason, new Date(now)],
+  );
+  return r.rowCount === 1;
+}

@@ -1,0 +1,137 @@
+import type { Queryable } from '@tellflow/db';
+import type { ExecutionState, Json } from '@tellflow/engine';
+import { EFFECT_COLUMNS, toEffectRow, type EffectRow } from './effects.ts';
+
+export interface ExecutionSummary {
+  id: string;
+  scenarioId: string;
+  version: number;
+  status: string;
+  error: string | null;
+  result: Json | null;
+  parentId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt: Date | null;
+}
+
+export interface TraceRow {
+  step: number;
+  nodeId: string;
+  nodeType: string;
+  outcome: string | null;
+  startedAt: Date;
+  endedAt: Date;
+  changed: Record<string, Json> | null;
+  error: string | null;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  input: Record<string, Json>;
+  state: ExecutionState | null;
+  trace: TraceRow[];
+  effects: EffectRow[];
+}
+
+const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, created_at, updated_at, ended_at';
+
+const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
+  id: r.id as string,
+  scenarioId: r.scenario_id as string,
+  version: r.version as number,
+  status: r.status as string,
+  error: r.error as string | null,
+  result: r.result as Json | null,
+  parentId: r.parent_id as string | null,
+  createdAt: r.created_at as Date,
+  updatedAt: r.updated_at as Date,
+  endedAt: r.ended_at as Date | null,
+});
+
+export interface ExecutionFilter {
+  scenarioId?: string;
+  status?: string;
+  parentId?: string;
+  /** Newest first; page with `before` (a createdAt) and `limit`. */
+  before?: Date;
+  limit?: number;
+}
+
+export async function listExecutions(q: Queryable, f: ExecutionFilter = {}): Promise<ExecutionSummary[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.scenarioId) add('scenario_id = ?', f.scenarioId);
+  if (f.status) add('status = ?', f.status);
+  if (f.parentId) add('parent_id = ?', f.parentId);
+  if (f.before) add('created_at < ?', f.before);
+  params.push(Math.min(Math.max(f.limit ?? 50, 1), 500));
+  const { rows } = await q.query(
+    `select ${SUMMARY} from executions ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, id limit $${params.length}`,
+    params,
+  );
+  return rows.map(toSummary);
+}
+
+export async function getExecution(q: Queryable, id: string): Promise<ExecutionDetail | undefined> {
+  const { rows } = await q.query(`select ${SUMMARY}, input, state from executions where id = $1`, [id]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const trace = await q.query<Record<string, unknown>>(
+    'select step, node_id, node_type, outcome, started_at, ended_at, changed, error from execution_steps where execution_id = $1 order by step',
+    [id],
+  );
+  const effects = await q.query(`select ${EFFECT_COLUMNS} from effects where execution_id = $1 order by step`, [id]);
+  return {
+    ...toSummary(row),
+    input: row.input as Record<string, Json>,
+    state: row.state as ExecutionState | null,
+    trace: trace.rows.map((t) => ({
+      step: t.step as number,
+      nodeId: t.node_id as string,
+      nodeType: t.node_type as string,
+      outcome: t.outcome as string | null,
+      startedAt: t.started_at as Date,
+      endedAt: t.ended_at as Date,
+      changed: t.changed as Record<string, Json> | null,
+      error: t.error as string | null,
+    })),
+    effects: effects.rows.map(toEffectRow),
+  };
+}
+
+export interface PendingForm {
+  executionId: string;
+  step: number;
+  nodeId: string;
+  scenarioId: string;
+  assignee: string | null;
+  form: Extract<EffectRow['request'], { kind: 'form' }>;
+  createdAt: Date;
+  deadline: Date | null;
+}
+
+/** Forms waiting for a submission; `assignees` limits them to those operators (null-assigned forms are for anyone). */
+export async function listPendingForms(q: Queryable, assignees?: string[]): Promise<PendingForm[]> {
+  const { rows } = await q.query(
+    `select f.execution_id, f.step, f.node_id, f.assignee, f.request, f.created_at, f.deadline, x.scenario_id
+     from effects f join executions x on x.id = f.execution_id
+     where f.kind = 'form' and f.status = 'pending' and f.started_at is not null
+       ${assignees ? 'and (f.assignee is null or f.assignee = any($1::text[]))' : ''}
+     order by f.created_at`,
+    assignees ? [assignees] : [],
+  );
+  return rows.map((r) => ({
+    executionId: r.execution_id as string,
+    step: r.step as number,
+    nodeId: r.node_id as string,
+    scenarioId: r.scenario_id as string,
+    assignee: r.assignee as string | null,
+    form: r.request as PendingForm['form'],
+    createdAt: r.created_at as Date,
+    deadline: r.deadline as Date | null,
+  }));
+}
