@@ -5,3 +5,4 @@ export { WAKE_CHANNEL } from './runner.ts';
 export { effectKey, parseEffectKey } from './effect-keys.ts';
 export type { ExecutionDetail, ExecutionFilter, ExecutionSummary, PendingForm, TraceRow } from './sql/read-executions.ts';
 export type { EffectRow } from './sql/effects.ts';
+export { SqlCallLogStore } from './sim-call-log.ts';
