@@ -4,7 +4,7 @@ import { z } from 'zod';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export const JsonValue: z.ZodType<Json> = z.json() as z.ZodType<Json>;
+export const JsonValue: z.ZodType<Json> = z.json().meta({ id: 'JsonValue', description: 'Any JSON value.' }) as z.ZodType<Json>;
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

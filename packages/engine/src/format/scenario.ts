@@ -27,8 +27,7 @@ const node = <const T extends string, P extends z.ZodType>(def: { type: T }, par
     type: z.literal(def.type),
     label: z.string().max(200).optional(),
     description: z.string().optional(),
-    /** Where the editor draws the node. */
-    position: Position.optional(),
+    position: Position.describe('Where the editor draws the node.').optional(),
     params,
   });
 
@@ -51,8 +50,7 @@ export type ScenarioNode = z.infer<typeof ScenarioNode>;
 export const Edge = z.strictObject({
   id: z.string().optional(),
   source: NodeId,
-  /** The outcome of the source node this edge follows. */
-  sourceHandle: z.string().min(1, 'must name an outcome of the source node'),
+  sourceHandle: z.string().min(1, 'must name an outcome of the source node').describe('The outcome of the source node this edge follows.'),
   target: NodeId,
 });
 export type Edge = z.infer<typeof Edge>;
@@ -70,6 +68,7 @@ export type ScenarioKind = z.infer<typeof ScenarioKind>;
 
 export const Scenario = z
   .strictObject({
+    $schema: z.string().describe('Optional link to the JSON Schema, for editors.').optional(),
     format: z.literal(SCENARIO_FORMAT),
     id: ScenarioId,
     name: z.string().min(1, 'must not be empty').max(200),
@@ -78,8 +77,7 @@ export const Scenario = z
     variables: z.array(VariableDeclaration).optional(),
     nodes: z.array(ScenarioNode).min(1, 'must have at least a start node'),
     edges: z.array(Edge),
-    /** Free-form data for tools, e.g. the editor's viewport. */
-    meta: z.record(z.string(), JsonValue).optional(),
+    meta: z.record(z.string(), JsonValue).describe('Free-form data for tools, e.g. the editor\'s viewport.').optional(),
   })
   .meta({ title: 'Tellflow scenario', description: 'A call-center scenario: a graph of nodes and edges.' });
 export type Scenario = z.infer<typeof Scenario>;

@@ -7,10 +7,8 @@ export const BranchCase = z.strictObject({ name: Identifier, when: Expression })
 
 export const BranchParams = z
   .strictObject({
-    /** Either one condition (outcomes `true`/`false`)… */
-    condition: Expression.optional(),
-    /** …or cases tried in order (outcomes: the case names and `default`). */
-    cases: z.array(BranchCase).min(1, 'must have at least one case').optional(),
+    condition: Expression.describe('Either one condition (outcomes `true`/`false`)…').optional(),
+    cases: z.array(BranchCase).min(1, 'must have at least one case').describe('…or cases tried in order (outcomes: the case names and `default`).').optional(),
   })
   .superRefine((p, ctx) => {
     if ((p.condition === undefined) === (p.cases === undefined)) {

@@ -11,12 +11,9 @@ function requiredText(ctx: NodeContext, logic: Json, field: string): string {
 }
 
 export const CallOperatorParams = z.strictObject({
-  /** Operator number or agent id, e.g. `{"var": "subscriber.operator_number"}`. */
-  operator: Expression,
-  /** How long to ring before `noAnswer`. */
-  timeoutSec: PositiveSeconds.optional(),
-  /** Variable that receives `{ outcome, callId }`. */
-  into: Identifier.optional(),
+  operator: Expression.describe('Operator number or agent id, e.g. `{"var": "subscriber.operator_number"}`.'),
+  timeoutSec: PositiveSeconds.describe('How long to ring before `noAnswer`.').optional(),
+  into: Identifier.describe('Variable that receives `{ outcome, callId }`.').optional(),
 });
 
 export const callOperator = defineEffectNode({
@@ -42,10 +39,8 @@ export const callOperator = defineEffectNode({
 });
 
 export const DialCustomerParams = z.strictObject({
-  /** The number to dial, e.g. `{"var": "subscriber.tel"}`. */
-  number: Expression,
-  /** Connect the customer to the current operator call once answered. */
-  bridge: z.boolean().optional(),
+  number: Expression.describe('The number to dial, e.g. `{"var": "subscriber.tel"}`.'),
+  bridge: z.boolean().describe('Connect the customer to the current operator call once answered.').optional(),
   callerId: z.string().optional(),
   timeoutSec: PositiveSeconds.optional(),
   into: Identifier.optional(),

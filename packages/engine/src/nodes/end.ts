@@ -3,10 +3,8 @@ import { Expression } from '../format/common.ts';
 import { definePureNode, exprs } from './types.ts';
 
 export const EndParams = z.strictObject({
-  /** The execution's result, e.g. for a parent scenario waiting on it. */
-  result: Expression.optional(),
-  /** `failed` ends the execution as a failure (with `reason`), e.g. after an error branch. */
-  status: z.enum(['completed', 'failed']).optional(),
+  result: Expression.describe('The execution\'s result, e.g. for a parent scenario waiting on it.').optional(),
+  status: z.enum(['completed', 'failed']).describe('`failed` ends the execution as a failure (with `reason`), e.g. after an error branch.').optional(),
   reason: z.string().optional(),
 });
 

@@ -3,16 +3,11 @@ import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
 import { defineEffectNode, exprs, into } from './types.ts';
 
 export const QueueParams = z.strictObject({
-  /** Queue name (or an expression giving it). */
-  queue: Expression,
-  /** Caller priority within the queue; higher is served first. Default 0. */
-  priority: Expression.optional(),
-  /** Give up waiting after this long: the `timeout` outcome. */
-  timeoutSec: PositiveSeconds.optional(),
-  /** Extra data shown to the agent with the assignment. */
-  data: Expression.optional(),
-  /** Variable that receives `{ outcome, agent, waitedMs }`. */
-  into: Identifier.optional(),
+  queue: Expression.describe('Queue name (or an expression giving it).'),
+  priority: Expression.describe('Caller priority within the queue; higher is served first. Default 0.').optional(),
+  timeoutSec: PositiveSeconds.describe('Give up waiting after this long: the `timeout` outcome.').optional(),
+  data: Expression.describe('Extra data shown to the agent with the assignment.').optional(),
+  into: Identifier.describe('Variable that receives `{ outcome, agent, waitedMs }`.').optional(),
 });
 
 export const queue = defineEffectNode({

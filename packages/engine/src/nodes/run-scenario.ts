@@ -4,14 +4,10 @@ import { Expression, Identifier, ScenarioId } from '../format/common.ts';
 import { defineEffectNode, into } from './types.ts';
 
 export const RunScenarioParams = z.strictObject({
-  /** Id of the scenario to start (its published version). */
-  scenario: ScenarioId,
-  /** Its input variables, as expressions over this scenario's variables. */
-  inputs: z.record(Identifier, Expression).optional(),
-  /** Wait for it to end (default), or continue at once with `done`. */
-  wait: z.boolean().optional(),
-  /** Variable that receives the child's result (when waiting). */
-  into: Identifier.optional(),
+  scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
+  inputs: z.record(Identifier, Expression).describe('Its input variables, as expressions over this scenario\'s variables.').optional(),
+  wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
+  into: Identifier.describe('Variable that receives the child\'s result (when waiting).').optional(),
 });
 
 export const runScenario = defineEffectNode({

@@ -4,16 +4,11 @@ import { Expression, Identifier } from '../format/common.ts';
 import { defineEffectNode, exprs } from './types.ts';
 
 export const SetStatusParams = z.strictObject({
-  /** Subscriber table; default `table_out_call`. A name, never taken from a variable. */
-  table: Identifier.optional(),
-  /** Key column; default `Id`. */
-  idColumn: Identifier.optional(),
-  /** Which row: usually `{"var": "subscriber.Id"}`. */
-  id: Expression,
-  /** The new status: 10 call back, 11 being served, 12 callback succeeded, or any integer. */
-  status: Expression,
-  /** Other columns to set at the same time (callback time, operator…). */
-  fields: z.record(Identifier, Expression).optional(),
+  table: Identifier.describe('Subscriber table; default `table_out_call`. A name, never taken from a variable.').optional(),
+  idColumn: Identifier.describe('Key column; default `Id`.').optional(),
+  id: Expression.describe('Which row: usually `{"var": "subscriber.Id"}`.'),
+  status: Expression.describe('The new status: 10 call back, 11 being served, 12 callback succeeded, or any integer.'),
+  fields: z.record(Identifier, Expression).describe('Other columns to set at the same time (callback time, operator…).').optional(),
 });
 
 export const setStatus = defineEffectNode({

@@ -5,8 +5,7 @@ import { definePureNode } from './types.ts';
 export const Assignment = z.strictObject({ name: Identifier, value: Expression });
 
 export const SetVariablesParams = z.strictObject({
-  /** Applied in order: a later value sees the earlier ones. */
-  assign: z.array(Assignment).min(1, 'must assign at least one variable'),
+  assign: z.array(Assignment).min(1, 'must assign at least one variable').describe('Applied in order: a later value sees the earlier ones.'),
 });
 
 export const setVariables = definePureNode({

@@ -5,17 +5,13 @@ import { defineEffectNode, exprs } from './types.ts';
 
 export const FormField = z
   .strictObject({
-    /** The variable that receives the value. */
-    name: Identifier,
+    name: Identifier.describe('The variable that receives the value.'),
     label: z.string().min(1, 'must not be empty'),
     type: z.enum(FIELD_TYPES),
     required: z.boolean().optional(),
-    /** Shown but not editable, e.g. data of the previous call. */
-    readOnly: z.boolean().optional(),
-    /** Initial value, usually from a variable. */
-    default: Expression.optional(),
-    /** Choices of a `select` field. */
-    options: z.array(z.strictObject({ value: z.string(), label: z.string().optional() })).min(1).optional(),
+    readOnly: z.boolean().describe('Shown but not editable, e.g. data of the previous call.').optional(),
+    default: Expression.describe('Initial value, usually from a variable.').optional(),
+    options: z.array(z.strictObject({ value: z.string(), label: z.string().optional() })).min(1).describe('Choices of a `select` field.').optional(),
   })
   .superRefine((f, ctx) => {
     if (f.type === 'select' && !f.options) ctx.addIssue({ code: 'custom', message: 'a select field needs "options"', path: ['options'] });
@@ -27,10 +23,8 @@ export const ShowFormParams = z
     title: z.string().min(1, 'must not be empty'),
     description: z.string().optional(),
     fields: z.array(FormField).min(1, 'must have at least one field'),
-    /** Whose screen: by default the operator of the current call. */
-    operator: Expression.optional(),
-    /** Without a submission by then, the `timeout` outcome is taken. */
-    timeoutSec: PositiveSeconds.optional(),
+    operator: Expression.describe('Whose screen: by default the operator of the current call.').optional(),
+    timeoutSec: PositiveSeconds.describe('Without a submission by then, the `timeout` outcome is taken.').optional(),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();

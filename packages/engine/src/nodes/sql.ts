@@ -6,14 +6,10 @@ import { defineEffectNode, into } from './types.ts';
 
 export const SqlParams = z
   .strictObject({
-    /** SQL text with named parameters `:name`; values are always bound, never spliced. */
-    query: z.string().trim().min(1, 'must not be empty'),
-    /** Values for the named parameters, as expressions. */
-    params: z.record(Identifier, Expression).optional(),
-    /** `rows` (an array), `first` (one object or null) or `none`. Default `rows`. */
-    result: z.enum(['rows', 'first', 'none']).optional(),
-    /** Variable that receives the result. */
-    into: Identifier.optional(),
+    query: z.string().regex(/\S/, 'must not be empty').describe('SQL text with named parameters `:name`; values are always bound, never spliced.'),
+    params: z.record(Identifier, Expression).describe('Values for the named parameters, as expressions.').optional(),
+    result: z.enum(['rows', 'first', 'none']).describe('`rows` (an array), `first` (one object or null) or `none`. Default `rows`.').optional(),
+    into: Identifier.describe('Variable that receives the result.').optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
   })
   .superRefine((p, ctx) => {

@@ -12,8 +12,7 @@ export const StartInput = z.strictObject({
 });
 
 export const StartParams = z.strictObject({
-  /** Input variables the caller of the scenario passes in. */
-  inputs: z.array(StartInput).optional(),
+  inputs: z.array(StartInput).describe('Input variables the caller of the scenario passes in.').optional(),
 });
 
 export const start = definePureNode({

@@ -4,10 +4,8 @@ import { defineEffectNode, exprs } from './types.ts';
 
 export const WaitParams = z
   .strictObject({
-    /** How long to wait, in seconds (a number or an expression). */
-    seconds: Expression.optional(),
-    /** Or until this moment: epoch milliseconds or an ISO 8601 date-time. */
-    until: Expression.optional(),
+    seconds: Expression.describe('How long to wait, in seconds (a number or an expression).').optional(),
+    until: Expression.describe('Or until this moment: epoch milliseconds or an ISO 8601 date-time.').optional(),
   })
   .refine((p) => (p.seconds === undefined) !== (p.until === undefined), { message: 'set exactly one of "seconds" or "until"' });
 

@@ -26,7 +26,9 @@ export function validateSet(entries: SetEntry[], options: { knownScenarioIds?: I
     if (other !== undefined) push(r, { severity: 'error', path: 'id', message: `scenario id "${r.scenario.id}" is also used by ${other}` });
     else bySource.set(r.scenario.id, r.source);
   }
-  const known = new Set([...bySource.keys(), ...(options.knownScenarioIds ?? [])]);
+  // A file with errors still names a scenario: references to it are not "unknown" on top of its own errors.
+  const named = entries.map((e) => (e.doc as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
+  const known = new Set([...bySource.keys(), ...named, ...(options.knownScenarioIds ?? [])]);
   for (const r of results) if (r.scenario) for (const issue of missingReferences(r.scenario, known)) push(r, issue);
   return { ok: results.every((r) => r.ok), results };
 }

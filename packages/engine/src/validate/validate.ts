@@ -23,6 +23,7 @@ export interface ValidationResult {
 }
 
 const Shell = z.strictObject({
+  $schema: z.string().optional(),
   format: z.literal(SCENARIO_FORMAT, { error: `must be "${SCENARIO_FORMAT}"` }),
   id: ScenarioId,
   name: z.string().min(1, 'must not be empty').max(200),
