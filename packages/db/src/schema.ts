@@ -4,7 +4,7 @@
  * from this file by `npm run generate -w @tellflow/db`.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, index, integer, json, jsonb, pgTable, primaryKey, serial, text, time, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const at = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
 
@@ -83,6 +83,12 @@ export const executions = pgTable(
     leaseOwner: text(),
     leaseUntil: at(),
     startedBy: uuid(),
+    /** The outbound task the execution's calls are attached to (inherited by children). */
+    taskId: text(),
+    /** The subscriber row (`table_out_call."Id"`) being served. */
+    subscriberId: integer(),
+    /** The operator this execution occupies, so the dialer knows who is free. */
+    operator: text(),
     createdAt: at().notNull().defaultNow(),
     updatedAt: at().notNull().defaultNow(),
     endedAt: at(),
@@ -92,6 +98,7 @@ export const executions = pgTable(
     index().on(t.scenarioId, t.createdAt),
     index().on(t.status, t.createdAt),
     index().on(t.parentId),
+    index('executions_busy_operator_idx').on(t.operator).where(sql`${t.operator} is not null and ${t.status} in ('running', 'waiting')`),
   ],
 );
 
@@ -160,4 +167,123 @@ export const simCalls = pgTable('sim_calls', {
   duplicateRequests: integer().notNull().default(0),
 });
 
-export const schema = { users, sessions, scenarios, scenarioVersions, executions, executionSteps, effects, simCalls };
+/**
+ * The subscriber table of domain.md §1, with the original's columns (the
+ * free Russian-named ones in English). `due_at` is kept by a trigger (see the
+ * `due_at` migration): "call back in N minutes" wins over a date and time.
+ */
+export const tableOutCall = pgTable(
+  'table_out_call',
+  {
+    Id: serial('Id').primaryKey(),
+    tel: text().notNull(),
+    firstName: text(),
+    lastName: text(),
+    orderId: text(),
+    ownerId: text(),
+    comments: text(),
+    callaftermin: integer(),
+    dateCallback: date({ mode: 'string' }),
+    timeCallback: time(),
+    operatorNumber: text(),
+    /** null: new; 10: call back at the set time; 11: being served; 12: the callback succeeded. */
+    status: integer(),
+    dateCall: at(),
+    taskId: text(),
+    dueAt: at(),
+  },
+  (t) => [
+    index('table_out_call_due_idx').on(t.dueAt).where(sql`${t.status} = 10`),
+    index('table_out_call_new_idx').on(t.taskId, t.Id).where(sql`${t.status} is null`),
+  ],
+);
+
+/** An outbound task: which subscribers, which scenarios, which operators, when. */
+export const outboundTasks = pgTable('outbound_tasks', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  dialogScenarioId: text().notNull(),
+  routingScenarioId: text().notNull(),
+  operatorCallScenarioId: text().notNull(),
+  /** "Allow attaching a call to the task". */
+  attachCalls: boolean().notNull().default(true),
+  /** "Dialog scenario behaviour after the connection breaks". */
+  afterDisconnect: text({ enum: ['finish', 'stop'] }).notNull().default('finish'),
+  operators: jsonb().$type<string[]>().notNull().default([]),
+  /** Calling hours in the task's time zone, e.g. { from: '09:00', to: '21:00', days: [1,2,3,4,5] } (1 = Monday). */
+  hours: jsonb().$type<{ from: string; to: string; days: number[] }>().notNull(),
+  timeZone: text().notNull().default('UTC'),
+  state: text({ enum: ['stopped', 'running'] }).notNull().default('stopped'),
+  createdAt: at().notNull().defaultNow(),
+  updatedAt: at().notNull().defaultNow(),
+});
+
+/** Every call attempt made for a task, so the operator's card can show the previous calls. */
+export const callHistory = pgTable(
+  'call_history',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    taskId: text(),
+    subscriberId: integer(),
+    executionId: uuid().notNull(),
+    step: integer().notNull(),
+    kind: text({ enum: ['operator', 'customer'] }).notNull(),
+    operator: text(),
+    number: text().notNull(),
+    callId: text(),
+    startedAt: at().notNull(),
+    outcome: text(),
+    answeredAt: at(),
+    endedAt: at(),
+  },
+  (t) => [uniqueIndex().on(t.executionId, t.step), index().on(t.taskId, t.subscriberId, t.startedAt)],
+);
+
+/** A scenario run on a schedule (cron with seconds), e.g. the callback monitor every 5 s. */
+export const serviceTasks = pgTable('service_tasks', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  scenarioId: text().notNull(),
+  schedule: text().notNull(),
+  timeZone: text().notNull().default('UTC'),
+  enabled: boolean().notNull().default(false),
+  /** skip: no new run while the previous one is still going. */
+  overlap: text({ enum: ['skip', 'allow'] }).notNull().default('skip'),
+  /** Periods missed while no process ran: skip them, or run once for all of them. */
+  missed: text({ enum: ['skip', 'runOnce'] }).notNull().default('skip'),
+  input: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  /** The latest period handled, so a restart knows what it missed. */
+  lastPeriod: at(),
+  createdAt: at().notNull().defaultNow(),
+  updatedAt: at().notNull().defaultNow(),
+});
+
+/** One row per period: the unique key makes a period run at most once across processes. */
+export const serviceTaskRuns = pgTable(
+  'service_task_runs',
+  {
+    taskId: text().notNull().references(() => serviceTasks.id, { onDelete: 'cascade' }),
+    scheduledFor: at().notNull(),
+    executionId: uuid(),
+    outcome: text({ enum: ['started', 'skipped', 'failed'] }).notNull(),
+    reason: text(),
+    createdAt: at().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
+);
+
+export const schema = {
+  users,
+  sessions,
+  scenarios,
+  scenarioVersions,
+  executions,
+  executionSteps,
+  effects,
+  simCalls,
+  tableOutCall,
+  outboundTasks,
+  callHistory,
+  serviceTasks,
+  serviceTaskRuns,
+};
