@@ -6,3 +6,5 @@ export { effectKey, parseEffectKey } from './effect-keys.ts';
 export type { ExecutionDetail, ExecutionFilter, ExecutionSummary, PendingForm, TraceRow } from './sql/read-executions.ts';
 export type { EffectRow } from './sql/effects.ts';
 export { SqlCallLogStore } from './sim-call-log.ts';
+export { ServiceTaskStore, ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun } from './service-tasks/store.ts';
+export { Scheduler } from './service-tasks/scheduler.ts';

@@ -12,6 +12,8 @@ import { parseEffectKey } from './effect-keys.ts';
 import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
 import { Runner, WAKE_CHANNEL } from './runner.ts';
 import { ScenarioStore } from './scenarios.ts';
+import { Scheduler } from './service-tasks/scheduler.ts';
+import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
 import { insertExecution, requestCancel } from './sql/executions.ts';
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   batch?: number;
   /** Longest sleep between polls when no wake-up arrives. */
   pollMs?: number;
+  /** How often service task schedules are checked. */
+  scheduleMs?: number;
   callGraceMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -38,15 +42,17 @@ export interface FormSubmitter {
 
 export class Runtime {
   readonly scenarios: ScenarioStore;
+  readonly serviceTasks: ServiceTaskStore;
   readonly clock: Clock;
   readonly db: Database;
   private readonly runner: Runner;
+  private readonly scheduler: Scheduler;
   private readonly log: NonNullable<RuntimeOptions['log']>;
   private readonly pollMs: number;
   private readonly unsubscribeTelephony: () => void;
   /** Call events being recorded; drain() waits for them so nothing due is missed. */
   private readonly inflight = new Set<Promise<void>>();
-  private loop: { stop: boolean; timer?: TimerHandle; unlisten?: () => Promise<void>; kick?: () => void; done?: Promise<void> } | undefined;
+  private loop: { stop: boolean; timer?: TimerHandle; scheduleTimer?: TimerHandle; unlisten?: () => Promise<void>; kick?: () => void; done?: Promise<void> } | undefined;
 
   constructor(private readonly o: RuntimeOptions) {
     this.db = o.db;
@@ -65,6 +71,8 @@ export class Runtime {
       callGraceMs: o.callGraceMs ?? 30_000,
       log: this.log,
     });
+    this.serviceTasks = new ServiceTaskStore(o.db, () => this.clock.now());
+    this.scheduler = new Scheduler({ db: o.db, scenarios: this.scenarios, log: this.log });
     this.unsubscribeTelephony = o.telephony.onEvent((e) => {
       const p = this.onCallEvent(e).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
@@ -142,6 +150,26 @@ export class Runtime {
     return total;
   }
 
+  /** Starts the executions of every service task period due by now (each period once across processes). */
+  async tick(): Promise<{ started: number; skipped: number }> {
+    const r = await this.scheduler.tick(this.clock.now());
+    if (r.started) await this.db.notify(WAKE_CHANNEL, '');
+    return r;
+  }
+
+  /** "Run now" for a service task: one execution outside its schedule, recorded among its runs. */
+  async runServiceTask(id: string): Promise<string> {
+    const task = await this.serviceTasks.get(id);
+    const now = this.clock.now();
+    const executionId = await this.start(task.scenarioId, { input: task.input });
+    await this.db.query(
+      `insert into service_task_runs (task_id, scheduled_for, outcome, reason, execution_id, created_at)
+       values ($1, $2, 'started', 'run now', $3, $2) on conflict do nothing`,
+      [id, new Date(now), executionId],
+    );
+    return executionId;
+  }
+
   /** When the next execution becomes due (epoch ms), or null when nothing is scheduled. */
   nextWakeAt(): Promise<number | null> {
     return nextWakeAt(this.db);
@@ -155,6 +183,17 @@ export class Runtime {
     let wake: () => void = () => {};
     loop.kick = () => wake();
     loop.unlisten = await this.db.listen(WAKE_CHANNEL, () => wake());
+    const scheduleMs = this.o.scheduleMs ?? 500;
+    const schedule = async () => {
+      if (loop.stop) return;
+      try {
+        await this.tick();
+      } catch (e) {
+        this.log('service task tick failed', { error: String(e) });
+      }
+      if (!loop.stop) loop.scheduleTimer = this.clock.setTimeout(() => void schedule(), scheduleMs);
+    };
+    void schedule();
     loop.done = (async () => {
       while (!loop.stop) {
         let worked = 0;
@@ -180,6 +219,7 @@ export class Runtime {
     this.loop = undefined;
     if (loop) {
       loop.stop = true;
+      if (loop.scheduleTimer) this.clock.clearTimeout(loop.scheduleTimer);
       loop.kick?.();
       await loop.done;
       await loop.unlisten?.();
