@@ -32,7 +32,8 @@ import {
   markStarted,
   type EffectRow,
 } from './sql/effects.ts';
-import { insertExecution, requestCancel } from './sql/executions.ts';
+import { recordAttempt, recordOutcome } from './sql/call-history.ts';
+import { attachmentFrom, insertExecution, requestCancel } from './sql/executions.ts';
 
 export const WAKE_CHANNEL = 'tellflow_wake';
 
@@ -81,6 +82,8 @@ export class Runner {
   private async advance(c: ClaimedExecution): Promise<void> {
     const scenario = await this.scenario(c.scenarioId, c.version);
     let state = c.state;
+    /** The effect the last commit here wrote, when it need not be read back (see freshEffect). */
+    let fresh: EffectRow | undefined;
     for (let i = 0; i < MAX_STEPS_PER_CLAIM; i++) {
       const now = this.o.clock.now();
       if (state && state.status !== 'waiting') return release(this.o.db, c.id, this.o.owner, c.wakeups, null, now);
@@ -91,14 +94,17 @@ export class Runner {
       else if (c.cancelRequested) event = { type: 'cancel', at: now, reason: c.cancelRequested };
       else {
         const waiting = state.waiting!;
-        const effect = await loadEffect(this.o.db, c.id, waiting.step);
+        const effect = fresh?.step === waiting.step ? fresh : await loadEffect(this.o.db, c.id, waiting.step);
+        fresh = undefined;
         if (!effect) throw new Fault(`the record of step ${waiting.step}'s effect is missing`);
         if (effect.status === 'done') {
           event = { type: 'result', at: now, step: waiting.step, result: effect.result };
           consumed = { step: waiting.step, result: effect.result };
         } else if (effect.kind === 'sql' || effect.kind === 'setStatus') {
-          state = await this.performDatabaseEffect(c, scenario, state, effect);
-          if (state === null) return; // lease lost
+          const done = await this.performDatabaseEffect(c, scenario, state, effect);
+          if (done === null || parks(done.r, done.now)) return; // lease lost, or released by that commit
+          state = done.r.state;
+          fresh = freshEffect(c.id, done.r, done.now);
           continue;
         } else if (effect.kind === 'timer') {
           const wakeAt = effect.wakeAt!.getTime();
@@ -109,7 +115,10 @@ export class Runner {
           await this.startExternal(c, effect, now);
           continue;
         } else if (effect.deadline && effect.deadline.getTime() <= now) {
-          await completeEffect(this.o.db, c.id, effect.step, lostResult(effect), now);
+          const lost = lostResult(effect);
+          if (await completeEffect(this.o.db, c.id, effect.step, lost, now)) {
+            if (effect.kind === 'call' || effect.kind === 'dial') await recordOutcome(this.o.db, c.id, effect.step, 'failed', now);
+          }
           continue;
         } else {
           return release(this.o.db, c.id, this.o.owner, c.wakeups, effect.deadline?.getTime() ?? null, now);
@@ -119,8 +128,9 @@ export class Runner {
       const result = step(scenario, state ?? undefined, event);
       if (result.ignored) throw new Fault(`the engine ignored ${event.type}: ${result.ignored}`);
       const next = await this.commit(c, result, now, consumed);
-      if (next === null) return;
+      if (next === null || parks(result, now)) return; // lease lost, or released by that commit
       state = next;
+      fresh = freshEffect(c.id, result, now);
     }
     // Long run of steps: let other executions have a turn; this one is due again at once.
     const now = this.o.clock.now();
@@ -131,9 +141,8 @@ export class Runner {
   private async commit(c: ClaimedExecution, r: StepResult, now: number, consumed: StepCommit['consumed'], q: Queryable = this.o.db): Promise<ExecutionState | null> {
     const effect = r.effects[0]?.effect;
     const finished = r.state.status !== 'waiting';
-    const parks = finished || (effect?.kind === 'timer' && effect.wakeAt > now);
     const base: StepCommit = { id: c.id, owner: this.o.owner, state: r.state, now, trace: r.trace, effects: r.effects, ...(consumed ? { consumed } : {}) };
-    const commit: StepCommit = parks ? { ...base, release: { seenWakeups: c.wakeups, runAt: finished ? null : (effect as { wakeAt: number }).wakeAt } } : base;
+    const commit: StepCommit = parks(r, now) ? { ...base, release: { seenWakeups: c.wakeups, runAt: finished ? null : (effect as { wakeAt: number }).wakeAt } } : base;
     if (finished && q === this.o.db) {
       const ok = await this.o.db.transaction(async (tx) => {
         if (!(await commitStep(tx, commit))) return false;
@@ -160,11 +169,16 @@ export class Runner {
     const pending = await cancelPendingEffects(q, c.id, now);
     const { rows } = await q.query<{ id: string }>(`select id from executions where parent_id = $1 and status in ('running', 'waiting')`, [c.id]);
     for (const child of rows) await requestCancel(q, child.id, `the parent execution ${state.status}`, now);
-    // Calls left ringing or connected by a cancelled execution are hung up (best effort, outside the transaction).
-    for (const p of pending) if (p.externalId && (p.kind === 'call' || p.kind === 'dial')) void this.o.telephony.hangup(p.externalId).catch(() => {});
+    // Calls this execution placed end with it: ringing ones (cancelled) and connected ones (best effort).
+    const { rows: calls } = await q.query<{ external_id: string }>(
+      `select external_id from effects where execution_id = $1 and kind in ('call', 'dial') and external_id is not null`,
+      [c.id],
+    );
+    const ids = new Set([...calls.map((r) => r.external_id), ...pending.flatMap((p) => (p.externalId ? [p.externalId] : []))]);
+    for (const id of ids) void this.o.telephony.hangup(id).catch(() => {});
   }
 
-  private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<ExecutionState | null> {
+  private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<{ r: StepResult; now: number } | null> {
     return this.o.db.transaction(async (tx) => {
       const result: Json = effect.request.kind === 'sql' ? await performSql(tx, effect.request) : await performSetStatus(tx, effect.request as never);
       const now = this.o.clock.now();
@@ -172,7 +186,7 @@ export class Runner {
       if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
       const next = await this.commit(c, r, now, { step: effect.step, result }, tx);
       if (next === null) throw new LeaseLost();
-      return next;
+      return { r, now };
     }).catch((e: unknown) => {
       if (e instanceof LeaseLost) return null;
       throw e;
@@ -196,8 +210,22 @@ export class Runner {
               });
         const deadline = now + (request.timeoutSec ?? DEFAULT_RING_SEC) * 1000 + this.o.callGraceMs;
         await markStarted(this.o.db, c.id, effect.step, now, { externalId: call.callId, deadline });
+        await recordAttempt(this.o.db, {
+          executionId: c.id,
+          step: effect.step,
+          kind: request.kind === 'call' ? 'operator' : 'customer',
+          number: request.kind === 'call' ? request.operator : request.number,
+          callId: call.callId,
+          taskId: c.taskId,
+          subscriberId: c.subscriberId,
+          operator: request.kind === 'call' ? request.operator : c.operator,
+          at: now,
+        });
         // The outcome may already be known (e.g. a call found in the log after a restart).
-        if (call.outcome) await completeEffect(this.o.db, c.id, effect.step, { outcome: call.outcome, callId: call.callId, ...(call.reason ? { reason: call.reason } : {}) }, now);
+        if (call.outcome) {
+          await recordOutcome(this.o.db, c.id, effect.step, call.outcome, now);
+          await completeEffect(this.o.db, c.id, effect.step, { outcome: call.outcome, callId: call.callId, ...(call.reason ? { reason: call.reason } : {}) }, now);
+        }
         return;
       }
       case 'form': {
@@ -224,6 +252,7 @@ export class Runner {
             now,
             parentId: request.wait ? c.id : null,
             parentStep: request.wait ? effect.step : null,
+            attachment: attachmentFrom(request.inputs, c),
           });
           await markStarted(tx, c.id, effect.step, now, { externalId: childId });
           if (!request.wait) await completeEffect(tx, c.id, effect.step, { outcome: 'done', executionId: childId }, now);
@@ -266,6 +295,38 @@ export class Runner {
 }
 
 class LeaseLost extends Error {}
+
+/** Whether committing step `r` at `now` also releases the lease: the execution ended, or waits for a later time. */
+function parks(r: StepResult, now: number): boolean {
+  const effect = r.effects[0]?.effect;
+  return r.state.status !== 'waiting' || (effect?.kind === 'timer' && effect.wakeAt > now);
+}
+
+/**
+ * The effect row a step just committed here wrote, as loadEffect would read
+ * it back: saves that read when the runner goes straight on to perform it.
+ * Only for effects nothing outside the runner touches (timers, sql,
+ * setStatus); calls, forms and children are read back as before.
+ */
+function freshEffect(executionId: string, r: StepResult, now: number): EffectRow | undefined {
+  const e = r.effects[0];
+  if (!e || (e.effect.kind !== 'timer' && e.effect.kind !== 'sql' && e.effect.kind !== 'setStatus')) return undefined;
+  return {
+    executionId,
+    step: e.step,
+    nodeId: e.nodeId,
+    kind: e.effect.kind,
+    request: e.effect,
+    status: 'pending',
+    startedAt: null,
+    externalId: null,
+    wakeAt: e.effect.kind === 'timer' ? new Date(e.effect.wakeAt) : null,
+    deadline: null,
+    assignee: null,
+    result: null,
+    createdAt: new Date(now),
+  };
+}
 
 /** What an external effect's result is taken to be when it never came. */
 function lostResult(effect: EffectRow): Json {

@@ -12,11 +12,14 @@ import { parseEffectKey } from './effect-keys.ts';
 import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
 import { Runner, WAKE_CHANNEL } from './runner.ts';
 import { ScenarioStore } from './scenarios.ts';
+import { Dialer } from './outbound/dialer.ts';
+import { OutboundTaskStore } from './outbound/store.ts';
 import { Scheduler } from './service-tasks/scheduler.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
+import { recordHangup, recordOutcome, subscriberHistory } from './sql/call-history.ts';
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
-import { insertExecution, requestCancel } from './sql/executions.ts';
+import { attachmentFrom, insertExecution, requestCancel } from './sql/executions.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionFilter } from './sql/read-executions.ts';
 
 export interface RuntimeOptions {
@@ -43,10 +46,12 @@ export interface FormSubmitter {
 export class Runtime {
   readonly scenarios: ScenarioStore;
   readonly serviceTasks: ServiceTaskStore;
+  readonly outboundTasks: OutboundTaskStore;
   readonly clock: Clock;
   readonly db: Database;
   private readonly runner: Runner;
   private readonly scheduler: Scheduler;
+  private readonly dialer: Dialer;
   private readonly log: NonNullable<RuntimeOptions['log']>;
   private readonly pollMs: number;
   private readonly unsubscribeTelephony: () => void;
@@ -73,6 +78,8 @@ export class Runtime {
     });
     this.serviceTasks = new ServiceTaskStore(o.db, () => this.clock.now());
     this.scheduler = new Scheduler({ db: o.db, scenarios: this.scenarios, log: this.log });
+    this.outboundTasks = new OutboundTaskStore(o.db);
+    this.dialer = new Dialer(o.db, this.scenarios, this.log);
     this.unsubscribeTelephony = o.telephony.onEvent((e) => {
       const p = this.onCallEvent(e).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
@@ -92,6 +99,7 @@ export class Runtime {
       input,
       now: this.clock.now(),
       startedBy: options.startedBy ?? null,
+      attachment: attachmentFrom(input),
     });
     await this.db.notify(WAKE_CHANNEL, '');
     return id;
@@ -124,6 +132,11 @@ export class Runtime {
     return checked.values;
   }
 
+  /** Every call made for a subscriber (optionally within one task), oldest first. */
+  callHistory(subscriberId: number, taskId?: string) {
+    return subscriberHistory(this.db, subscriberId, taskId);
+  }
+
   pendingForms(operators?: string[]) {
     return listPendingForms(this.db, operators);
   }
@@ -150,11 +163,16 @@ export class Runtime {
     return total;
   }
 
-  /** Starts the executions of every service task period due by now (each period once across processes). */
-  async tick(): Promise<{ started: number; skipped: number }> {
-    const r = await this.scheduler.tick(this.clock.now());
-    if (r.started) await this.db.notify(WAKE_CHANNEL, '');
-    return r;
+  /**
+   * Starts what the clock says is due: service task periods (each once across
+   * processes) and outbound calls for free operators of running tasks.
+   */
+  async tick(): Promise<{ started: number; skipped: number; dialed: number }> {
+    const now = this.clock.now();
+    const r = await this.scheduler.tick(now);
+    const dialed = await this.dialer.tick(now);
+    if (r.started || dialed) await this.db.notify(WAKE_CHANNEL, '');
+    return { ...r, dialed };
   }
 
   /** "Run now" for a service task: one execution outside its schedule, recorded among its runs. */
@@ -228,11 +246,15 @@ export class Runtime {
 
   /** A call outcome from the telephony layer becomes its effect's result. */
   private async onCallEvent(e: CallEvent): Promise<void> {
-    if (!isCallOutcome(e.type)) return;
     const ref = parseEffectKey(e.key);
     if (!ref) return;
     try {
+      if (!isCallOutcome(e.type)) {
+        if (e.type === 'hungUp') await recordHangup(this.db, e.callId, e.at);
+        return;
+      }
       if (e.type === 'answered') await this.bridgeIfAsked(ref.executionId, ref.step, e.callId);
+      await recordOutcome(this.db, ref.executionId, ref.step, e.type, e.at);
       const result: Json = { outcome: e.type, callId: e.callId, ...(e.reason ? { reason: e.reason } : {}) };
       if (await completeEffect(this.db, ref.executionId, ref.step, result, this.clock.now())) await this.db.notify(WAKE_CHANNEL, '');
     } catch (err) {

@@ -11,6 +11,9 @@ export interface ClaimedExecution {
   parentId: string | null;
   parentStep: number | null;
   wakeups: number;
+  taskId: string | null;
+  subscriberId: number | null;
+  operator: string | null;
 }
 
 /**
@@ -28,7 +31,8 @@ with due as (
 )
 update executions e set lease_owner = $3, lease_until = $4
 from due where e.id = due.id
-returning e.id, e.scenario_id, e.version, e.state, e.input, e.cancel_requested, e.parent_id, e.parent_step, e.wakeups`;
+returning e.id, e.scenario_id, e.version, e.state, e.input, e.cancel_requested, e.parent_id, e.parent_step, e.wakeups,
+  e.task_id, e.subscriber_id, e.operator`;
 
 export async function claimDue(q: Queryable, now: number, limit: number, owner: string, leaseMs: number): Promise<ClaimedExecution[]> {
   const { rows } = await q.query<{
@@ -41,6 +45,9 @@ export async function claimDue(q: Queryable, now: number, limit: number, owner: 
     parent_id: string | null;
     parent_step: number | null;
     wakeups: number;
+    task_id: string | null;
+    subscriber_id: number | null;
+    operator: string | null;
   }>(CLAIM, [new Date(now), limit, owner, new Date(now + leaseMs)]);
   return rows.map((r) => ({
     id: r.id,
@@ -52,6 +59,9 @@ export async function claimDue(q: Queryable, now: number, limit: number, owner: 
     parentId: r.parent_id,
     parentStep: r.parent_step,
     wakeups: r.wakeups,
+    taskId: r.task_id,
+    subscriberId: r.subscriber_id,
+    operator: r.operator,
   }));
 }
 

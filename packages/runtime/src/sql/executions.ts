@@ -9,14 +9,53 @@ export interface NewExecution {
   parentId?: string | null;
   parentStep?: number | null;
   startedBy?: string | null;
+  attachment?: Attachment;
+}
+
+/**
+ * What an execution's calls are attached to: an outbound task, the
+ * subscriber row being served and the operator it occupies. Children inherit
+ * it; inputs named `taskId`, `subscriberId` or `operator` set it explicitly.
+ */
+export interface Attachment {
+  taskId?: string | null;
+  subscriberId?: number | null;
+  operator?: string | null;
+}
+
+export function attachmentFrom(input: Record<string, Json>, inherited: Attachment = {}): Attachment {
+  const pick = <T>(key: string, ok: (v: Json) => v is T & Json, fallback: T | null | undefined): T | null => {
+    const v = input[key];
+    return v !== undefined && ok(v) ? v : (fallback ?? null);
+  };
+  const isText = (v: Json): v is string => typeof v === 'string' && v !== '';
+  const isInt = (v: Json): v is number => typeof v === 'number' && Number.isInteger(v);
+  const subscriber = input.subscriberId;
+  return {
+    taskId: pick('taskId', isText, inherited.taskId),
+    subscriberId: typeof subscriber === 'string' && /^\d+$/.test(subscriber) ? Number(subscriber) : pick('subscriberId', isInt, inherited.subscriberId),
+    operator: typeof input.operator === 'number' ? String(input.operator) : pick('operator', isText, inherited.operator),
+  };
 }
 
 /** A new execution is due at once: the next worker to poll starts it. */
 export async function insertExecution(q: Queryable, e: NewExecution): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
-    `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at)
-     values ($1, $2, 'running', $3::jsonb, $4, $5, $6, $7, $7, $7) returning id`,
-    [e.scenarioId, e.version, JSON.stringify(e.input), e.parentId ?? null, e.parentStep ?? null, e.startedBy ?? null, new Date(e.now)],
+    `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at,
+       task_id, subscriber_id, operator)
+     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10) returning id`,
+    [
+      e.scenarioId,
+      e.version,
+      JSON.stringify(e.input),
+      e.parentId ?? null,
+      e.parentStep ?? null,
+      e.startedBy ?? null,
+      new Date(e.now),
+      e.attachment?.taskId ?? null,
+      e.attachment?.subscriberId ?? null,
+      e.attachment?.operator ?? null,
+    ],
   );
   return rows[0]!.id;
 }

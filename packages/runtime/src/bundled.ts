@@ -1,0 +1,65 @@
+/**
+ * The scenarios shipped in /scenarios, imported and published on first start
+ * (a scenario already in the database is left as the administrator made it),
+ * plus the callback monitor's service task, disabled until an outbound task
+ * is configured.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseJsonText, type Scenario } from '@tellflow/engine';
+import type { Runtime } from './runtime.ts';
+
+export const BUNDLED_FOLDER = fileURLToPath(new URL('../../../scenarios', import.meta.url));
+
+export const CALLBACK_MONITOR_TASK = {
+  id: 'callback-monitor',
+  name: 'Callback monitor',
+  scenarioId: 'callback-monitor',
+  schedule: '*/5 * * * * *',
+  enabled: false,
+  overlap: 'skip',
+  missed: 'skip',
+} as const;
+
+export async function installBundled(runtime: Runtime, folder = BUNDLED_FOLDER): Promise<string[]> {
+  const docs = readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const parsed = parseJsonText(readFileSync(join(folder, f)));
+      if (!parsed.ok) throw new Error(`${f}: ${parsed.error}`);
+      return parsed.value as Scenario;
+    });
+  const existing = new Set((await runtime.scenarios.list()).map((s) => s.id));
+  const installed: string[] = [];
+  for (const doc of dependencyOrder(docs)) {
+    if (existing.has(doc.id)) continue;
+    const { version } = await runtime.scenarios.save(doc, { comment: 'bundled with Tellflow' });
+    await runtime.scenarios.publish(doc.id, version.version);
+    installed.push(doc.id);
+  }
+  const tasks = new Set((await runtime.serviceTasks.list()).map((t) => t.id));
+  if (!tasks.has(CALLBACK_MONITOR_TASK.id) && (existing.has('callback-monitor') || installed.includes('callback-monitor'))) {
+    await runtime.serviceTasks.create(CALLBACK_MONITOR_TASK);
+  }
+  return installed;
+}
+
+/** Scenarios that others run (runScenario) come first, so every publish finds its references published. */
+export function dependencyOrder(docs: Scenario[]): Scenario[] {
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  const out: Scenario[] = [];
+  const seen = new Set<string>();
+  const visit = (d: Scenario) => {
+    if (seen.has(d.id)) return;
+    seen.add(d.id);
+    for (const n of d.nodes) if (n.type === 'runScenario') {
+      const child = byId.get(n.params.scenario);
+      if (child) visit(child);
+    }
+    out.push(d);
+  };
+  docs.forEach(visit);
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * The call history of outbound tasks: one row per call attempt, so the
+ * operator's card can show the previous calls of a subscriber.
+ */
+import type { Queryable } from '@tellflow/db';
+
+export interface CallAttempt {
+  executionId: string;
+  step: number;
+  kind: 'operator' | 'customer';
+  number: string;
+  callId: string | null;
+  taskId: string | null;
+  subscriberId: number | null;
+  operator: string | null;
+  at: number;
+}
+
+export async function recordAttempt(q: Queryable, a: CallAttempt): Promise<void> {
+  await q.query(
+    `insert into call_history (task_id, subscriber_id, execution_id, step, kind, operator, number, call_id, started_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (execution_id, step) do nothing`,
+    [a.taskId, a.subscriberId, a.executionId, a.step, a.kind, a.operator, a.number, a.callId, new Date(a.at)],
+  );
+}
+
+export async function recordOutcome(q: Queryable, executionId: string, step: number, outcome: string, at: number): Promise<void> {
+  await q.query(
+    `update call_history set outcome = coalesce(outcome, $3),
+       answered_at = case when $3 = 'answered' then coalesce(answered_at, $4) else answered_at end,
+       ended_at = case when $3 <> 'answered' then coalesce(ended_at, $4) else ended_at end
+     where execution_id = $1 and step = $2`,
+    [executionId, step, outcome, new Date(at)],
+  );
+}
+
+export async function recordHangup(q: Queryable, callId: string, at: number): Promise<void> {
+  await q.query('update call_history set ended_at = $2 where call_id = $1 and ended_at is null', [callId, new Date(at)]);
+}
+
+export interface HistoryEntry {
+  kind: 'operator' | 'customer';
+  number: string;
+  operator: string | null;
+  outcome: string | null;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  /** Talk time in seconds, when the call was answered and has ended. */
+  durationSec: number | null;
+}
+
+export async function subscriberHistory(q: Queryable, subscriberId: number, taskId?: string): Promise<HistoryEntry[]> {
+  const { rows } = await q.query(
+    `select kind, number, operator, outcome, started_at, answered_at, ended_at from call_history
+     where subscriber_id = $1 ${taskId ? 'and task_id = $2' : ''} order by started_at, id`,
+    taskId ? [subscriberId, taskId] : [subscriberId],
+  );
+  return rows.map((r) => {
+    const answered = r.answered_at as Date | null;
+    const ended = r.ended_at as Date | null;
+    return {
+      kind: r.kind as HistoryEntry['kind'],
+      number: r.number as string,
+      operator: r.operator as string | null,
+      outcome: r.outcome as string | null,
+      startedAt: r.started_at as Date,
+      answeredAt: answered,
+      endedAt: ended,
+      durationSec: answered && ended ? Math.round((ended.getTime() - answered.getTime()) / 1000) : null,
+    };
+  });
+}
