@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '@tellflow/db';
+import { installBundled, Runtime } from '@tellflow/runtime';
+import { TelephonySimulator } from '@tellflow/telephony';
+import { systemClock } from '@tellflow/clock';
+import { fakeIo } from '../test-io.ts';
+import { serviceTasks } from './service-tasks.ts';
+import { tasks } from './tasks.ts';
+
+describe('tellflow service-tasks and tasks', () => {
+  const saved = process.env.TELLFLOW_DATA_DIR;
+  beforeAll(async () => {
+    process.env.TELLFLOW_DATA_DIR = mkdtempSync(join(tmpdir(), 'tellflow-cli-tasks-'));
+    const db = await openDatabase();
+    const sim = new TelephonySimulator({ clock: systemClock, rules: {} });
+    const rt = new Runtime({ db, telephony: sim });
+    await installBundled(rt);
+    await rt.close();
+    sim.dispose();
+    await db.close();
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TELLFLOW_DATA_DIR;
+    else process.env.TELLFLOW_DATA_DIR = saved;
+  });
+  const run = async (cmd: typeof tasks, ...args: string[]) => {
+    const io = fakeIo();
+    const code = await cmd.run(args, io);
+    return { code, out: io.out, err: io.err };
+  };
+
+  it('lists the bundled callback monitor, enables it, runs it now and shows the run', async () => {
+    expect((await run(serviceTasks, 'list')).out).toMatch(/callback-monitor\s+disabled\s+\*\/5 \* \* \* \* \*\s+callback-monitor/);
+    expect(await run(serviceTasks, 'enable', 'callback-monitor')).toMatchObject({ code: 0, out: 'callback-monitor enabled\n' });
+    const started = await run(serviceTasks, 'run', 'callback-monitor');
+    expect(started.out).toMatch(/^started execution [0-9a-f-]{36}\n$/);
+    expect((await run(serviceTasks, 'runs', 'callback-monitor')).out).toMatch(/started\s+[0-9a-f-]{36}\s+running\s+run now/);
+    expect(await run(serviceTasks, 'create', 'nightly', '--scenario', 'callback-monitor', '--schedule', 'every day')).toMatchObject({ code: 2, err: expect.stringContaining('schedule') });
+    expect(await run(serviceTasks, 'enable', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('service task "nope" not found') });
+  });
+
+  it('creates, starts and stops an outbound task and shows its progress', async () => {
+    const created = await run(tasks, 'create', 'spring', '--operators', '101,102', '--hours', '09:00-21:00', '--days', '1-5', '--tz', 'Europe/Moscow');
+    expect(created).toMatchObject({ code: 0, out: 'created outbound task spring (operators 101, 102, 09:00-21:00 Europe/Moscow)\n' });
+    expect((await run(tasks, 'start', 'spring')).out).toBe('spring running\n');
+    expect((await run(tasks, 'list')).out).toMatch(/spring\s+running\s+101,102\s+09:00-21:00 Europe\/Moscow/);
+    expect((await run(tasks, 'progress', 'spring')).out).toBe('no subscribers yet\n');
+    expect((await run(tasks, 'stop', 'spring')).out).toBe('spring stopped\n');
+    expect(await run(tasks, 'create', 'bad', '--operators', '1', '--tz', 'Mars/Base')).toMatchObject({ code: 2, err: expect.stringContaining('time zone') });
+  });
+});

@@ -1,0 +1,90 @@
+import type { OutboundTask } from '@tellflow/runtime';
+import { table, withRuntime } from '../management.ts';
+import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
+
+const hours = (t: OutboundTask) => (t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`) + ` ${t.timeZone}`;
+
+export const tasks: Command = {
+  name: 'tasks',
+  summary: 'manage outbound tasks: list, create, start, stop, progress',
+  usage: `Usage: tellflow tasks list
+       tellflow tasks create ID --operators 101,102 [--name NAME] [--dialog dialog]
+                [--routing outbound-routing] [--operator-call operator-call]
+                [--hours 09:00-21:00] [--days 1-5] [--tz Europe/Moscow]
+       tellflow tasks start ID | stop ID
+       tellflow tasks progress ID
+
+An outbound task calls its subscribers (imported with "tellflow subscribers
+import FILE --task ID") through the operator-calling scenario: one call at a
+time per free operator of the group, only inside the calling hours. Stopping
+a task stops new calls; calls in progress finish. Callbacks (status 10) are
+made by the callback-monitor service task: enable it with
+"tellflow service-tasks enable callback-monitor".
+`,
+  async run(args, io) {
+    const parsed = parseCommandArgs(
+      this,
+      args,
+      {
+        operators: { type: 'string' },
+        name: { type: 'string' },
+        dialog: { type: 'string' },
+        routing: { type: 'string' },
+        'operator-call': { type: 'string' },
+        hours: { type: 'string' },
+        days: { type: 'string' },
+        tz: { type: 'string' },
+      },
+      io,
+    );
+    if (!parsed) return EXIT.usage;
+    const [action, id] = parsed.positionals;
+    const v = parsed.values;
+    if (action !== 'list' && action !== undefined && !id) return usageError(this, `"${action}" needs a task id`, io);
+    switch (action) {
+      case 'list':
+        return withRuntime(io, this.name, async (rt) => {
+          const all = await rt.outboundTasks.list();
+          io.stdout(all.length ? table([['ID', 'STATE', 'OPERATORS', 'HOURS', 'NAME'], ...all.map((t) => [t.id, t.state, t.operators.join(','), hours(t), t.name])]) : 'no outbound tasks\n');
+          return EXIT.ok;
+        });
+      case 'create': {
+        const window = v.hours ? /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(v.hours) : null;
+        if (v.hours && !window) return usageError(this, '--hours must look like 09:00-21:00', io);
+        const days = v.days ? /^([1-7])-([1-7])$/.exec(v.days) : null;
+        if (v.days && !days) return usageError(this, '--days must look like 1-5 (1 = Monday)', io);
+        const dayList = days ? Array.from({ length: Number(days[2]) - Number(days[1]) + 1 }, (_, i) => Number(days[1]) + i) : [1, 2, 3, 4, 5, 6, 7];
+        return withRuntime(io, this.name, async (rt) => {
+          const t = await rt.outboundTasks.create({
+            id,
+            name: v.name ?? id,
+            dialogScenarioId: v.dialog ?? 'dialog',
+            routingScenarioId: v.routing ?? 'outbound-routing',
+            operatorCallScenarioId: v['operator-call'] ?? 'operator-call',
+            operators: (v.operators ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+            ...(window ? { hours: { from: window[1]!, to: window[2]!, days: dayList } } : days ? { hours: { from: '00:00', to: '00:00', days: dayList } } : {}),
+            ...(v.tz ? { timeZone: v.tz } : {}),
+          });
+          io.stdout(`created outbound task ${t.id} (operators ${t.operators.join(', ') || 'none'}, ${hours(t)})\n`);
+          return EXIT.ok;
+        });
+      }
+      case 'start':
+      case 'stop':
+        return withRuntime(io, this.name, async (rt) => {
+          const t = await rt.outboundTasks.setState(id!, action === 'start' ? 'running' : 'stopped');
+          io.stdout(`${t.id} ${t.state}\n`);
+          return EXIT.ok;
+        });
+      case 'progress':
+        return withRuntime(io, this.name, async (rt) => {
+          const p = await rt.outboundTasks.progress(id!);
+          const names: Record<string, string> = { new: 'new', '10': '10 call back', '11': '11 being served', '12': '12 callback succeeded' };
+          io.stdout(Object.keys(p).length ? table([['STATUS', 'SUBSCRIBERS'], ...Object.entries(p).map(([k, n]) => [names[k] ?? k, String(n)])]) : 'no subscribers yet\n');
+          return EXIT.ok;
+        });
+      default:
+        return usageError(this, action ? `unknown action "${action}" (list, create, start, stop, progress)` : 'missing action', io);
+    }
+  },
+};
