@@ -12,3 +12,4 @@ export { OutboundTaskStore, OutboundTaskInput, OutboundTaskPatch, type OutboundT
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export type { HistoryEntry } from './sql/call-history.ts';
 export { installBundled, dependencyOrder, BUNDLED_FOLDER, CALLBACK_MONITOR_TASK } from './bundled.ts';
+export { importSubscribers, formatImportError, SUBSCRIBER_COLUMNS, columnNamed, type ImportMode, type ImportSubscribersOptions, type SubscriberImportResult, type SubscriberRowError, type SubscriberSource, type SubscriberColumn } from './subscribers/index.ts';

@@ -1,0 +1,10 @@
+export {
+  importSubscribers,
+  formatImportError,
+  type ImportMode,
+  type ImportSubscribersOptions,
+  type SubscriberImportResult,
+  type SubscriberRowError,
+  type SubscriberSource,
+} from './import.ts';
+export { SUBSCRIBER_COLUMNS, columnNamed, type SubscriberColumn } from './columns.ts';
