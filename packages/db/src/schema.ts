@@ -32,6 +32,21 @@ export const sessions = pgTable(
   (t) => [index().on(t.userId)],
 );
 
+/**
+ * Failed sign-ins, one row each, keyed by what is limited (`user:NAME`,
+ * `ip:ADDRESS`): kept in the database so every server process sees the same
+ * count. Rows older than the window are deleted as new failures come in.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    key: text().notNull(),
+    failedAt: at().notNull(),
+  },
+  (t) => [index().on(t.key, t.failedAt), index().on(t.failedAt)],
+);
+
 export const scenarios = pgTable('scenarios', {
   id: text().primaryKey(),
   name: text().notNull(),
@@ -275,6 +290,7 @@ export const serviceTaskRuns = pgTable(
 export const schema = {
   users,
   sessions,
+  loginFailures,
   scenarios,
   scenarioVersions,
   executions,

@@ -3,7 +3,28 @@
  * Adding a verb: write `commands/VERB.ts` exporting a `Command`, add it here.
  */
 import type { Command } from './command.ts';
+import { demo } from './demo.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
+import { migrate } from './migrate.ts';
+import { run } from './run.ts';
 import { schema } from './schema.ts';
+import { serve } from './serve.ts';
+import { serviceTasks } from './service-tasks.ts';
+import { subscribers } from './subscribers.ts';
+import { tasks } from './tasks.ts';
 import { validate } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [validate, schema];
+export const COMMANDS: readonly Command[] = [
+  serve,
+  validate,
+  importCommand,
+  exportCommand,
+  run,
+  tasks,
+  subscribers,
+  serviceTasks,
+  demo,
+  schema,
+  migrate,
+];

@@ -1,0 +1,89 @@
+/**
+ * Who may call what: one row per API operation. Every operation the app
+ * documents must appear here, so a new route cannot skip this test.
+ */
+import { randomUUID } from 'node:crypto';
+import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { describe, expect, it } from 'vitest';
+import { useServer, type TestUser } from './test-support.ts';
+
+type Who = 'public' | 'all' | 'staff' | 'admin';
+const ACCESS: Array<[method: string, path: string, who: Who]> = [
+  ['GET', '/api/health', 'public'],
+  ['GET', '/api/openapi.json', 'public'],
+  ['POST', '/api/auth/login', 'public'],
+  ['POST', '/api/auth/logout', 'public'],
+  ['GET', '/api/auth/me', 'all'],
+  ['POST', '/api/auth/password', 'all'],
+  ['GET', '/api/users', 'admin'],
+  ['POST', '/api/users', 'admin'],
+  ['PATCH', '/api/users/{id}', 'admin'],
+  ['DELETE', '/api/users/{id}', 'admin'],
+  ['GET', '/api/scenarios', 'staff'],
+  ['POST', '/api/scenarios', 'admin'],
+  ['POST', '/api/scenarios/validate', 'staff'],
+  ['GET', '/api/scenarios/{id}', 'staff'],
+  ['PUT', '/api/scenarios/{id}/draft', 'admin'],
+  ['POST', '/api/scenarios/{id}/publish', 'admin'],
+  ['GET', '/api/scenarios/{id}/versions', 'staff'],
+  ['GET', '/api/scenarios/{id}/versions/{version}/export', 'staff'],
+  ['POST', '/api/executions', 'staff'],
+  ['GET', '/api/executions', 'staff'],
+  ['GET', '/api/executions/{id}', 'staff'],
+  ['POST', '/api/executions/{id}/cancel', 'staff'],
+  ['GET', '/api/forms', 'all'],
+  ['POST', '/api/forms/{executionId}/{step}', 'all'],
+];
+
+const ALLOWED: Record<Who, TestUser[]> = {
+  public: ['admin', 'supervisor', 'agent'],
+  all: ['admin', 'supervisor', 'agent'],
+  staff: ['admin', 'supervisor'],
+  admin: ['admin'],
+};
+
+const concrete = (path: string) =>
+  path.replace(/\{(id|executionId)\}/g, (_m, name: string) => (path.startsWith('/api/scenarios') && name === 'id' ? 'no-such-scenario' : randomUUID())).replace('{version}', '1').replace('{step}', '1');
+
+const protectedRoutes = ACCESS.filter(([, , who]) => who !== 'public');
+
+describe.each(DATABASE_KINDS)('access control on %s', (kind) => {
+  const { h, skip } = useServer(kind);
+
+  it.skipIf(skip)('the table covers every documented operation', () => {
+    const documented = h().app.operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
+    expect(ACCESS.map(([m, p]) => `${m} ${p}`).sort()).toEqual(documented);
+  });
+
+  it.skipIf(skip)('every protected operation answers 401 without a session', async () => {
+    for (const [method, path] of protectedRoutes) {
+      const r = await h().call(method, concrete(path), method === 'GET' ? {} : { body: {} });
+      expect([r.status, r.body], `${method} ${path}`).toEqual([401, { error: 'sign in first' }]);
+    }
+  });
+
+  it.skipIf(skip).each(protectedRoutes)('%s %s: 403 for the roles not allowed (%s), never 401/403 for the others', async (method, path, who) => {
+    for (const role of ['admin', 'supervisor', 'agent'] as const) {
+      const r = await h().call(method, concrete(path), { as: role, ...(method === 'GET' ? {} : { body: {} }) });
+      if (ALLOWED[who].includes(role)) expect([401, 403], `${role} is allowed`).not.toContain(r.status);
+      else {
+        expect(r.status, `${role} is not allowed`).toBe(403);
+        expect(r.body.error).toMatch(new RegExp(`the ${role} role may not do this`));
+      }
+      expect(r.status).toBeLessThan(500);
+    }
+  });
+
+  it.skipIf(skip)('a disabled user\'s existing session no longer opens anything', async () => {
+    const cookie = await h().cookieFor('supervisor');
+    await h().t.db.query("update users set disabled = true where username = 'supervisor'");
+    expect((await h().call('GET', '/api/scenarios', { cookie })).status).toBe(401);
+  });
+
+  it.skipIf(skip)('a role change applies to the next request of an existing session', async () => {
+    const cookie = await h().cookieFor('supervisor');
+    expect((await h().call('GET', '/api/scenarios', { cookie })).status).toBe(200);
+    await h().call('PATCH', `/api/users/${h().userIds.supervisor}`, { as: 'admin', body: { role: 'agent' } });
+    expect((await h().call('GET', '/api/scenarios', { cookie })).status).toBe(403);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The HTTP app: `createApp({ runtime, db, clock?, options })` returns a Hono
+ * app that is served by @hono/node-server (boot.ts) or called directly with
+ * `app.request()` in tests.
+ *
+ *   /api/*   safe URL → same-origin check → body limit → session → route groups → JSON 404
+ *   /*       the built web app (SPA fallback)
+ *   errors   one onError → `{ error, details }`
+ */
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '@tellflow/clock';
+import type { Database } from '@tellflow/db';
+import type { Runtime } from '@tellflow/runtime';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { DEFAULT_SCRYPT } from './auth/password.ts';
+import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
+import { notFound } from './errors.ts';
+import type { Operation, RouteGroup } from './http/route-group.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { limitBody } from './middleware/limit-body.ts';
+import { safeUrl } from './middleware/safe-url.ts';
+import { sameOrigin } from './middleware/same-origin.ts';
+import { session } from './middleware/session.ts';
+import { authRoutes } from './routes/auth.ts';
+import { executionRoutes } from './routes/executions.ts';
+import { formRoutes } from './routes/forms.ts';
+import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
+import { userRoutes } from './routes/users.ts';
+import { webRoutes } from './routes/web.ts';
+
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+export const DEFAULT_OPTIONS: Deps['options'] = {
+  maxBodyBytes: 1024 * 1024,
+  sessionTtlMs: 12 * 3600_000,
+  loginMaxFailuresPerUser: 5,
+  // Call centers sit behind one NAT address: a per-address limit as low as the per-user one would lock out a whole floor.
+  loginMaxFailuresPerIp: 50,
+  loginWindowMs: 15 * 60_000,
+  trustProxy: false,
+  webDir: DEFAULT_WEB_DIR,
+  scrypt: DEFAULT_SCRYPT,
+};
+
+const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
+
+export interface CreateAppInput {
+  runtime: Runtime;
+  db: Database;
+  /** Default: the runtime's clock. */
+  clock?: Clock;
+  options?: AppOptions;
+}
+
+export interface App extends Hono<AppEnv> {
+  /** Every documented API operation (what openapi.json lists). */
+  readonly operations: readonly Operation[];
+}
+
+export function createApp({ runtime, db, clock, options = {} }: CreateAppInput): App {
+  const { log = consoleLog, ...rest } = options;
+  const deps: Deps = {
+    runtime,
+    db,
+    clock: clock ?? runtime.clock,
+    log,
+    options: { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) },
+  };
+  const app = new Hono<AppEnv>();
+  app.onError(errorHandler({ log }));
+  app.use('*', secureHeaders());
+  app.use('/api/*', safeUrl(), sameOrigin({ trustProxy: deps.options.trustProxy }), limitBody({ maxBytes: deps.options.maxBodyBytes }), session(deps));
+
+  const groups: RouteGroup[] = [healthRoutes(deps), authRoutes(deps), userRoutes(deps), scenarioRoutes(deps), executionRoutes(deps), formRoutes(deps)];
+  const operations: Operation[] = [];
+  groups.push(openApiRoutes(deps, () => operations));
+  for (const g of groups) {
+    app.route(g.prefix, g.app);
+    operations.push(...g.operations);
+  }
+  app.all('/api/*', (c) => {
+    throw notFound(`${c.req.method} ${c.req.path}`);
+  });
+  app.route('/', webRoutes({ dir: deps.options.webDir }));
+  return Object.assign(app, { operations });
+}

@@ -1,0 +1,52 @@
+/** What every handler can reach: the app's dependencies and the typed context variables. */
+import type { Clock } from '@tellflow/clock';
+import type { Database } from '@tellflow/db';
+import type { Runtime } from '@tellflow/runtime';
+import type { ScryptParams } from './auth/password.ts';
+import type { Role } from './schemas.ts';
+
+/** The signed-in user, as loaded from the session cookie on every request. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  operatorNumber: string | null;
+}
+
+export interface AppEnv {
+  Variables: {
+    /** Undefined when the request carries no valid session. */
+    user: SessionUser | undefined;
+  };
+}
+
+/** Structured logging; callers never pass secrets (passwords, cookies, tokens). */
+export type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+export interface AppOptions {
+  /** Request bodies larger than this get 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Session lifetime (default 12 h). */
+  sessionTtlMs?: number;
+  /** Failed sign-ins allowed per username / per client address within `loginWindowMs`. */
+  loginMaxFailuresPerUser?: number;
+  loginMaxFailuresPerIp?: number;
+  loginWindowMs?: number;
+  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy that sets them). */
+  trustProxy?: boolean;
+  /** The built web app; default `web/dist` of this repository. */
+  webDir?: string;
+  /** scrypt cost for new password hashes (tests use a cheap one). */
+  scrypt?: ScryptParams;
+  log?: Log;
+}
+
+/** The resolved dependencies route groups are built from. */
+export interface Deps {
+  runtime: Runtime;
+  db: Database;
+  clock: Clock;
+  options: Required<Omit<AppOptions, 'log'>>;
+  log: Log;
+}

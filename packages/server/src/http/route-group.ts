@@ -1,0 +1,108 @@
+/**
+ * A route group: one `new Hono()` plus the list of its documented
+ * operations. Every route is added through `api.get/post/…(path, spec,
+ * handler)`, which
+ *   - checks access (401/403) with `requireAccess`,
+ *   - parses path parameters (a value that does not fit → 404), the query
+ *     and the JSON body with the spec's zod schemas (→ 400),
+ *   - and records the spec, from which openapi/document.ts builds the
+ *     OpenAPI document. The schemas are written once, here.
+ */
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv, SessionUser } from '../context.ts';
+import { badRequest, notFound, zodIssues, type ErrorStatus } from '../errors.ts';
+import { requireAccess, type Access } from '../middleware/require-access.ts';
+import { readJson } from './read-json.ts';
+
+type Schema = z.ZodType;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface OperationSpec<B extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, P extends Schema | undefined = Schema | undefined> {
+  summary: string;
+  description?: string;
+  access: Access;
+  /** The JSON body, parsed with this schema; an empty body counts as `{}`. */
+  body?: B;
+  /**
+   * The body is a whole document checked by the handler (a scenario file:
+   * `validateScenario` reports issues naming node and field, which a plain
+   * parse cannot). Documented with this schema; the handler gets the parsed JSON.
+   */
+  documentBody?: Schema;
+  query?: Q;
+  /** Path parameters; a value that does not parse means the resource does not exist (404). */
+  params?: P;
+  /** The success response body, for the document. */
+  response?: Schema;
+  /** Success status (default 200); `download` documents an attachment. */
+  status?: 200 | 201 | 202 | 204;
+  download?: boolean;
+  /** Error statuses besides the ones implied by access and inputs. */
+  errors?: ErrorStatus[];
+}
+
+export interface Operation {
+  method: Method;
+  /** OpenAPI form, with the group's prefix: `/api/scenarios/{id}`. */
+  path: string;
+  tag: string;
+  spec: OperationSpec;
+}
+
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface Input<B, Q, P> {
+  body: B extends Schema ? z.output<B> : unknown;
+  query: Out<Q>;
+  params: Out<P>;
+  /** Present on every operation that is not public. */
+  user: SessionUser;
+}
+
+type Handler<B, Q, P> = (c: Context<AppEnv>, input: Input<B, Q, P>) => Response | Promise<Response>;
+
+export interface RouteGroup {
+  /** Where the group is mounted, e.g. `/api/scenarios`. */
+  prefix: string;
+  app: Hono<AppEnv>;
+  operations: Operation[];
+}
+
+export function routeGroup(prefix: string, tag: string) {
+  const app = new Hono<AppEnv>();
+  const operations: Operation[] = [];
+  const add =
+    (method: Method) =>
+    <B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+      path: string,
+      spec: OperationSpec<B, Q, P>,
+      handler: Handler<B, Q, P>,
+    ) => {
+      operations.push({ method, path: toOpenApiPath(prefix + (path === '/' ? '' : path)), tag, spec: spec as OperationSpec });
+      app.on(method.toUpperCase(), path, requireAccess(spec.access), async (c) => {
+        const params = spec.params ? parseParams(spec.params, c.req.param() as Record<string, string>, c.req.path) : undefined;
+        const query = spec.query ? parseOr400(spec.query, c.req.query(), 'query') : undefined;
+        let body: unknown;
+        if (spec.body) body = parseOr400(spec.body, await readJson(c, { emptyAs: {} }), 'body');
+        else if (spec.documentBody) body = await readJson(c);
+        return handler(c, { body, query, params, user: c.get('user')! } as Input<B, Q, P>);
+      });
+    };
+  const group = { prefix, app, operations } satisfies RouteGroup;
+  return { group, get: add('get'), post: add('post'), put: add('put'), patch: add('patch'), delete: add('delete') };
+}
+
+function parseParams(schema: Schema, raw: Record<string, string>, path: string): unknown {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw notFound(path);
+  return r.data;
+}
+
+function parseOr400(schema: Schema, value: unknown, where: 'query' | 'body'): unknown {
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest(`the request ${where} is not valid`, { issues: zodIssues(r.error) });
+  return r.data;
+}
+
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');

@@ -1,0 +1,102 @@
+/**
+ * The OpenAPI 3.1 document, built from the route groups' operation specs —
+ * the same zod schemas that validate the requests — so it cannot drift from
+ * what the server accepts.
+ */
+import { Scenario } from '@tellflow/engine';
+import { z } from 'zod';
+import type { ErrorStatus } from '../errors.ts';
+import type { Operation } from '../http/route-group.ts';
+import { ErrorBody } from '../schemas.ts';
+import { VERSION } from '../version.ts';
+import { SchemaComponents, type JsonSchema } from './json-schema.ts';
+
+const ERROR_TEXT: Record<ErrorStatus, string> = {
+  400: 'Bad input: `details.issues` says which field (for scenarios: which node and field)',
+  401: 'No valid session: sign in first',
+  403: 'Signed in, but the role may not do this',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'The request body is too large',
+  429: 'Too many failed sign-ins: wait for Retry-After seconds',
+  503: 'The database does not answer',
+};
+
+export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: { maxBodyBytes: number }): JsonSchema {
+  const components = new SchemaComponents();
+  // Scenario bodies reference the full scenario JSON Schema under one name.
+  const refFor = (owner: string, schema: z.ZodType, io: 'input' | 'output') =>
+    schema === Scenario ? components.component('Scenario', Scenario, 'input') : components.convert(owner, schema, io);
+  const paths: Record<string, Record<string, unknown>> = {};
+
+  for (const op of operations) {
+    const { spec } = op;
+    const id = operationId(op);
+    const statuses = new Set<ErrorStatus>(spec.errors ?? []);
+    const parameters: unknown[] = [];
+    for (const name of op.path.match(/\{([^}]+)\}/g)?.map((m) => m.slice(1, -1)) ?? []) {
+      const shape = spec.params ? (objectProperties(components.convert(`${id}_params`, spec.params, 'input'))[name] ?? { type: 'string' }) : { type: 'string' };
+      parameters.push({ name, in: 'path', required: true, schema: shape });
+    }
+    if (spec.query) {
+      const q = components.convert(`${id}_query`, spec.query, 'input');
+      const required = new Set((q.required as string[] | undefined) ?? []);
+      for (const [name, schema] of Object.entries(objectProperties(q))) {
+        const { description, ...rest } = schema as JsonSchema;
+        parameters.push({ name, in: 'query', required: required.has(name), schema: rest, ...(description ? { description } : {}) });
+      }
+      statuses.add(400);
+    }
+    let requestBody: unknown;
+    const bodySchema = spec.body ?? spec.documentBody;
+    if (bodySchema) {
+      requestBody = { required: !spec.body, content: { 'application/json': { schema: refFor(`${id}_body`, bodySchema, 'input') } } };
+      statuses.add(400).add(413);
+    }
+    if (spec.access !== 'public') statuses.add(401);
+    if (Array.isArray(spec.access)) statuses.add(403);
+
+    const status = spec.status ?? 200;
+    const success: Record<string, unknown> = { description: spec.download ? 'The file, as an attachment' : 'Success' };
+    if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response, 'output') } };
+    const responses: Record<string, unknown> = { [status]: success };
+    for (const s of [...statuses].sort()) responses[s] = { $ref: `#/components/responses/E${s}` };
+
+    (paths[op.path] ??= {})[op.method] = {
+      operationId: id,
+      tags: [op.tag],
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      responses,
+      security: spec.access === 'public' ? [] : [{ session: [] }],
+      'x-roles': spec.access === 'public' ? 'anyone' : spec.access === 'signedIn' ? ['admin', 'supervisor', 'agent'] : spec.access,
+    };
+  }
+
+  const errorRef = components.component('Error', ErrorBody, 'output');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tellflow API',
+      version: VERSION,
+      description: `Errors are JSON \`{ error, details }\`. Request bodies are limited to ${maxBodyBytes} bytes. Sign in with POST /api/auth/login; the session is the httpOnly cookie \`tellflow_session\`.`,
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: components.schemas,
+      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, description]) => [`E${s}`, { description, content: { 'application/json': { schema: errorRef } } }])),
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tellflow_session' } },
+    },
+  };
+}
+
+const objectProperties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, JsonSchema>;
+
+/** `POST /api/scenarios/{id}/publish` → `postScenariosIdPublish`. */
+function operationId(op: Operation): string {
+  const words = op.path.replace(/^\/api\//, '').split(/[/{}._-]+/).filter(Boolean);
+  return op.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}

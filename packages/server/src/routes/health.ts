@@ -1,0 +1,22 @@
+/** `GET /api/health`: no session needed; 503 when the database does not answer. */
+import { z } from 'zod';
+import type { Deps } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { routeGroup } from '../http/route-group.ts';
+import { VERSION } from '../version.ts';
+
+const Health = z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() });
+
+export function healthRoutes({ db, log }: Deps) {
+  const api = routeGroup('/api/health', 'health');
+  api.get('/', { summary: 'Is the server up and its database reachable?', access: 'public', response: Health, errors: [503] }, async (c) => {
+    try {
+      await db.query('select 1');
+    } catch (e) {
+      log('health check: the database does not answer', { error: String(e) });
+      throw new ApiError(503, 'the database does not answer');
+    }
+    return c.json({ status: 'ok' as const, database: db.kind, version: VERSION });
+  });
+  return api.group;
+}

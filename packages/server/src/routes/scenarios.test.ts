@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { describe, expect, it } from 'vitest';
+import { doc, useServer, waitingScenario } from '../test-support.ts';
+
+const example = readFileSync(new URL('../../../../scenarios/examples/inbound-support.json', import.meta.url), 'utf8');
+
+describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
+  const { h, skip } = useServer(kind);
+
+  it.skipIf(skip)('imports, validates, lists, drafts, publishes and lists versions', async () => {
+    const draft = waitingScenario('flow');
+    const imported = await h().importScenario(draft, false);
+    expect(imported.status).toBe(201);
+    expect(imported.body).toMatchObject({ version: { scenarioId: 'flow', version: 1, publishedAt: null }, published: false, warnings: [] });
+
+    const valid = await h().call('POST', '/api/scenarios/validate', { as: 'supervisor', body: draft });
+    expect(valid.status).toBe(200);
+    expect(valid.body).toEqual({ ok: true, issues: [], publishIssues: [] });
+
+    const list = await h().call('GET', '/api/scenarios', { as: 'supervisor' });
+    expect(list.body.scenarios).toEqual([expect.objectContaining({ id: 'flow', latestVersion: 1, publishedVersion: null })]);
+
+    const v2 = await h().call('PUT', '/api/scenarios/flow/draft?comment=longer%20wait', { as: 'admin', body: { ...draft, name: 'Flow v2' } });
+    expect(v2.status).toBe(201);
+    expect(v2.body.version).toMatchObject({ version: 2, comment: 'longer wait' });
+
+    const published = await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin', body: { version: 1 } });
+    expect(published.status).toBe(200);
+    expect(published.body.version).toMatchObject({ version: 1, publishedAt: expect.any(String) });
+
+    const got = await h().call('GET', '/api/scenarios/flow', { as: 'supervisor' });
+    expect(got.body).toMatchObject({ id: 'flow', name: 'Flow v2', latestVersion: 2, publishedVersion: 1 });
+    expect(got.body.document).toEqual({ ...draft, name: 'Flow v2' });
+
+    // Publishing with an empty body publishes the latest.
+    expect((await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin' })).body.version.version).toBe(2);
+    const versions = await h().call('GET', '/api/scenarios/flow/versions', { as: 'supervisor' });
+    expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(versions.body.versions[0]).not.toHaveProperty('document');
+  });
+
+  it.skipIf(skip)('import → publish → start with input → trace → cancel', async () => {
+    expect((await h().importScenario(waitingScenario('flow'))).body).toMatchObject({ published: true, version: { version: 1 } });
+    const started = await h().call('POST', '/api/executions', { as: 'supervisor', body: { scenarioId: 'flow', input: { n: 7 } } });
+    expect(started.status).toBe(201);
+    const { id } = started.body;
+    await h().runtime.drain();
+
+    const running = await h().call('GET', `/api/executions/${id}`, { as: 'supervisor' });
+    expect(running.status).toBe(200);
+    expect(running.body).toMatchObject({ id, scenarioId: 'flow', version: 1, status: 'waiting', input: { n: 7 } });
+    // The trace holds finished steps; the wait is the pending effect.
+    expect(running.body.trace.map((s: { nodeId: string }) => s.nodeId)).toEqual(['start']);
+    expect(running.body.effects).toEqual([expect.objectContaining({ nodeId: 'pause', kind: 'timer', status: 'pending' })]);
+
+    const listed = await h().call('GET', '/api/executions?scenarioId=flow&status=waiting&limit=10', { as: 'admin' });
+    expect(listed.body.executions.map((x: { id: string }) => x.id)).toEqual([id]);
+    expect((await h().call('GET', '/api/executions?status=completed', { as: 'admin' })).body.executions).toEqual([]);
+
+    const cancel = await h().call('POST', `/api/executions/${id}/cancel`, { as: 'supervisor', body: { reason: 'test over' } });
+    expect(cancel.status).toBe(202);
+    await h().runtime.drain();
+    const cancelled = await h().call('GET', `/api/executions/${id}`, { as: 'supervisor' });
+    expect(cancelled.body.status).toBe('cancelled');
+    const again = await h().call('POST', `/api/executions/${id}/cancel`, { as: 'supervisor' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/already cancelled/);
+  });
+
+  it.skipIf(skip)('runs an execution to the end when time passes', async () => {
+    await h().importScenario(waitingScenario('flow'));
+    const { id } = (await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'flow', input: { n: 3 } } })).body;
+    await h().advance(60_000);
+    const done = await h().call('GET', `/api/executions/${id}`, { as: 'admin' });
+    expect(done.body).toMatchObject({ status: 'completed', result: 3 });
+    expect(done.body.trace.map((s: { nodeId: string }) => s.nodeId)).toEqual(['start', 'pause', 'end']);
+  });
+
+  it.skipIf(skip)('rejects an invalid scenario with 400 and issues naming the node and field, saving nothing', async () => {
+    const bad = doc('broken', [
+      { id: 'start', type: 'start' },
+      { id: 'dial', type: 'dialCustomer', params: { number: '123', timeoutSec: 0 } },
+    ], [['start:next', 'dial']]);
+    const r = await h().importScenario(bad);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('the scenario has errors');
+    expect(r.body.details.issues).toContainEqual({ severity: 'error', nodeId: 'dial', path: 'nodes[1].params.timeoutSec', message: 'must be greater than 0' });
+    expect((await h().call('GET', '/api/scenarios', { as: 'admin' })).body.scenarios).toEqual([]);
+
+    const validated = await h().call('POST', '/api/scenarios/validate', { as: 'admin', body: bad });
+    expect(validated.status).toBe(200);
+    expect(validated.body.ok).toBe(false);
+    expect(validated.body.issues[0]).toMatchObject({ nodeId: 'dial', path: 'nodes[1].params.timeoutSec' });
+  });
+
+  it.skipIf(skip)('refuses ?publish=true for a scenario that cannot be published, saving nothing', async () => {
+    const parent = doc('parent', [
+      { id: 'start', type: 'start' },
+      { id: 'child', type: 'runScenario', params: { scenario: 'unpublished' } },
+    ], [['start:next', 'child']]);
+    const r = await h().importScenario(parent, true);
+    expect(r.status).toBe(400);
+    expect(r.body.details.issues[0]).toMatchObject({ nodeId: 'child', path: 'nodes[1].params.scenario' });
+    expect((await h().call('GET', '/api/scenarios/parent', { as: 'admin' })).status).toBe(404);
+    // As a draft it may be saved.
+    expect((await h().importScenario(parent, false)).status).toBe(201);
+  });
+
+  it.skipIf(skip)('refuses a draft whose document id is not the scenario\'s, and drafts of unknown scenarios', async () => {
+    await h().importScenario(waitingScenario('flow'), false);
+    const mismatch = await h().call('PUT', '/api/scenarios/flow/draft', { as: 'admin', body: waitingScenario('other') });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error).toMatch(/does not match/);
+    expect((await h().call('PUT', '/api/scenarios/ghost/draft', { as: 'admin', body: waitingScenario('ghost') })).status).toBe(404);
+  });
+
+  it.skipIf(skip)('exports the stored text as a download that re-imports to a byte-identical document', async () => {
+    const first = await h().call('POST', '/api/scenarios', { as: 'admin', body: example, headers: { 'content-type': 'application/json' } });
+    expect(first.status).toBe(201);
+    const id = JSON.parse(example).id as string;
+    const exported = await h().call('GET', `/api/scenarios/${id}/versions/1/export`, { as: 'supervisor' });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toBe(`attachment; filename="${id}.v1.json"`);
+    expect(exported.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(exported.text)).toEqual(JSON.parse(example));
+    // Key order is kept (the column is json, not jsonb).
+    expect(Object.keys(JSON.parse(exported.text))).toEqual(Object.keys(JSON.parse(example)));
+
+    const reimported = await h().call('POST', '/api/scenarios', { as: 'admin', body: exported.text });
+    expect(reimported.body.version.version).toBe(2);
+    const again = await h().call('GET', `/api/scenarios/${id}/versions/2/export`, { as: 'admin' });
+    expect(again.text).toBe(exported.text);
+    const stored = await h().t.db.query<{ text: string }>('select document::text as text from scenario_versions where scenario_id = $1 and version = 2', [id]);
+    expect(stored.rows[0]!.text).toBe(exported.text);
+  });
+
+  it.skipIf(skip)('answers 404 for unknown scenarios and versions, and versions beyond any integer', async () => {
+    for (const path of ['/api/scenarios/nope', '/api/scenarios/nope/versions', '/api/scenarios/nope/versions/1/export']) {
+      expect((await h().call('GET', path, { as: 'admin' })).status, path).toBe(404);
+    }
+    await h().importScenario(waitingScenario('flow'), false);
+    for (const v of ['2', '0', '-1', 'abc', '99999999999', '1.5']) {
+      const r = await h().call('GET', `/api/scenarios/flow/versions/${v}/export`, { as: 'admin' });
+      expect(r.status, v).toBe(404);
+    }
+    expect((await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin', body: { version: 9 } })).status).toBe(404);
+    expect((await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin', body: { version: 'one' } })).status).toBe(400);
+  });
+});

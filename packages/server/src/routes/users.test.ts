@@ -1,0 +1,64 @@
+import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { describe, expect, it } from 'vitest';
+import { useServer } from '../test-support.ts';
+
+describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
+  const { h, skip } = useServer(kind);
+
+  it.skipIf(skip)('creates users who can then sign in, and refuses a taken username', async () => {
+    const created = await h().call('POST', '/api/users', {
+      as: 'admin',
+      body: { username: 'olga', password: 'olga-password', role: 'agent', displayName: 'Olga', operatorNumber: '105' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.user).toMatchObject({ username: 'olga', role: 'agent', displayName: 'Olga', operatorNumber: '105', disabled: false });
+    expect(created.body.user).not.toHaveProperty('passwordHash');
+    const stored = await h().t.db.query<{ password_hash: string }>("select password_hash from users where username = 'olga'");
+    expect(stored.rows[0]!.password_hash).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+
+    expect((await h().call('POST', '/api/auth/login', { body: { username: 'olga', password: 'olga-password' } })).status).toBe(200);
+    const dup = await h().call('POST', '/api/users', { as: 'admin', body: { username: 'olga', password: 'whatever1', role: 'agent' } });
+    expect(dup.status).toBe(409);
+
+    const list = await h().call('GET', '/api/users', { as: 'admin' });
+    expect(list.body.users.map((u: { username: string }) => u.username)).toEqual(['admin', 'agent', 'agent2', 'olga', 'supervisor']);
+  });
+
+  it.skipIf(skip)('validates new users field by field', async () => {
+    const r = await h().call('POST', '/api/users', { as: 'admin', body: { username: ' bad name', password: 'short', role: 'boss', operatorNumber: 5 } });
+    expect(r.status).toBe(400);
+    expect(r.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['operatorNumber', 'password', 'role', 'username']);
+  });
+
+  it.skipIf(skip)('updates role, password, operator number and disabled; a new password ends the sessions', async () => {
+    const id = h().userIds.agent;
+    const agentCookie = await h().cookieFor('agent');
+    const r = await h().call('PATCH', `/api/users/${id}`, { as: 'admin', body: { role: 'supervisor', operatorNumber: null, displayName: 'Anna', password: 'brand-new-pass' } });
+    expect(r.status).toBe(200);
+    expect(r.body.user).toMatchObject({ role: 'supervisor', operatorNumber: null, displayName: 'Anna' });
+    expect((await h().call('GET', '/api/auth/me', { cookie: agentCookie })).status).toBe(401);
+    expect((await h().call('POST', '/api/auth/login', { body: { username: 'agent', password: 'brand-new-pass' } })).status).toBe(200);
+    expect((await h().call('PATCH', `/api/users/${id}`, { as: 'admin', body: { nope: true } })).status).toBe(400);
+  });
+
+  it.skipIf(skip)('keeps at least one enabled admin', async () => {
+    const adminId = h().userIds.admin;
+    for (const body of [{ role: 'agent' }, { disabled: true }]) {
+      const r = await h().call('PATCH', `/api/users/${adminId}`, { as: 'admin', body });
+      expect(r.status).toBe(409);
+      expect(r.body.error).toMatch(/last enabled admin/);
+    }
+    expect((await h().call('DELETE', `/api/users/${adminId}`, { as: 'admin' })).status).toBe(409);
+    // With a second admin, the first may go.
+    await h().call('PATCH', `/api/users/${h().userIds.supervisor}`, { as: 'admin', body: { role: 'admin' } });
+    expect((await h().call('DELETE', `/api/users/${adminId}`, { as: 'admin' })).status).toBe(204);
+    expect((await h().call('GET', '/api/users', { as: 'supervisor' })).body.users).toHaveLength(3);
+  });
+
+  it.skipIf(skip)('answers 404 for unknown and malformed user ids', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'nope', '1']) {
+      expect((await h().call('PATCH', `/api/users/${id}`, { as: 'admin', body: { disabled: false } })).status, id).toBe(404);
+      expect((await h().call('DELETE', `/api/users/${id}`, { as: 'admin' })).status, id).toBe(404);
+    }
+  });
+});

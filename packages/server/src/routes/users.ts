@@ -1,0 +1,76 @@
+/** `/api/users` (admin only): accounts and roles. The last enabled admin can be neither demoted, disabled nor deleted. */
+import { z } from 'zod';
+import { hashPassword } from '../auth/password.ts';
+import type { Deps } from '../context.ts';
+import { conflict, notFound } from '../errors.ts';
+import { routeGroup } from '../http/route-group.ts';
+import { OperatorNumber, Password, Role, User, Username } from '../schemas.ts';
+import { deleteUserSessions } from '../sql/sessions.ts';
+import { deleteUser, insertUser, listUsers, lockActiveAdmins, updateUser, type UserPatch } from '../sql/users.ts';
+
+const DisplayName = z.string().min(1, 'must not be empty').max(200);
+
+const CreateUser = z.object({
+  username: Username,
+  password: Password,
+  role: Role,
+  displayName: DisplayName.optional(),
+  operatorNumber: OperatorNumber.optional(),
+});
+
+const UpdateUser = z
+  .object({
+    role: Role.optional(),
+    password: Password.optional(),
+    displayName: DisplayName.nullable().optional(),
+    operatorNumber: OperatorNumber.nullable().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict();
+
+const UserId = z.object({ id: z.uuid() });
+
+export function userRoutes({ db, options }: Deps) {
+  const api = routeGroup('/api/users', 'users');
+  const admin = ['admin'] as const;
+
+  api.get('/', { summary: 'List users', access: admin, response: z.object({ users: z.array(User) }) }, async (c) => c.json({ users: await listUsers(db) }));
+
+  api.post('/', { summary: 'Create a user', access: admin, body: CreateUser, response: z.object({ user: User }), status: 201, errors: [409] }, async (c, { body }) => {
+    const { password, ...rest } = body;
+    const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
+    if (!user) throw conflict(`the username "${body.username}" is taken`);
+    return c.json({ user }, 201);
+  });
+
+  api.patch(
+    '/:id',
+    { summary: 'Change role, password, display name, operator number or disabled', access: admin, params: UserId, body: UpdateUser, response: z.object({ user: User }), errors: [404, 409] },
+    async (c, { params, body }) => {
+      const { password, ...rest } = body;
+      const patch: UserPatch = { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password, options.scrypt) } : {}) };
+      const user = await db.transaction(async (tx) => {
+        const admins = await lockActiveAdmins(tx);
+        const losesAdmin = (body.role !== undefined && body.role !== 'admin') || body.disabled === true;
+        if (losesAdmin && admins.length === 1 && admins[0] === params.id) throw conflict('this is the last enabled admin: make another admin first');
+        const updated = await updateUser(tx, params.id, patch);
+        if (!updated) throw notFound(`user "${params.id}"`);
+        // A new password or a disabled account ends the user's sessions.
+        if (password !== undefined || body.disabled === true) await deleteUserSessions(tx, params.id);
+        return updated;
+      });
+      return c.json({ user });
+    },
+  );
+
+  api.delete('/:id', { summary: 'Delete a user', access: admin, params: UserId, status: 204, errors: [404, 409] }, async (c, { params }) => {
+    await db.transaction(async (tx) => {
+      const admins = await lockActiveAdmins(tx);
+      if (admins.length === 1 && admins[0] === params.id) throw conflict('this is the last enabled admin: make another admin first');
+      if (!(await deleteUser(tx, params.id))) throw notFound(`user "${params.id}"`);
+    });
+    return c.body(null, 204);
+  });
+
+  return api.group;
+}

@@ -1,0 +1,114 @@
+/** The users table, as the API sees it (password hashes never leave this file except for sign-in). */
+import type { Queryable } from '@tellflow/db';
+import type { Role } from '../schemas.ts';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  operatorNumber: string | null;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+const COLUMNS = 'id, username, display_name, role, operator_number, disabled, created_at';
+
+const toUser = (r: Record<string, unknown>): UserRow => ({
+  id: r.id as string,
+  username: r.username as string,
+  displayName: r.display_name as string | null,
+  role: r.role as Role,
+  operatorNumber: r.operator_number as string | null,
+  disabled: r.disabled as boolean,
+  createdAt: r.created_at as Date,
+});
+
+export async function listUsers(q: Queryable): Promise<UserRow[]> {
+  const { rows } = await q.query(`select ${COLUMNS} from users order by username`);
+  return rows.map(toUser);
+}
+
+export async function getUser(q: Queryable, id: string): Promise<UserRow | undefined> {
+  const { rows } = await q.query(`select ${COLUMNS} from users where id = $1`, [id]);
+  return rows[0] && toUser(rows[0]);
+}
+
+/** For sign-in only: the user with the stored hash. */
+export async function findLogin(q: Queryable, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
+  const { rows } = await q.query(`select ${COLUMNS}, password_hash from users where username = $1`, [username]);
+  return rows[0] && { ...toUser(rows[0]), passwordHash: rows[0].password_hash as string };
+}
+
+export interface NewUser {
+  username: string;
+  passwordHash: string;
+  role: Role;
+  displayName?: string | null;
+  operatorNumber?: string | null;
+}
+
+/** Undefined when the username is taken. */
+export async function insertUser(q: Queryable, u: NewUser): Promise<UserRow | undefined> {
+  const { rows } = await q.query(
+    `insert into users (username, password_hash, role, display_name, operator_number) values ($1, $2, $3, $4, $5)
+     on conflict (username) do nothing returning ${COLUMNS}`,
+    [u.username, u.passwordHash, u.role, u.displayName ?? null, u.operatorNumber ?? null],
+  );
+  return rows[0] && toUser(rows[0]);
+}
+
+/** Creates the first user only while the table is empty; two processes starting at once create one. */
+export async function insertFirstUser(q: Queryable, u: NewUser): Promise<UserRow | undefined> {
+  const { rows } = await q.query(
+    `insert into users (username, password_hash, role, display_name)
+     select $1, $2, $3, $4 where not exists (select 1 from users)
+     on conflict (username) do nothing returning ${COLUMNS}`,
+    [u.username, u.passwordHash, u.role, u.displayName ?? null],
+  );
+  return rows[0] && toUser(rows[0]);
+}
+
+export const countUsers = async (q: Queryable): Promise<number> =>
+  (await q.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
+
+export interface UserPatch {
+  role?: Role;
+  passwordHash?: string;
+  displayName?: string | null;
+  operatorNumber?: string | null;
+  disabled?: boolean;
+}
+
+export async function updateUser(q: Queryable, id: string, p: UserPatch): Promise<UserRow | undefined> {
+  const { rows } = await q.query(
+    `update users set
+       role = coalesce($2, role),
+       password_hash = coalesce($3, password_hash),
+       display_name = case when $4::boolean then $5 else display_name end,
+       operator_number = case when $6::boolean then $7 else operator_number end,
+       disabled = coalesce($8, disabled)
+     where id = $1 returning ${COLUMNS}`,
+    [
+      id,
+      p.role ?? null,
+      p.passwordHash ?? null,
+      p.displayName !== undefined,
+      p.displayName ?? null,
+      p.operatorNumber !== undefined,
+      p.operatorNumber ?? null,
+      p.disabled ?? null,
+    ],
+  );
+  return rows[0] && toUser(rows[0]);
+}
+
+export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
+  return (await q.query('delete from users where id = $1', [id])).rowCount > 0;
+}
+
+/** Locks the enabled admins' rows (inside a transaction) and returns their ids: the last-admin check cannot race. */
+export async function lockActiveAdmins(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>("select id from users where role = 'admin' and not disabled order by id for update");
+  return rows.map((r) => r.id);
+}

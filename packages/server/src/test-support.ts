@@ -1,0 +1,226 @@
+/**
+ * Shared setup for the server's tests: one migrated database of each kind
+ * per describe block (emptied before each test), a manual clock, the
+ * simulator, a runtime, and the app called through `app.request()` — no
+ * port is opened. Four users are seeded: admin, supervisor, agent (operator
+ * 101) and agent2 (operator 102).
+ */
+import { ManualClock } from '@tellflow/clock';
+import type { Database } from '@tellflow/db';
+import { createTestDatabase, postgresAvailable, truncateAll, type DatabaseKind, type TestDatabase } from '@tellflow/db/testing';
+import { SCENARIO_FORMAT, type Json } from '@tellflow/engine';
+import { Runtime } from '@tellflow/runtime';
+import { TelephonySimulator } from '@tellflow/telephony';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { createApp, type App } from './app.ts';
+import { hashPassword, type ScryptParams } from './auth/password.ts';
+import type { AppOptions } from './context.ts';
+import type { Role } from './schemas.ts';
+import { insertUser } from './sql/users.ts';
+
+export const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+export const CHEAP_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
+export const PASSWORD = 'correct horse battery';
+
+export type TestUser = 'admin' | 'supervisor' | 'agent' | 'agent2';
+export const TEST_USERS: Record<TestUser, { role: Role; operatorNumber: string }> = {
+  admin: { role: 'admin', operatorNumber: '100' },
+  supervisor: { role: 'supervisor', operatorNumber: '200' },
+  agent: { role: 'agent', operatorNumber: '101' },
+  agent2: { role: 'agent', operatorNumber: '102' },
+};
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the response is JSON, else the text. */
+  body: any;
+  text: string;
+}
+
+export interface CallInit {
+  /** A value is sent as JSON; a string or bytes as they are. */
+  body?: unknown;
+  /** Sign in as this test user first (cookies are cached per test), or send this raw cookie header. */
+  as?: TestUser;
+  cookie?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ServerHarness {
+  t: TestDatabase;
+  clock: ManualClock;
+  sim: TelephonySimulator;
+  runtime: Runtime;
+  app: App;
+  /** Lines the app logged. */
+  logged: string[];
+  userIds: Record<TestUser, string>;
+  call(method: string, path: string, init?: CallInit): Promise<Reply>;
+  /** Signs in and returns the `name=value` cookie. */
+  cookieFor(user: TestUser): Promise<string>;
+  /** Imports (and by default publishes) a scenario through the API, as admin. */
+  importScenario(doc: Record<string, unknown>, publish?: boolean): Promise<Reply>;
+  /** Advances the clock and lets the runtime do everything that became due. */
+  advance(ms: number): Promise<void>;
+}
+
+const hasPostgres = await postgresAvailable();
+
+export function useServer(kind: DatabaseKind, options: AppOptions = {}): { h: () => ServerHarness; skip: boolean } {
+  const skip = kind === 'postgres' && !hasPostgres;
+  let t: TestDatabase | undefined;
+  let current: { h: ServerHarness; close(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    if (!skip) t = await createTestDatabase(kind);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.drop();
+  });
+  beforeEach(async () => {
+    if (skip) return;
+    await truncateAll(t!.db);
+    current = await serverHarness(t!, options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return { h: () => current!.h, skip };
+}
+
+let cheapHash: Promise<string> | undefined;
+
+async function serverHarness(t: TestDatabase, options: AppOptions) {
+  const clock = new ManualClock(T0);
+  const sim = new TelephonySimulator({ clock, rules: {} });
+  const runtime = new Runtime({ db: t.db, telephony: sim, clock, leaseMs: 5_000 });
+  const logged: string[] = [];
+  const app = createApp({ runtime, db: t.db, clock, options: { scrypt: CHEAP_SCRYPT, log: (m, f) => logged.push(`${m} ${JSON.stringify(f ?? {})}`), ...options } });
+  cheapHash ??= hashPassword(PASSWORD, CHEAP_SCRYPT);
+  const passwordHash = await cheapHash;
+  const userIds = {} as Record<TestUser, string>;
+  for (const [username, u] of Object.entries(TEST_USERS) as [TestUser, (typeof TEST_USERS)[TestUser]][]) {
+    userIds[username] = (await insertUser(t.db, { username, passwordHash, ...u }))!.id;
+  }
+  const cookies = new Map<TestUser, string>();
+
+  const call = async (method: string, path: string, init: CallInit = {}): Promise<Reply> => {
+    const headers: Record<string, string> = { ...init.headers };
+    const cookie = init.as ? await cookieFor(init.as) : init.cookie;
+    if (cookie) headers.cookie = cookie;
+    let body: BodyInit | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === 'string' || init.body instanceof Uint8Array ? (init.body as BodyInit) : JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+    return { status: res.status, headers: res.headers, body: json, text };
+  };
+
+  async function cookieFor(user: TestUser): Promise<string> {
+    const cached = cookies.get(user);
+    if (cached) return cached;
+    const r = await call('POST', '/api/auth/login', { body: { username: user, password: PASSWORD } });
+    if (r.status !== 200) throw new Error(`cannot sign in as ${user}: ${r.status} ${r.text}`);
+    const cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+    cookies.set(user, cookie);
+    return cookie;
+  }
+
+  const h: ServerHarness = {
+    t,
+    clock,
+    sim,
+    runtime,
+    app,
+    logged,
+    userIds,
+    call,
+    cookieFor,
+    importScenario: (doc, publish = true) => call('POST', `/api/scenarios${publish ? '?publish=true' : ''}`, { as: 'admin', body: doc }),
+    async advance(ms) {
+      await runtime.drain();
+      await clock.advance(ms);
+      await sim.settled();
+      await runtime.drain();
+    },
+  };
+  return {
+    h,
+    async close() {
+      await runtime.close();
+      sim.dispose();
+    },
+  };
+}
+
+/** A scenario document from nodes and `source:handle → target` edges. */
+export function doc(id: string, nodes: Record<string, unknown>[], edges: [string, string][], extra: Record<string, unknown> = {}): Record<string, Json> {
+  return {
+    format: SCENARIO_FORMAT,
+    id,
+    name: id,
+    kind: 'service',
+    nodes: nodes as Json[],
+    edges: edges.map(([from, target]) => {
+      const [source, sourceHandle] = from.split(':');
+      return { source: source!, sourceHandle: sourceHandle!, target };
+    }),
+    ...(extra as Record<string, Json>),
+  };
+}
+
+/** start → wait 60 s → end: an execution that stays `waiting` until the clock moves. */
+export const waitingScenario = (id = 'waiter') =>
+  doc(id, [
+    { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+    { id: 'pause', type: 'wait', params: { seconds: 60 } },
+    { id: 'end', type: 'end', params: { result: { var: 'n' } } },
+  ], [['start:next', 'pause'], ['pause:next', 'end']]);
+
+/** start → form for operator 101 (null: for anyone) → end with the submitted value. */
+export const formScenario = (id = 'survey', operator: string | null = '101') =>
+  doc(id, [
+    { id: 'start', type: 'start' },
+    {
+      id: 'ask',
+      type: 'showForm',
+      params: {
+        title: 'Survey',
+        ...(operator ? { operator } : {}),
+        fields: [
+          { name: 'score', label: 'Score', type: 'number', required: true },
+          { name: 'when', label: 'Call back on', type: 'date' },
+        ],
+      },
+    },
+    { id: 'end', type: 'end', params: { result: { var: 'score' } } },
+  ], [['start:next', 'ask'], ['ask:submitted', 'end']]);
+
+/** A database that must not be used: for tests of what needs no data (the OpenAPI document, static files). */
+export const unusedDatabase: Database = {
+  kind: 'pglite',
+  query: () => Promise.reject(new Error('this test must not query the database')),
+  transaction: () => Promise.reject(new Error('this test must not query the database')),
+  listen: () => Promise.reject(new Error('this test must not listen')),
+  notify: () => Promise.reject(new Error('this test must not notify')),
+  close: async () => {},
+};
+
+/** An app over `unusedDatabase`. */
+export function appWithoutDatabase(options: AppOptions = {}): { app: App; close(): Promise<void> } {
+  const clock = new ManualClock(T0);
+  const sim = new TelephonySimulator({ clock, rules: {} });
+  const runtime = new Runtime({ db: unusedDatabase, telephony: sim, clock });
+  const app = createApp({ runtime, db: unusedDatabase, clock, options: { log: () => {}, ...options } });
+  return {
+    app,
+    async close() {
+      await runtime.close();
+      sim.dispose();
+    },
+  };
+}

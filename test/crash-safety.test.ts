@@ -1,0 +1,128 @@
+/**
+ * Crash safety on real PostgreSQL: executions that dial, wait and write rows
+ * survive a kill -9 of the server mid-run and a restart; and two servers on
+ * one database share the work with every step done once.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresAvailable, truncateAll, type TestDatabase } from '@tellflow/db/testing';
+import { SCENARIO_FORMAT } from '@tellflow/engine';
+import { Runtime } from '@tellflow/runtime';
+import { TelephonySimulator } from '@tellflow/telephony';
+import { systemClock } from '@tellflow/clock';
+import { startServer, type ServerProcess } from './support/server-process.ts';
+
+const hasPostgres = await postgresAvailable();
+const EXECUTIONS = 200;
+
+/** start → write "before" → dial → wait 1 s → write "after" → end; every dial outcome carries on. */
+const scenario = {
+  format: SCENARIO_FORMAT,
+  id: 'crash-probe',
+  name: 'Crash probe',
+  kind: 'service',
+  nodes: [
+    { id: 'start', type: 'start', params: { inputs: [{ name: 'k', type: 'number', required: true }] } },
+    { id: 'before', type: 'sql', params: { query: "insert into crash_log (k, phase) values (:k, 'before')", params: { k: { var: 'k' } }, result: 'none' } },
+    { id: 'dial', type: 'dialCustomer', params: { number: { cat: ['+7900', { var: 'k' }] }, into: 'call' } },
+    { id: 'pause', type: 'wait', params: { seconds: 1 } },
+    { id: 'after', type: 'sql', params: { query: "insert into crash_log (k, phase) values (:k, 'after')", params: { k: { var: 'k' } }, result: 'none' } },
+    { id: 'end', type: 'end', params: { result: { var: 'call.outcome' } } },
+  ],
+  edges: [
+    { source: 'start', sourceHandle: 'next', target: 'before' },
+    { source: 'before', sourceHandle: 'ok', target: 'dial' },
+    ...['answered', 'busy', 'noAnswer', 'failed'].map((o) => ({ source: 'dial', sourceHandle: o, target: 'pause' })),
+    { source: 'pause', sourceHandle: 'next', target: 'after' },
+    { source: 'after', sourceHandle: 'ok', target: 'end' },
+  ],
+};
+
+describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
+  let t: TestDatabase;
+  let env: Record<string, string>;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'tellflow-crash-'));
+    const rules = join(dir, 'sim.json');
+    writeFileSync(rules, JSON.stringify({ customers: { rules: [{ match: '*', outcome: 'answered', afterMs: 300 }] } }));
+    env = { DATABASE_URL: t.url!, TELLFLOW_SIM_RULES: rules, TELLFLOW_LEASE_MS: '2000', TELLFLOW_POLL_MS: '100', TELLFLOW_ADMIN_PASSWORD: 'crash-test-password', TELLFLOW_DATA_DIR: dir };
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.stop().catch(() => {});
+    await t?.drop();
+  });
+
+  /** Imports the probe and starts the executions straight through the database (no server needed for that). */
+  async function startExecutions(): Promise<void> {
+    await truncateAll(t.db);
+    await t.db.query('create table if not exists crash_log (k int not null, phase text not null)');
+    await t.db.query('truncate crash_log');
+    const sim = new TelephonySimulator({ clock: systemClock, rules: {} });
+    const runtime = new Runtime({ db: t.db, telephony: sim });
+    const { version } = await runtime.scenarios.save(scenario);
+    await runtime.scenarios.publish(version.scenarioId, version.version);
+    for (let k = 1; k <= EXECUTIONS; k++) await runtime.start('crash-probe', { input: { k } });
+    await runtime.close();
+    sim.dispose();
+  }
+
+  async function count(sql: string): Promise<number> {
+    return (await t.db.query<{ n: number }>(sql)).rows[0]!.n;
+  }
+
+  async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function expectEverythingOnce(): Promise<void> {
+    await waitUntil('every execution has ended', async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0);
+    expect(await count("select count(*)::int as n from executions where status = 'completed'")).toBe(EXECUTIONS);
+    // Each SQL write happened exactly once per execution.
+    const perPhase = await t.db.query<{ phase: string; rows: number; keys: number }>(
+      'select phase, count(*)::int as rows, count(distinct k)::int as keys from crash_log group by phase order by phase',
+    );
+    expect(perPhase.rows).toEqual([
+      { phase: 'after', rows: EXECUTIONS, keys: EXECUTIONS },
+      { phase: 'before', rows: EXECUTIONS, keys: EXECUTIONS },
+    ]);
+    // One call per execution: the simulator's log holds one attempt per (execution, step) key and no second attempt to any number.
+    expect(await count('select count(*)::int as n from sim_calls')).toBe(EXECUTIONS);
+    expect(await count('select count(distinct "to")::int as n from sim_calls')).toBe(EXECUTIONS);
+    expect(await count('select max(attempt)::int as n from sim_calls')).toBe(1);
+    // Every trace has all six steps, none twice (the primary key forbids it; the count proves none is missing).
+    expect(await count('select count(*)::int as n from execution_steps')).toBe(EXECUTIONS * 6);
+  }
+
+  it('finishes every execution exactly once across a kill -9 and restart', async () => {
+    await startExecutions();
+    const first = await startServer(env);
+    servers.push(first);
+    await waitUntil('some executions are past their dial', async () => (await count("select count(*)::int as n from crash_log where phase = 'before'")) >= EXECUTIONS / 2, 60_000);
+    await first.kill9();
+    const unfinished = await count("select count(*)::int as n from executions where status in ('running', 'waiting')");
+    expect(unfinished).toBeGreaterThan(0);
+
+    const second = await startServer(env);
+    servers.push(second);
+    await expectEverythingOnce();
+    await second.stop();
+  }, 180_000);
+
+  it('shares the work between two servers on one database, each step once', async () => {
+    await startExecutions();
+    const [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    servers.push(a!, b!);
+    await expectEverythingOnce();
+    await Promise.all([a!.stop(), b!.stop()]);
+  }, 180_000);
+});
