@@ -15,3 +15,4 @@ export { findPlaceholders, toPositional } from './sql-text.ts';
 export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
 export { toEpochMs } from './nodes/wait.ts';
 export * from './forms.ts';
+export * from './inputs.ts';

@@ -47,8 +47,9 @@ export function evaluate(logic: Json, data: Record<string, Json>): Json {
  *
  * A closure captures the expression's structure at compile time, so it is
  * only for expressions that will not change: the interpreter compiles a
- * scenario's expressions along with the scenario, which it already treats
- * as immutable (see interpreter/compile.ts).
+ * scenario's expressions (on first evaluation) into the compiled form of the
+ * scenario, which it already caches per scenario object and so treats as
+ * immutable (see interpreter/compile.ts).
  */
 export type CompiledLogic = (data: unknown) => Json;
 

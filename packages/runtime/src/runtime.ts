@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type TimerHandle } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
-import { checkFormValues, type Json } from '@tellflow/engine';
+import { checkFormValues, checkInputs, type Json } from '@tellflow/engine';
 import { isCallOutcome, type CallEvent, type TelephonyPort } from '@tellflow/telephony';
 import { parseEffectKey } from './effect-keys.ts';
 import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
@@ -89,10 +89,16 @@ export class Runtime {
   /** Starts the published version of a scenario (or a given version). Returns the execution id. */
   async start(scenarioId: string, options: { input?: Record<string, Json>; version?: number; startedBy?: string | null } = {}): Promise<string> {
     const version = options.version === undefined ? await this.scenarios.published(scenarioId) : await this.scenarios.version(scenarioId, options.version);
-    const inputs = version.document.nodes.find((n) => n.type === 'start')?.params?.inputs ?? [];
     const input = options.input ?? {};
-    const missing = inputs.filter((i) => i.required && i.default === undefined && !Object.hasOwn(input, i.name)).map((i) => i.name);
-    if (missing.length) throw invalid(`missing required input ${missing.map((m) => `"${m}"`).join(', ')}`);
+    const problems = checkInputs(version.document, input);
+    const missing = problems.filter((p) => p.message === 'is required').map((p) => `"${p.input}"`);
+    const wrong = problems.filter((p) => p.message !== 'is required').map((p) => `"${p.input}" ${p.message}`);
+    if (problems.length) {
+      const message = [missing.length ? `missing required input ${missing.join(', ')}` : '', wrong.length ? `invalid input ${wrong.join('; ')}` : '']
+        .filter(Boolean)
+        .join('; ');
+      throw new RuntimeError(400, message, { problems });
+    }
     const id = await insertExecution(this.db, {
       scenarioId,
       version: version.version,

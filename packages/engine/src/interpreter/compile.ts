@@ -17,11 +17,12 @@ export interface CompiledNode {
   /**
    * The node's json-logic expressions (objects and arrays; literals need no
    * compiling), in the order its definition lists them, and their compiled
-   * forms at the same index. The interpreter finds an expression here by
-   * identity when the node evaluates it; see logic.ts.
+   * forms at the same index, filled in by the interpreter when an expression
+   * is first evaluated. The interpreter finds an expression here by identity
+   * when the node evaluates it; see logic.ts.
    */
   exprs: Json[];
-  compiledExprs: CompiledLogic[];
+  compiledExprs: (CompiledLogic | undefined)[];
 }
 
 export interface CompiledScenario {
@@ -71,11 +72,15 @@ function compileExpressions(node: CompiledNode): void {
   try {
     for (const { logic } of node.def.expressions(node.params)) {
       if (logic === null || typeof logic !== 'object' || node.exprs.includes(logic)) continue;
-      const compiled = compileLogic(logic);
       node.exprs.push(logic);
-      node.compiledExprs.push(compiled);
+      node.compiledExprs.push(undefined); // compiled on first use: a step may visit few of a scenario's nodes
     }
   } catch {
-    // Only params that validation would have rejected get here; expressions not compiled are interpreted.
+    // Only params that validation would have rejected get here; expressions not listed are interpreted.
   }
+}
+
+/** The compiled form of `node.exprs[i]`, compiling it the first time. */
+export function compiledExpression(node: CompiledNode, i: number): CompiledLogic {
+  return node.compiledExprs[i] ?? (node.compiledExprs[i] = compileLogic(node.exprs[i]!));
 }

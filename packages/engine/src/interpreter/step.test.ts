@@ -436,3 +436,19 @@ describe('step: purity', () => {
     expect(result(pipeline, one, { ok: true, rows: [{ x: 1 }], rowCount: 1 })).toEqual(result(pipeline, two, { ok: true, rows: [{ x: 1 }], rowCount: 1 }));
   });
 });
+
+describe('variables named like JavaScript object members', () => {
+  it('treats "constructor" and "__proto__" as ordinary variables', () => {
+    const sc = scenario(
+      [
+        { id: 's', type: 'start' },
+        { id: 'a', type: 'setVariables', params: { assign: [{ name: 'c', value: { var: 'constructor' } }, { name: '__proto__', value: { merge: [1] } }, { name: 'd', value: { var: '__proto__' } }] } },
+        { id: 'e', type: 'end' },
+      ],
+      [['s', 'next', 'a'], ['a', 'next', 'e']],
+    );
+    const r = step(sc, undefined, { type: 'start', at: T0 });
+    expect(JSON.stringify(r.state.vars)).toBe('{"c":null,"__proto__":[1],"d":[1]}');
+    expect(JSON.stringify(r.trace[1]!.changed)).toBe('{"c":null,"__proto__":[1],"d":[1]}');
+  });
+});

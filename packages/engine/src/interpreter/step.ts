@@ -10,9 +10,9 @@
 import { EffectResults, type EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
 import type { Json } from '../json.ts';
-import { evaluate, type CompiledLogic } from '../logic.ts';
+import { evaluate } from '../logic.ts';
 import type { NodeContext } from '../nodes/types.ts';
-import { compile, type CompiledNode, type CompiledScenario } from './compile.ts';
+import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
 import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
 
 export interface StepOptions {
@@ -49,9 +49,9 @@ class Run implements NodeContext {
   private readonly trace: TraceEntry[] = [];
   private readonly effects: EffectRequest[] = [];
   private changed: Record<string, Json> | undefined;
-  /** The running node's expressions and their compiled forms (see compile.ts), and where the next lookup starts. */
+  /** The running node, whose expressions `evaluate` looks for (see compile.ts), and where the next lookup starts. */
+  private current: CompiledNode | undefined;
   private exprs: Json[] = NO_EXPRS;
-  private compiledExprs: CompiledLogic[] = [];
   private exprCursor = 0;
 
   constructor(
@@ -64,7 +64,9 @@ class Run implements NodeContext {
     const { waiting: _waiting, ...rest } = from;
     this.state = rest;
     // `$now` lives in the working copy only, so expressions see it without it being stored.
-    this.vars = { ...from.vars, $now: now };
+    // No prototype: {"var": "constructor"} must not reach Object.prototype, and "__proto__" is an ordinary name.
+    this.vars = Object.assign(Object.create(null) as Record<string, Json>, from.vars);
+    this.vars.$now = now;
   }
 
   evaluate(logic: Json | undefined): Json {
@@ -76,7 +78,7 @@ class Run implements NodeContext {
       for (let k = 0, i = this.exprCursor; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
         if (exprs[i] === logic) {
           this.exprCursor = i + 1 === n ? 0 : i + 1;
-          return this.compiledExprs[i]!(this.vars);
+          return compiledExpression(this.current!, i)(this.vars);
         }
       }
     }
@@ -85,14 +87,14 @@ class Run implements NodeContext {
 
   /** Makes `current`'s compiled expressions the ones `evaluate` looks in. */
   private enter(current: CompiledNode): void {
+    this.current = current;
     this.exprs = current.exprs;
-    this.compiledExprs = current.compiledExprs;
     this.exprCursor = 0;
   }
 
   set(name: string, value: Json): void {
     this.vars[name] = value;
-    (this.changed ??= {})[name] = value;
+    (this.changed ??= Object.create(null) as Record<string, Json>)[name] = value;
   }
 
   start(input: Record<string, Json>): StepResult {
