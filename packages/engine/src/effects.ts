@@ -31,7 +31,14 @@ export type Effect =
   | { kind: 'form'; title: string; description?: string; fields: FormFieldSpec[]; operator?: string; timeoutSec?: number }
   | { kind: 'timer'; wakeAt: number }
   | { kind: 'enqueue'; queue: string; priority: number; timeoutSec?: number; data: Json }
-  | { kind: 'startChild'; scenario: string; inputs: Record<string, Json>; wait: boolean };
+  | {
+      kind: 'startChild';
+      scenario: string;
+      inputs: Record<string, Json>;
+      wait: boolean;
+      /** forEach: the inputs of each child to start (then `inputs` is empty and `wait` false). */
+      each?: Record<string, Json>[];
+    };
 
 export type EffectKind = Effect['kind'];
 
@@ -64,6 +71,8 @@ export const EffectResults = {
     executionId: z.string().optional(),
     result: JsonValue.optional(),
     error: z.string().optional(),
+    /** forEach: how many children were started. */
+    count: z.number().int().min(0).optional(),
   }),
 } satisfies Record<EffectKind, z.ZodType>;
 

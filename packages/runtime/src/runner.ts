@@ -17,7 +17,7 @@
  */
 import type { Clock } from '@tellflow/clock';
 import type { Database, Queryable } from '@tellflow/db';
-import { step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
+import { checkInputs, step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
@@ -33,7 +33,7 @@ import {
   type EffectRow,
 } from './sql/effects.ts';
 import { recordAttempt, recordOutcome } from './sql/call-history.ts';
-import { attachmentFrom, insertExecution, requestCancel } from './sql/executions.ts';
+import { attachmentFrom, insertExecution, insertExecutions, requestCancel } from './sql/executions.ts';
 
 export const WAKE_CHANNEL = 'tellflow_wake';
 
@@ -237,14 +237,34 @@ export class Runner {
       }
       case 'startChild': {
         await this.o.db.transaction(async (tx) => {
+          const fail = async (error: string) => {
+            await markStarted(tx, c.id, effect.step, now, {});
+            await completeEffect(tx, c.id, effect.step, { outcome: 'failed', error }, now);
+          };
           let version;
           try {
             version = await this.o.scenarios.published(request.scenario, tx);
           } catch (e) {
+            return fail((e as Error).message);
+          }
+          if (request.each) {
+            // forEach: every child or none, in the transaction that marks the step started.
+            for (const [i, input] of request.each.entries()) {
+              const problems = checkInputs(version.document, input);
+              if (problems.length) return fail(`item ${i}: input "${problems[0]!.input}" ${problems[0]!.message}`);
+            }
+            const count = await insertExecutions(tx, {
+              scenarioId: request.scenario,
+              version: version.version,
+              now,
+              children: request.each.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
+            });
             await markStarted(tx, c.id, effect.step, now, {});
-            await completeEffect(tx, c.id, effect.step, { outcome: 'failed', error: (e as Error).message }, now);
+            await completeEffect(tx, c.id, effect.step, { outcome: 'done', count }, now);
             return;
           }
+          const problems = checkInputs(version.document, request.inputs);
+          if (problems.length) return fail(`input "${problems[0]!.input}" ${problems[0]!.message}`);
           const childId = await insertExecution(tx, {
             scenarioId: request.scenario,
             version: version.version,

@@ -159,4 +159,31 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
       details: { issues: [expect.objectContaining({ nodeId: 'q', message: expect.stringContaining('queue dispatcher') })] },
     });
   });
+
+  it.skipIf(skip)('starts one child per item with forEach, all or none', async () => {
+    await h.publish(
+      doc('child', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
+        { id: 'end', type: 'end', params: { result: { var: 'n' } } },
+      ], [['start:next', 'end']]),
+    );
+    await h.publish(
+      doc('fan', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'list', type: 'json', required: true }] } },
+        { id: 'run', type: 'runScenario', params: { scenario: 'child', forEach: { var: 'list' }, inputs: { n: { var: 'item' } }, wait: false, into: 'count' } },
+        { id: 'ok', type: 'end', params: { result: { var: 'count' } } },
+        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+      ], [['start:next', 'run'], ['run:done', 'ok'], ['run:failed', 'no']]),
+    );
+    const good = await h.runtime.start('fan', { input: { list: [1, 2, 3, 4, 5] } });
+    await h.runtime.drain();
+    expect((await h.runtime.execution(good)).result).toBe(5);
+    const children = await h.runtime.executions({ scenarioId: 'child', limit: 100 });
+    expect(children.map((c) => c.result).sort()).toEqual([1, 2, 3, 4, 5]);
+
+    const bad = await h.runtime.start('fan', { input: { list: [6, 'seven', 8] } });
+    await h.runtime.drain();
+    expect((await h.runtime.execution(bad)).result).toBe('item 1: input "n" must be a number, not "seven"');
+    expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(5);
+  });
 });

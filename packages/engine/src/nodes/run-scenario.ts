@@ -1,34 +1,64 @@
 import { z } from 'zod';
+import { evaluate } from '../logic.ts';
 import type { Json } from '../json.ts';
 import { Expression, Identifier, ScenarioId } from '../format/common.ts';
-import { defineEffectNode, into } from './types.ts';
+import { defineEffectNode, exprs, into } from './types.ts';
 
-export const RunScenarioParams = z.strictObject({
-  scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
-  inputs: z.record(Identifier, Expression).describe('Its input variables, as expressions over this scenario\'s variables.').optional(),
-  wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
-  into: Identifier.describe('Variable that receives the child\'s result (when waiting).').optional(),
-});
+/** How many children one `forEach` may start at once. */
+export const MAX_FOR_EACH = 10_000;
+
+export const RunScenarioParams = z
+  .strictObject({
+    scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
+    inputs: z.record(Identifier, Expression).describe('Its input variables, as expressions over this scenario\'s variables.').optional(),
+    wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
+    into: Identifier.describe('Variable that receives the child\'s result (when waiting), or how many were started (forEach).').optional(),
+    forEach: Expression.describe(
+      'A list: start one child per item, all in one step (inputs may read the item as `item`). Needs `wait: false`.',
+    ).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.forEach !== undefined && p.wait !== false) {
+      ctx.addIssue({ code: 'custom', message: 'forEach starts children without waiting for them: set "wait": false', path: ['wait'] });
+    }
+  });
 
 export const runScenario = defineEffectNode({
   type: 'runScenario',
   title: 'Run scenario',
-  description: 'Starts another scenario; waits for its result or continues at once.',
+  description: 'Starts another scenario (or one per item of a list); waits for its result or continues at once.',
   category: 'flow',
   params: RunScenarioParams,
   effectKind: 'startChild',
   errorOutcome: 'failed',
   outcomes: () => ['done', 'failed'],
-  expressions: (p) => Object.entries(p.inputs ?? {}).map(([name, logic]) => ({ path: ['inputs', name], logic })),
-  writes: (p) => [...into(p.into), 'lastError'],
+  expressions: (p) => [
+    ...exprs([[['forEach'], p.forEach]]),
+    ...Object.entries(p.inputs ?? {}).map(([name, logic]) => ({ path: ['inputs', name], logic })),
+  ],
+  // `item` is what forEach hands to the inputs.
+  writes: (p) => [...into(p.into), 'lastError', ...(p.forEach !== undefined ? ['item'] : [])],
   effect: (p, ctx) => {
-    const inputs: Record<string, Json> = {};
-    for (const [name, logic] of Object.entries(p.inputs ?? {})) inputs[name] = ctx.evaluate(logic);
-    return { kind: 'startChild', scenario: p.scenario, inputs, wait: p.wait ?? true };
+    const entries = Object.entries(p.inputs ?? {});
+    if (p.forEach === undefined) {
+      const inputs: Record<string, Json> = {};
+      for (const [name, logic] of entries) inputs[name] = ctx.evaluate(logic);
+      return { kind: 'startChild', scenario: p.scenario, inputs, wait: p.wait ?? true };
+    }
+    const list = ctx.evaluate(p.forEach);
+    if (!Array.isArray(list)) throw new Error(`"forEach" is not a list: ${JSON.stringify(list)?.slice(0, 100)}`);
+    if (list.length > MAX_FOR_EACH) throw new Error(`"forEach" has ${list.length} items; at most ${MAX_FOR_EACH} at once`);
+    const each = list.map((item) => {
+      const data = Object.assign(Object.create(null) as Record<string, Json>, ctx.vars, { item });
+      const inputs: Record<string, Json> = {};
+      for (const [name, logic] of entries) inputs[name] = evaluate(logic, data);
+      return inputs;
+    });
+    return { kind: 'startChild', scenario: p.scenario, inputs: {}, wait: false, each };
   },
   resume: (p, r, ctx) => {
     if (r.outcome === 'failed') ctx.set('lastError', r.error ?? 'the child scenario failed');
-    else if (p.into) ctx.set(p.into, r.result ?? null);
+    else if (p.into) ctx.set(p.into, p.forEach !== undefined ? (r.count ?? 0) : (r.result ?? null));
     return { outcome: r.outcome };
   },
 });

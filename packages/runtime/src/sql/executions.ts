@@ -70,3 +70,23 @@ export async function requestCancel(q: Queryable, id: string, reason: string, no
   );
   return r.rowCount === 1;
 }
+
+/** Many children of one scenario version in one statement (runScenario forEach). */
+export async function insertExecutions(
+  q: Queryable,
+  e: { scenarioId: string; version: number; now: number; children: { input: Record<string, Json>; attachment: Attachment }[] },
+): Promise<number> {
+  const rows = e.children.map((c) => ({
+    input: c.input,
+    task_id: c.attachment.taskId ?? null,
+    subscriber_id: c.attachment.subscriberId ?? null,
+    operator: c.attachment.operator ?? null,
+  }));
+  const r = await q.query(
+    `insert into executions (scenario_id, version, status, input, run_at, created_at, updated_at, task_id, subscriber_id, operator)
+     select $1, $2, 'running', r.input, $3, $3, $3, r.task_id, r.subscriber_id, r.operator
+     from jsonb_to_recordset($4::text::jsonb) as r(input jsonb, task_id text, subscriber_id int, operator text)`,
+    [e.scenarioId, e.version, new Date(e.now), JSON.stringify(rows)],
+  );
+  return r.rowCount;
+}
