@@ -45,9 +45,6 @@
  *                    that claims one row per statement.
  *   raw batch claim  `update … where "Id" in (select … limit :batch …)` looped
  *                    until empty: the floor for claiming in batches.
- *   raw bundled      the bundled monitor's own claim + start statement (read
- *                    from the published scenario), repeated while a batch
- *                    comes back full: the floor of the current design.
  *
  * Monitor variants: `per-row` is the previous bundled design (one claim
  * statement and one runScenario step per row, embedded below so the
@@ -59,7 +56,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ManualClock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
-import { toPositional, type Json } from '@tellflow/engine';
+import type { Json } from '@tellflow/engine';
 import { installBundled, Runtime, ScenarioStore } from '@tellflow/runtime';
 import { TelephonySimulator } from '@tellflow/telephony';
 
@@ -212,7 +209,6 @@ interface KindResult {
   rawLoop: Stats;
   rawBatch: Stats;
   /** The bundled monitor's own claim statement (when it has a `claim` sql node taking :now and :batch), looped as the scenario does. */
-  rawBundled: Stats | null;
   batch: number;
 }
 
@@ -327,21 +323,6 @@ async function timedLoop(db: Database, text: string, params: unknown[], due: num
   return ms;
 }
 
-/** The bundled claim statement (claim + start, one row with the count), repeated while a batch comes back full. */
-async function bundledLoop(db: Database, claim: { text: string; values: unknown[] }, batch: number, due: number): Promise<number> {
-  let started = 0;
-  const t0 = performance.now();
-  for (;;) {
-    const { rows } = await db.query<{ started: number }>(claim.text, claim.values);
-    const n = Number(rows[0]?.started ?? 0);
-    started += n;
-    if (n < batch) break;
-  }
-  const ms = performance.now() - t0;
-  if (started !== due) throw new Error(`the bundled claim statement started ${started}, expected ${due}`);
-  return ms;
-}
-
 async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
   const rounds = o.rounds ?? (kind === 'postgres' ? 5 : 3);
   progress(`${kind}: fresh database, bundled scenarios`);
@@ -409,28 +390,19 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
 
     progress(`${kind}: raw claim statements`);
     const bundled = (await new ScenarioStore(db).published('callback-monitor')).document;
-    const claimNode = bundled.nodes.find((n) => n.id === 'claim' && n.type === 'sql');
     const start = bundled.nodes.find((n) => n.type === 'start');
     const defaultBatch = start?.params?.inputs?.find((i) => i.name === 'batch')?.default;
     const batch = o.batch ?? (typeof defaultBatch === 'number' ? defaultBatch : 500);
-    const bundledClaim = claimNode?.type === 'sql' && /:batch\b/.test(claimNode.params.query) ? toPositional<unknown>(claimNode.params.query, { now: T0, batch }) : null;
     const rawLoop: number[] = [];
     const rawBatch: number[] = [];
-    const rawBundled: number[] = [];
     for (let r = 0; r <= rounds; r++) {
       await reset(db);
       const a = await timedLoop(db, CLAIM_ONE, [new Date(T0)], o.due);
       await reset(db);
       const b = await timedLoop(db, CLAIM_BATCH, [new Date(T0), batch], o.due);
-      let c = 0;
-      if (bundledClaim) {
-        await reset(db);
-        c = await bundledLoop(db, bundledClaim, batch, o.due);
-      }
       if (r === 0) continue; // warm-up
       rawLoop.push(a);
       rawBatch.push(b);
-      rawBundled.push(c);
     }
     return {
       kind,
@@ -440,7 +412,6 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
       variants,
       rawLoop: stats(rawLoop),
       rawBatch: stats(rawBatch),
-      rawBundled: bundledClaim ? stats(rawBundled) : null,
       batch,
     };
   } finally {
@@ -463,7 +434,6 @@ function report(r: KindResult): void {
   }
   console.log(`  raw claim loop (1 row per statement)       ${fmt(r.rawLoop)}  ${perRow(r.rawLoop, r.due)}`);
   console.log(`  raw batch claim (${r.batch} rows per statement)  ${fmt(r.rawBatch)}  ${perRow(r.rawBatch, r.due)}`);
-  if (r.rawBundled) console.log(`  raw bundled claim + start statement         ${fmt(r.rawBundled)}  ${perRow(r.rawBundled, r.due)}`);
   if (r.kind === 'postgres') {
     const bundled = r.variants.find((v) => v.variant === 'bundled');
     if (bundled && r.due === 1000) {

@@ -52,7 +52,8 @@ export interface EffectRequest {
 const Failure = z.object({ ok: z.literal(false), error: z.string(), code: z.string().optional() });
 
 export const EffectResults = {
-  sql: z.union([z.object({ ok: z.literal(true), rows: z.array(JsonValue), rowCount: z.number().int().min(0) }), Failure]),
+  // Rows come from the runtime's own driver mapping; checking every value again would cost more than the query.
+  sql: z.union([z.object({ ok: z.literal(true), rows: z.array(z.custom<Json>()), rowCount: z.number().int().min(0) }), Failure]),
   setStatus: z.union([z.object({ ok: z.literal(true), rowCount: z.number().int().min(0) }), Failure]),
   call: z.object({ outcome: z.enum(CALL_OUTCOMES), callId: z.string().optional(), reason: z.string().optional() }),
   dial: z.object({ outcome: z.enum(CALL_OUTCOMES), callId: z.string().optional(), reason: z.string().optional() }),
