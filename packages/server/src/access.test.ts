@@ -33,6 +33,23 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/executions/{id}/cancel', 'staff'],
   ['GET', '/api/forms', 'all'],
   ['POST', '/api/forms/{executionId}/{step}', 'all'],
+  ['GET', '/api/service-tasks', 'staff'],
+  ['POST', '/api/service-tasks', 'admin'],
+  ['PATCH', '/api/service-tasks/{id}', 'admin'],
+  ['DELETE', '/api/service-tasks/{id}', 'admin'],
+  ['POST', '/api/service-tasks/{id}/run', 'staff'],
+  ['GET', '/api/service-tasks/{id}/runs', 'staff'],
+  ['GET', '/api/outbound-tasks', 'staff'],
+  ['POST', '/api/outbound-tasks', 'admin'],
+  ['GET', '/api/outbound-tasks/{id}', 'staff'],
+  ['PATCH', '/api/outbound-tasks/{id}', 'admin'],
+  ['POST', '/api/outbound-tasks/{id}/start', 'staff'],
+  ['POST', '/api/outbound-tasks/{id}/stop', 'staff'],
+  ['POST', '/api/outbound-tasks/{id}/subscribers', 'admin'],
+  ['GET', '/api/outbound-tasks/{id}/subscribers/{subscriberId}/calls', 'all'],
+  ['GET', '/api/calls', 'all'],
+  ['POST', '/api/calls/{callId}/answer', 'all'],
+  ['POST', '/api/calls/{callId}/reject', 'all'],
 ];
 
 const ALLOWED: Record<Who, TestUser[]> = {
@@ -42,8 +59,14 @@ const ALLOWED: Record<Who, TestUser[]> = {
   admin: ['admin'],
 };
 
+/** Ids named like the resource's own (scenario and task ids are names, the rest UUIDs or numbers); none of them exists. */
+const NAMED_IDS = ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks'];
 const concrete = (path: string) =>
-  path.replace(/\{(id|executionId)\}/g, (_m, name: string) => (path.startsWith('/api/scenarios') && name === 'id' ? 'no-such-scenario' : randomUUID())).replace('{version}', '1').replace('{step}', '1');
+  path
+    .replace(/\{(id|executionId|callId)\}/g, (_m, name: string) => (NAMED_IDS.some((p) => path.startsWith(p)) && name === 'id' ? 'no-such-thing' : randomUUID()))
+    .replace('{version}', '1')
+    .replace('{step}', '1')
+    .replace('{subscriberId}', '1');
 
 const protectedRoutes = ACCESS.filter(([, , who]) => who !== 'public');
 

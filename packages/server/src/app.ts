@@ -4,6 +4,7 @@
  * `app.request()` in tests.
  *
  *   /api/*   safe URL → same-origin check → body limit → session → route groups → JSON 404
+ *            (a file upload route applies its own, larger body limit while streaming)
  *   /*       the built web app (SPA fallback)
  *   errors   one onError → `{ error, details }`
  */
@@ -11,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { DEFAULT_SCRYPT } from './auth/password.ts';
+import { CallDesk, type TelephonyControls } from './call-desk.ts';
 import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
 import { notFound } from './errors.ts';
 import type { Operation, RouteGroup } from './http/route-group.ts';
@@ -23,11 +26,14 @@ import { safeUrl } from './middleware/safe-url.ts';
 import { sameOrigin } from './middleware/same-origin.ts';
 import { session } from './middleware/session.ts';
 import { authRoutes } from './routes/auth.ts';
+import { callRoutes } from './routes/calls.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
+import { serviceTaskRoutes } from './routes/service-tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { webRoutes } from './routes/web.ts';
 
@@ -35,6 +41,7 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import
 
 export const DEFAULT_OPTIONS: Deps['options'] = {
   maxBodyBytes: 1024 * 1024,
+  maxImportBytes: 64 * 1024 * 1024,
   sessionTtlMs: 12 * 3600_000,
   loginMaxFailuresPerUser: 5,
   // Call centers sit behind one NAT address: a per-address limit as low as the per-user one would lock out a whole floor.
@@ -52,6 +59,8 @@ export interface CreateAppInput {
   db: Database;
   /** Default: the runtime's clock. */
   clock?: Clock;
+  /** The telephony simulator, for the agent page's calls (/api/calls); without it no call is listed. */
+  telephony?: TelephonyControls;
   options?: AppOptions;
 }
 
@@ -60,27 +69,42 @@ export interface App extends Hono<AppEnv> {
   readonly operations: readonly Operation[];
 }
 
-export function createApp({ runtime, db, clock, options = {} }: CreateAppInput): App {
+export function createApp({ runtime, db, clock, telephony, options = {} }: CreateAppInput): App {
   const { log = consoleLog, ...rest } = options;
   const deps: Deps = {
     runtime,
     db,
     clock: clock ?? runtime.clock,
+    calls: new CallDesk(db, telephony),
     log,
     options: { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) },
   };
   const app = new Hono<AppEnv>();
   app.onError(errorHandler({ log }));
   app.use('*', secureHeaders());
-  app.use('/api/*', safeUrl(), sameOrigin({ trustProxy: deps.options.trustProxy }), limitBody({ maxBytes: deps.options.maxBodyBytes }), session(deps));
+  // Routes that stream a file body apply their own, larger limit ("POST /api/…/:id/subscribers").
+  const ownBodyLimit = new Set<string>();
+  const skipBodyLimit = (c: Context) => ownBodyLimit.size > 0 && matchedRoutes(c).some((r) => ownBodyLimit.has(`${r.method} ${r.path}`));
+  app.use('/api/*', safeUrl(), sameOrigin({ trustProxy: deps.options.trustProxy }), limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }), session(deps));
 
-  const groups: RouteGroup[] = [healthRoutes(deps), authRoutes(deps), userRoutes(deps), scenarioRoutes(deps), executionRoutes(deps), formRoutes(deps)];
+  const groups: RouteGroup[] = [
+    healthRoutes(deps),
+    authRoutes(deps),
+    userRoutes(deps),
+    scenarioRoutes(deps),
+    executionRoutes(deps),
+    formRoutes(deps),
+    serviceTaskRoutes(deps),
+    outboundTaskRoutes(deps),
+    callRoutes(deps),
+  ];
   const operations: Operation[] = [];
   groups.push(openApiRoutes(deps, () => operations));
   for (const g of groups) {
     app.route(g.prefix, g.app);
     operations.push(...g.operations);
   }
+  for (const op of operations) if (op.spec.rawBody) ownBodyLimit.add(`${op.method.toUpperCase()} ${op.path.replace(/\{(\w+)\}/g, ':$1')}`);
   app.all('/api/*', (c) => {
     throw notFound(`${c.req.method} ${c.req.path}`);
   });

@@ -95,18 +95,25 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
   it.skipIf(skip)('no operation answers 500 to garbage, for any role', async () => {
     await h().importScenario(waitingScenario('flow'));
     const garbage = ['', '{', 'null', '[]', '"x"', '{"values": null, "version": -1, "input": "x", "role": 1}', deep(200), '\u0000', '{"username": {"$gt": ""}}'];
-    const ids: Record<string, string> = { id: randomUUID(), executionId: randomUUID(), version: '1', step: '1' };
+    await h().runtime.outboundTasks.create({ id: 'flow', name: 'Flow', dialogScenarioId: 'flow', routingScenarioId: 'flow', operatorCallScenarioId: 'flow', operators: ['101'] });
+    await h().runtime.serviceTasks.create({ id: 'flow', name: 'Flow', scenarioId: 'flow', schedule: '0 0 * * *' });
+    const ids: Record<string, string> = { id: randomUUID(), executionId: randomUUID(), version: '1', step: '1', subscriberId: '1', callId: randomUUID() };
+    const named = (path: string) => ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks'].some((p) => path.startsWith(p));
     // Signing out would end the session the other requests use.
     for (const op of h().app.operations.filter((o) => o.path !== '/api/auth/logout')) {
       for (const pathId of ['flow', "'; drop table users; --"]) {
-        const path = op.path.replace(/\{(\w+)\}/g, (_m, k: string) => encodeURIComponent(op.path.startsWith('/api/scenarios') && k === 'id' ? pathId : ids[k]!));
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, k: string) => encodeURIComponent(named(op.path) && k === 'id' ? pathId : ids[k]!));
+        // A file upload gets the garbage as JSON and as the file itself.
+        const contentTypes = op.spec.rawBody ? ['application/json', ...op.spec.rawBody.mediaTypes] : ['application/json'];
         for (const body of garbage) {
-          const r = await h().call(op.method.toUpperCase(), op.method === 'get' ? `${path}?limit=${encodeURIComponent(body)}&before=${encodeURIComponent(body)}` : path, {
-            as: 'admin',
-            ...(op.method === 'get' ? {} : { body, headers: { 'content-type': 'application/json' } }),
-          });
-          expect(r.status, `${op.method} ${path} ${JSON.stringify(body).slice(0, 40)}: ${r.text}`).toBeLessThan(500);
-          expect(typeof r.body === 'object' || r.status < 300, `${op.method} ${path}: JSON error body`).toBe(true);
+          for (const contentType of contentTypes) {
+            const r = await h().call(op.method.toUpperCase(), op.method === 'get' ? `${path}?limit=${encodeURIComponent(body)}&before=${encodeURIComponent(body)}` : path, {
+              as: 'admin',
+              ...(op.method === 'get' ? {} : { body, headers: { 'content-type': contentType } }),
+            });
+            expect(r.status, `${op.method} ${path} ${contentType} ${JSON.stringify(body).slice(0, 40)}: ${r.text}`).toBeLessThan(500);
+            expect(typeof r.body === 'object' || r.status < 300, `${op.method} ${path}: JSON error body`).toBe(true);
+          }
         }
       }
     }

@@ -60,7 +60,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
     const installed = await installBundled(runtime);
     if (installed.length) print(`Installed the bundled scenarios: ${installed.join(', ')}\n`);
     await runtime.run();
-    const app = createApp({ runtime, db, clock: systemClock, options: { ...o.app, log } });
+    const app = createApp({ runtime, db, clock: systemClock, telephony: { simulator: telephony, logInDatabase: true }, options: { ...o.app, log } });
     const server = await listen(app, port, host);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;

@@ -3,6 +3,7 @@ import type { Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
 import type { ScryptParams } from './auth/password.ts';
+import type { CallDesk } from './call-desk.ts';
 import type { Role } from './schemas.ts';
 
 /** The signed-in user, as loaded from the session cookie on every request. */
@@ -27,6 +28,8 @@ export type Log = (message: string, fields?: Record<string, unknown>) => void;
 export interface AppOptions {
   /** Request bodies larger than this get 413 (default 1 MiB). */
   maxBodyBytes?: number;
+  /** The limit for a subscriber CSV upload instead (default 64 MiB). */
+  maxImportBytes?: number;
   /** Session lifetime (default 12 h). */
   sessionTtlMs?: number;
   /** Failed sign-ins allowed per username / per client address within `loginWindowMs`. */
@@ -47,6 +50,8 @@ export interface Deps {
   runtime: Runtime;
   db: Database;
   clock: Clock;
+  /** Ringing operator calls, answered from the agent page. */
+  calls: CallDesk;
   options: Required<Omit<AppOptions, 'log'>>;
   log: Log;
 }

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import { formatPath } from '@tellflow/engine';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 export class ApiError extends HTTPException {
   constructor(
@@ -26,6 +26,9 @@ export const unauthorized = (message = 'sign in first') => new ApiError(401, mes
 export const forbidden = (message: string) => new ApiError(403, message);
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
 export const conflict = (message: string, details?: unknown) => new ApiError(409, message, details);
+/** The rest of the body is never read, so the connection cannot carry another request: the client is told so. */
+export const tooLarge = (maxBytes: number) => new ApiError(413, `the request body is larger than ${maxBytes} bytes`, { maxBytes }, { Connection: 'close' });
+export const unsupportedMediaType = (message: string, details?: unknown) => new ApiError(415, message, details);
 
 /** Zod issues as `{ path, message }`, paths written like the scenario issues' (`fields[0].name`). */
 export const zodIssues = (err: z.ZodError) => err.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));

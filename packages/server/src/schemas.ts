@@ -27,6 +27,12 @@ export const OperatorNumber = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9+*#_.-]+$/, 'may contain only letters, digits and "+*#_.-"');
 
+export const EXECUTION_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
+export const ExecutionStatus = z.enum(EXECUTION_STATUSES);
+
+/** A time in a response: an ISO 8601 string (Dates are serialised so). */
+export const DateTime = z.string().meta({ format: 'date-time' });
+
 export const User = z.object({
   id: z.string(),
   username: z.string(),

@@ -1,15 +1,16 @@
 /**
  * Shared setup for the server's tests: one migrated database of each kind
  * per describe block (emptied before each test), a manual clock, the
- * simulator, a runtime, and the app called through `app.request()` — no
- * port is opened. Four users are seeded: admin, supervisor, agent (operator
+ * simulator (its call log in the database, as `tellflow serve` runs it;
+ * operator calls ring until answered through /api/calls), a runtime, and
+ * the app called through `app.request()` — no port is opened. Four users are seeded: admin, supervisor, agent (operator
  * 101) and agent2 (operator 102).
  */
 import { ManualClock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import { createTestDatabase, postgresAvailable, truncateAll, type DatabaseKind, type TestDatabase } from '@tellflow/db/testing';
 import { SCENARIO_FORMAT, type Json } from '@tellflow/engine';
-import { Runtime } from '@tellflow/runtime';
+import { Runtime, SqlCallLogStore } from '@tellflow/runtime';
 import { TelephonySimulator } from '@tellflow/telephony';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from './app.ts';
@@ -93,10 +94,10 @@ let cheapHash: Promise<string> | undefined;
 
 async function serverHarness(t: TestDatabase, options: AppOptions) {
   const clock = new ManualClock(T0);
-  const sim = new TelephonySimulator({ clock, rules: {} });
+  const sim = new TelephonySimulator({ clock, rules: {}, log: new SqlCallLogStore(t.db) });
   const runtime = new Runtime({ db: t.db, telephony: sim, clock, leaseMs: 5_000 });
   const logged: string[] = [];
-  const app = createApp({ runtime, db: t.db, clock, options: { scrypt: CHEAP_SCRYPT, log: (m, f) => logged.push(`${m} ${JSON.stringify(f ?? {})}`), ...options } });
+  const app = createApp({ runtime, db: t.db, clock, telephony: { simulator: sim, logInDatabase: true }, options: { scrypt: CHEAP_SCRYPT, log: (m, f) => logged.push(`${m} ${JSON.stringify(f ?? {})}`), ...options } });
   cheapHash ??= hashPassword(PASSWORD, CHEAP_SCRYPT);
   const passwordHash = await cheapHash;
   const userIds = {} as Record<TestUser, string>;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '@tellflow/db';
 import { ScenarioId, type Json } from '@tellflow/engine';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { isTimeZone } from '../outbound/hours.ts';
 import { parseSchedule } from './schedule.ts';
 
 export const ServiceTaskInput = z.strictObject({
@@ -13,7 +14,7 @@ export const ServiceTaskInput = z.strictObject({
   name: z.string().min(1).max(200),
   scenarioId: ScenarioId,
   schedule: z.string().min(1).describe('Cron expression; six fields include seconds, e.g. "*/5 * * * * *" = every 5 s.'),
-  timeZone: z.string().optional(),
+  timeZone: z.string().refine(isTimeZone, 'is not a known time zone (e.g. Europe/Moscow)').optional(),
   enabled: z.boolean().optional(),
   overlap: z.enum(['skip', 'allow']).optional().describe('skip: no new run while the previous one is still going'),
   missed: z.enum(['skip', 'runOnce']).optional().describe('Periods missed while no process ran: skip them, or run once'),

@@ -4,16 +4,22 @@
  * handler)`, which
  *   - checks access (401/403) with `requireAccess`,
  *   - parses path parameters (a value that does not fit → 404), the query
- *     and the JSON body with the spec's zod schemas (→ 400),
+ *     and the JSON body with the spec's zod schemas (→ 400); a query
+ *     parameter whose schema is an array takes every repeated value,
+ *   - or, for a `rawBody` operation (a file upload), checks the media type
+ *     (→ 415) and hands the body over as a size-limited stream (→ 413),
  *   - and records the spec, from which openapi/document.ts builds the
  *     OpenAPI document. The schemas are written once, here.
  */
 import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppEnv, SessionUser } from '../context.ts';
 import { badRequest, notFound, zodIssues, type ErrorStatus } from '../errors.ts';
 import { requireAccess, type Access } from '../middleware/require-access.ts';
+import { rawBody, type RawBody, type RawBodySpec } from './raw-body.ts';
 import { readJson } from './read-json.ts';
+
+export type { RawBody, RawBodySpec } from './raw-body.ts';
 
 type Schema = z.ZodType;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -30,6 +36,12 @@ export interface OperationSpec<B extends Schema | undefined = Schema | undefined
    * parse cannot). Documented with this schema; the handler gets the parsed JSON.
    */
   documentBody?: Schema;
+  /**
+   * The body is not JSON but a file (e.g. CSV), read by the handler from
+   * `input.raw` as it arrives. The app-wide body limit does not apply: this
+   * one's `maxBytes` does.
+   */
+  rawBody?: RawBodySpec;
   query?: Q;
   /** Path parameters; a value that does not parse means the resource does not exist (404). */
   params?: P;
@@ -40,6 +52,8 @@ export interface OperationSpec<B extends Schema | undefined = Schema | undefined
   download?: boolean;
   /** Error statuses besides the ones implied by access and inputs. */
   errors?: ErrorStatus[];
+  /** Other documented responses that are not `{ error, details }`, e.g. a 422 with a result body. */
+  responses?: Partial<Record<number, { description: string; schema: Schema }>>;
 }
 
 export interface Operation {
@@ -56,6 +70,8 @@ export interface Input<B, Q, P> {
   body: B extends Schema ? z.output<B> : unknown;
   query: Out<Q>;
   params: Out<P>;
+  /** The streamed body of a `rawBody` operation. */
+  raw: RawBody | undefined;
   /** Present on every operation that is not public. */
   user: SessionUser;
 }
@@ -82,16 +98,33 @@ export function routeGroup(prefix: string, tag: string) {
       operations.push({ method, path: toOpenApiPath(prefix + (path === '/' ? '' : path)), tag, spec: spec as OperationSpec });
       app.on(method.toUpperCase(), path, requireAccess(spec.access), async (c) => {
         const params = spec.params ? parseParams(spec.params, c.req.param() as Record<string, string>, c.req.path) : undefined;
-        const query = spec.query ? parseOr400(spec.query, c.req.query(), 'query') : undefined;
+        const query = spec.query ? parseOr400(spec.query, queryValues(c, spec.query), 'query') : undefined;
         let body: unknown;
+        let raw: RawBody | undefined;
         if (spec.body) body = parseOr400(spec.body, await readJson(c, { emptyAs: {} }), 'body');
         else if (spec.documentBody) body = await readJson(c);
-        return handler(c, { body, query, params, user: c.get('user')! } as Input<B, Q, P>);
+        else if (spec.rawBody) raw = rawBody(c, spec.rawBody);
+        return handler(c, { body, query, params, raw, user: c.get('user')! } as Input<B, Q, P>);
       });
     };
   const group = { prefix, app, operations } satisfies RouteGroup;
   return { group, get: add('get'), post: add('post'), put: add('put'), patch: add('patch'), delete: add('delete') };
 }
+
+/** The query as strings, with every value of the parameters the schema declares as arrays (`?map=a&map=b`). */
+function queryValues(c: Context<AppEnv>, schema: Schema): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = c.req.query();
+  if (schema instanceof z.ZodObject) {
+    for (const [key, field] of Object.entries(schema.shape as Record<string, Schema>)) {
+      if (!(unwrap(field) instanceof z.ZodArray)) continue;
+      const all = c.req.queries(key);
+      if (all) values[key] = all;
+    }
+  }
+  return values;
+}
+
+const unwrap = (s: Schema): Schema => (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable ? unwrap(s.unwrap() as Schema) : s);
 
 function parseParams(schema: Schema, raw: Record<string, string>, path: string): unknown {
   const r = schema.safeParse(raw);

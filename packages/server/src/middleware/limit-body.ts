@@ -1,13 +1,21 @@
-/** Caps request bodies (hono/body-limit), answering 413 in the API's error format. */
-import type { MiddlewareHandler } from 'hono';
+/**
+ * Caps request bodies (hono/body-limit), answering 413 in the API's error
+ * format. `skip` leaves a request to its route, which applies a limit of its
+ * own while streaming the body (the subscriber CSV upload).
+ */
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError } from '../errors.ts';
+import { tooLarge } from '../errors.ts';
 
-export function limitBody({ maxBytes }: { maxBytes: number }): MiddlewareHandler {
-  return bodyLimit({
+export function limitBody({ maxBytes, skip }: { maxBytes: number; skip?: (c: Context) => boolean }): MiddlewareHandler {
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new ApiError(413, `the request body is larger than ${maxBytes} bytes`, { maxBytes });
+      throw tooLarge(maxBytes);
     },
   });
+  return async function limitBody(c, next) {
+    if (skip?.(c)) return next();
+    return limit(c, next);
+  };
 }

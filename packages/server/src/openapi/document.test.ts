@@ -70,6 +70,20 @@ describe('GET /api/openapi.json', () => {
     expect(doc.components.securitySchemes.session).toEqual({ type: 'apiKey', in: 'cookie', name: 'tellflow_session' });
   });
 
+  it('documents the subscriber upload: a CSV body with its own limit, repeatable map, 415 and the 422 result', async () => {
+    const doc = await fetchDoc();
+    const upload = doc.paths['/api/outbound-tasks/{id}/subscribers'].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream']);
+    expect(upload.requestBody.description).toBe(`The CSV file. At most ${64 * 1024 * 1024} bytes.`);
+    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:mode', 'query:delimiter', 'query:map']);
+    expect(upload.parameters.find((p: { name: string }) => p.name === 'map').schema).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422']);
+    expect(upload.responses['422'].content['application/json'].schema).toMatchObject({ properties: { error: { type: 'string' }, imported: { type: 'integer' }, errors: { type: 'array' } } });
+    expect(upload['x-roles']).toEqual(['admin']);
+    expect(doc.paths['/api/calls'].get['x-roles']).toEqual(['admin', 'supervisor', 'agent']);
+    expect(doc.paths['/api/service-tasks'].post.requestBody.content['application/json'].schema.properties.schedule.description).toMatch(/^Cron expression/);
+  });
+
   it('includes the scenario JSON Schema for scenario bodies, with references that resolve', async () => {
     const doc = await fetchDoc();
     const ref = { $ref: '#/components/schemas/Scenario' };

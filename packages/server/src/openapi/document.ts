@@ -18,6 +18,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'The request body is too large',
+  415: 'The request body is not of a media type this operation accepts',
   429: 'Too many failed sign-ins: wait for Retry-After seconds',
   503: 'The database does not answer',
 };
@@ -52,6 +53,14 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     if (bodySchema) {
       requestBody = { required: !spec.body, content: { 'application/json': { schema: refFor(`${id}_body`, bodySchema, 'input') } } };
       statuses.add(400).add(413);
+    } else if (spec.rawBody) {
+      const { mediaTypes, maxBytes, description } = spec.rawBody;
+      requestBody = {
+        required: true,
+        description: `${description} At most ${maxBytes} bytes.`,
+        content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', ...(m.startsWith('text/') ? {} : { format: 'binary' }) } }])),
+      };
+      statuses.add(400).add(413).add(415);
     }
     if (spec.access !== 'public') statuses.add(401);
     if (Array.isArray(spec.access)) statuses.add(403);
@@ -60,6 +69,9 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     const success: Record<string, unknown> = { description: spec.download ? 'The file, as an attachment' : 'Success' };
     if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response, 'output') } };
     const responses: Record<string, unknown> = { [status]: success };
+    for (const [s, r] of Object.entries(spec.responses ?? {})) {
+      if (r) responses[s] = { description: r.description, content: { 'application/json': { schema: refFor(`${id}_${s}`, r.schema, 'output') } } };
+    }
     for (const s of [...statuses].sort()) responses[s] = { $ref: `#/components/responses/E${s}` };
 
     (paths[op.path] ??= {})[op.method] = {

@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { JsonValue, ScenarioId } from '@tellflow/engine';
 import type { Deps } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { PositiveInt } from '../schemas.ts';
+import { EXECUTION_STATUSES as STATUSES, PositiveInt } from '../schemas.ts';
 
 const STAFF = ['admin', 'supervisor'] as const;
-const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 
 const Start = z.object({
   scenarioId: ScenarioId,
