@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Many tests wait on PostgreSQL or on child processes, not on the CPU: on a
+    // 2-core machine the default (cores - 1 = one worker) leaves it idle.
+    maxWorkers: 3,
   },
 });

@@ -118,10 +118,30 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
     await second.stop();
   }, 180_000);
 
-  it('shares the work between two servers on one database, each step once', async () => {
+  it('shares the work between two servers on one database, each step and each service task period once', async () => {
     await startExecutions();
+    // A service task every second, enabled while both servers run: each period must start one execution.
+    await t.db.query(
+      `insert into service_tasks (id, name, scenario_id, schedule, enabled, overlap, last_period, updated_at)
+       values ('tick', 'Every second', 'crash-probe', '* * * * * *', true, 'allow', now(), now())`,
+    );
+    await t.db.query(`update service_tasks set input = '{"k": 0}'::jsonb where id = 'tick'`);
     const [a, b] = await Promise.all([startServer(env), startServer(env)]);
     servers.push(a!, b!);
+    await waitUntil('a few periods have run', async () => (await count("select count(*)::int as n from service_task_runs where task_id = 'tick'")) >= 4);
+    await t.db.query(`update service_tasks set enabled = false where id = 'tick'`);
+    await waitUntil('every execution has ended', async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0);
+    const runs = await t.db.query<{ n: number; periods: number; started: number }>(
+      `select count(*)::int as n, count(distinct scheduled_for)::int as periods, count(*) filter (where outcome = 'started')::int as started
+       from service_task_runs where task_id = 'tick'`,
+    );
+    const ticks = await count("select count(*)::int as n from executions where input->>'k' = '0'");
+    expect(runs.rows[0]!.n).toBe(runs.rows[0]!.periods);
+    expect(ticks).toBe(runs.rows[0]!.started);
+    // The probe executions started by the task write with k = 0; take them out before the exact-once checks.
+    await t.db.query('delete from crash_log where k = 0');
+    await t.db.query(`delete from sim_calls where "to" = '+79000'`);
+    await t.db.query(`delete from executions where input->>'k' = '0'`);
     await expectEverythingOnce();
     await Promise.all([a!.stop(), b!.stop()]);
   }, 180_000);

@@ -63,24 +63,5 @@ export function referencesOf(scenario: Scenario): string[] {
   return [...ids];
 }
 
-/**
- * Scenarios that others run come before those that run them, so publishing
- * in this order finds every reference published. Scenarios that run each
- * other (a cycle) keep their given order.
- */
-export function dependencyOrder<S extends Scenario>(scenarios: readonly S[]): S[] {
-  const byId = new Map(scenarios.map((s) => [s.id, s]));
-  const out: S[] = [];
-  const seen = new Set<string>();
-  const visit = (s: S) => {
-    if (seen.has(s.id)) return;
-    seen.add(s.id);
-    for (const id of referencesOf(s)) {
-      const child = byId.get(id);
-      if (child) visit(child);
-    }
-    out.push(s);
-  };
-  scenarios.forEach(visit);
-  return out;
-}
+/** Scenarios that others run come first, so publishing in this order finds every reference published. */
+export { dependencyOrder } from '@tellflow/runtime';

@@ -47,11 +47,11 @@ export async function installBundled(runtime: Runtime, folder = BUNDLED_FOLDER):
 }
 
 /** Scenarios that others run (runScenario) come first, so every publish finds its references published. */
-export function dependencyOrder(docs: Scenario[]): Scenario[] {
+export function dependencyOrder<S extends Scenario>(docs: readonly S[]): S[] {
   const byId = new Map(docs.map((d) => [d.id, d]));
-  const out: Scenario[] = [];
+  const out: S[] = [];
   const seen = new Set<string>();
-  const visit = (d: Scenario) => {
+  const visit = (d: S) => {
     if (seen.has(d.id)) return;
     seen.add(d.id);
     for (const n of d.nodes) if (n.type === 'runScenario') {

@@ -9,7 +9,7 @@
 import { ManualClock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import { createTestDatabase, postgresAvailable, truncateAll, type DatabaseKind, type TestDatabase } from '@tellflow/db/testing';
-import { SCENARIO_FORMAT, type Json } from '@tellflow/engine';
+import { doc } from '@tellflow/runtime/testing';
 import { Runtime, SqlCallLogStore } from '@tellflow/runtime';
 import { TelephonySimulator } from '@tellflow/telephony';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -158,21 +158,7 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
   };
 }
 
-/** A scenario document from nodes and `source:handle → target` edges. */
-export function doc(id: string, nodes: Record<string, unknown>[], edges: [string, string][], extra: Record<string, unknown> = {}): Record<string, Json> {
-  return {
-    format: SCENARIO_FORMAT,
-    id,
-    name: id,
-    kind: 'service',
-    nodes: nodes as Json[],
-    edges: edges.map(([from, target]) => {
-      const [source, sourceHandle] = from.split(':');
-      return { source: source!, sourceHandle: sourceHandle!, target };
-    }),
-    ...(extra as Record<string, Json>),
-  };
-}
+export { doc };
 
 /** start → wait 60 s → end: an execution that stays `waiting` until the clock moves. */
 export const waitingScenario = (id = 'waiter') =>

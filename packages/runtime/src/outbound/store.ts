@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Database } from '@tellflow/db';
 import { ScenarioId } from '@tellflow/engine';
-import { conflict, invalid, notFound } from '../errors.ts';
+import { conflict, notFound, parseInput } from '../errors.ts';
 import { isTimeZone, type CallingHours } from './hours.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
@@ -63,7 +63,7 @@ export class OutboundTaskStore {
   constructor(private readonly db: Database) {}
 
   async create(raw: unknown): Promise<OutboundTask> {
-    const t = parse(OutboundTaskInput, raw);
+    const t = parseInput(OutboundTaskInput, raw, 'outbound task');
     const { rows } = await this.db.query(
       `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect,
          operators, hours, time_zone)
@@ -76,7 +76,7 @@ export class OutboundTaskStore {
   }
 
   async update(id: string, raw: unknown): Promise<OutboundTask> {
-    const p = parse(OutboundTaskPatch, raw);
+    const p = parseInput(OutboundTaskPatch, raw, 'outbound task');
     const n = { ...(await this.get(id)), ...p };
     const { rows } = await this.db.query(
       `update outbound_tasks set name = $2, dialog_scenario_id = $3, routing_scenario_id = $4, operator_call_scenario_id = $5, attach_calls = $6,
@@ -114,12 +114,4 @@ export class OutboundTaskStore {
     );
     return Object.fromEntries(rows.map((r) => [r.status === null ? 'new' : String(r.status), r.n]));
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    throw invalid('invalid outbound task', r.error.issues.map((i) => ({ severity: 'error' as const, path: i.path.join('.'), message: i.message })));
-  }
-  return r.data;
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Database } from '@tellflow/db';
 import { ScenarioId, type Json } from '@tellflow/engine';
-import { conflict, invalid, notFound } from '../errors.ts';
+import { conflict, invalid, notFound, parseInput } from '../errors.ts';
 import { isTimeZone } from '../outbound/hours.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -79,7 +79,7 @@ export class ServiceTaskStore {
   ) {}
 
   async create(raw: unknown): Promise<ServiceTask> {
-    const t = parse(ServiceTaskInput, raw);
+    const t = parseInput(ServiceTaskInput, raw, 'service task');
     checkSchedule(t.schedule, t.timeZone);
     const { rows } = await this.db.query(
       `insert into service_tasks (id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, updated_at, last_period)
@@ -92,7 +92,7 @@ export class ServiceTaskStore {
   }
 
   async update(id: string, raw: unknown): Promise<ServiceTask> {
-    const p = parse(ServiceTaskPatch, raw);
+    const p = parseInput(ServiceTaskPatch, raw, 'service task');
     const current = await this.get(id);
     const next = { ...current, ...p };
     checkSchedule(next.schedule, next.timeZone);
@@ -140,15 +140,4 @@ export class ServiceTaskStore {
       executionStatus: r.execution_status as string | null,
     }));
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    throw invalid(
-      'invalid service task',
-      r.error.issues.map((i) => ({ severity: 'error' as const, path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
 }
