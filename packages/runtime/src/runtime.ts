@@ -226,6 +226,8 @@ export class Runtime {
         } catch (e) {
           this.log('runner pass failed', { error: String(e) });
         }
+        // Let timers and requests in between passes: PGlite runs in this thread.
+        await new Promise((resolve) => setImmediate(resolve));
         if (worked > 0 || loop.stop) continue;
         await new Promise<void>((resolve) => {
           wake = resolve;

@@ -7,7 +7,10 @@ import type { EffectRequest, ExecutionState, Json, TraceEntry } from '@tellflow/
  * `where lease_owner = $2` fences out a worker whose lease was taken over.
  * With `release`, the lease is dropped and `run_at` set to when the execution
  * next needs a worker — unless an outside wake-up arrived meanwhile
- * (`wakeups` moved), which wins.
+ * (`wakeups` moved), which wins. The consumed effect is found by its key
+ * ($1, $11), not through a join with `upd`: the prepared statement's cached
+ * generic plan is then a primary-key lookup, even when it was planned while
+ * `effects` was nearly empty (a join planned then stays a sequential scan).
  */
 const COMMIT = `
 with upd as (
@@ -29,7 +32,7 @@ with upd as (
   from upd, jsonb_to_recordset($10::jsonb) as e(step int, node_id text, kind text, request jsonb, wake_at timestamptz, assignee text)
 ), consumed as (
   update effects set status = 'done', result = coalesce(effects.result, $12::jsonb), done_at = coalesce(effects.done_at, $5)
-  from upd where effects.execution_id = upd.id and effects.step = $11 and effects.status in ('pending', 'done')
+  where effects.execution_id = $1 and effects.step = $11 and effects.status in ('pending', 'done') and exists (select from upd)
 )
 select count(*)::int as n from upd`;
 
