@@ -1,11 +1,11 @@
 /**
- * A fresh database for one benchmark run: on real PostgreSQL a new database
- * (created here, dropped at the end, like packages/db/src/testing.ts does);
- * on PGlite an in-memory instance. The tellflow schema is migrated.
+ * A fresh database for one benchmark run (packages/db's test databases: on
+ * real PostgreSQL a new database, dropped at the end; on PGlite an in-memory
+ * instance), with the tellflow schema migrated.
  */
-import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDatabase, migrate, type Database } from '@tellflow/db';
+import type { Database } from '@tellflow/db';
+import { createTestDatabase } from '@tellflow/db/testing';
 
 export type Kind = 'postgres' | 'pglite';
 
@@ -33,28 +33,8 @@ export async function postgresReachable(): Promise<boolean> {
 }
 
 export async function freshDatabase(kind: Kind, pool: number): Promise<FreshDatabase> {
-  if (kind === 'pglite') {
-    const db = await createDatabase();
-    await migrate(db);
-    return { kind, db, drop: () => db.close() };
-  }
-  const name = `tellflow_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await createDatabase({ url: url.toString(), max: pool });
-  await migrate(db);
-  return {
-    kind,
-    db,
-    url: url.toString(),
-    async drop() {
-      await db.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end({ timeout: 1 });
-    },
-  };
+  const t = await createTestDatabase(kind, { max: pool, adminUrl: ADMIN_URL, prefix: 'tellflow_bench' });
+  return { kind, ...t };
 }
 
 /** Empties the execution tables between measurements (scenarios stay). */

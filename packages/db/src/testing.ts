@@ -40,18 +40,28 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface FreshOptions {
+  /** postgres.js pool size. */
+  max?: number;
+  /** Where to create the database (a server's maintenance database). */
+  adminUrl?: string;
+  /** Start of the database's name; the rest is unique. */
+  prefix?: string;
+}
+
 /** A fresh, empty database with no migrations applied. */
-export async function createEmptyTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+export async function createEmptyTestDatabase(kind: DatabaseKind, o: FreshOptions = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
     const db = await createDatabase();
     return { db, drop: () => db.close() };
   }
-  const name = `tellflow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  const adminUrl = o.adminUrl ?? ADMIN_URL;
+  const name = `${o.prefix ?? 'tellflow_test'}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await createDatabase({ url: url.toString(), max: 10 });
+  const db = await createDatabase({ url: url.toString(), max: o.max ?? 10 });
   return {
     db,
     url: url.toString(),
@@ -64,8 +74,8 @@ export async function createEmptyTestDatabase(kind: DatabaseKind): Promise<TestD
 }
 
 /** A fresh database with the schema migrated. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  const t = await createEmptyTestDatabase(kind);
+export async function createTestDatabase(kind: DatabaseKind, o: FreshOptions = {}): Promise<TestDatabase> {
+  const t = await createEmptyTestDatabase(kind, o);
   await migrate(t.db);
   return t;
 }
