@@ -59,6 +59,7 @@ import type { Database } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import { installBundled, Runtime, ScenarioStore } from '@tellflow/runtime';
 import { TelephonySimulator } from '@tellflow/telephony';
+import { postgresReachable } from '../runtime/fresh-db.ts';
 
 // The bench's server setting wins over the tests' one; read before testing.ts is loaded.
 if (process.env.TELLFLOW_BENCH_PG_URL) process.env.TELLFLOW_TEST_PG_URL = process.env.TELLFLOW_BENCH_PG_URL;
@@ -442,18 +443,6 @@ function report(r: KindResult): void {
   }
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const { default: postgres } = await import('postgres');
-  const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));

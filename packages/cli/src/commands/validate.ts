@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { formatIssue, isJsonObject, parseJsonText, validateSet, type Issue, type SetEntry } from '@tellflow/engine';
 import { describeFsError, type Io } from '../io.ts';
+import { uniqueFiles } from '../scenario-files.ts';
 import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 
 export interface FileReport {
@@ -39,7 +39,7 @@ Exit status:
   async run(args, io) {
     const parsed = parseCommandArgs(validate, args, { json: { type: 'boolean' } }, io);
     if (!parsed) return EXIT.usage;
-    const files = unique(parsed.positionals);
+    const files = uniqueFiles(parsed.positionals);
     if (files.length === 0) return usageError(validate, 'no files given', io);
 
     const reports = new Map<string, FileReport>();
@@ -89,13 +89,3 @@ export function summary(reports: FileReport[], unreadable = 0): string {
   return `${plural(reports.length + unreadable, 'file')}: ${counts.join(', ')}${details.length ? ` (${details.join(', ')})` : ''}`;
 }
 
-/** The same file named twice (e.g. by overlapping globs) is checked once. */
-function unique(files: string[]): string[] {
-  const seen = new Set<string>();
-  return files.filter((f) => {
-    const key = resolve(f);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
