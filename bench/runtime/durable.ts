@@ -127,20 +127,14 @@ export interface Latency {
  */
 export async function latency(
   h: Harness,
-  o: { k: number; stepsPerSec: number; seconds: number; warmup: number; batch: number; runners?: number },
+  o: { k: number; stepsPerSec: number; seconds: number; warmup: number; batch: number },
 ): Promise<Latency> {
   await resetExecutions(h.raw);
-  // Several runtimes in one process (each its own loop and lease owner) stand in for a scheduler that claims
-  // new work while earlier claims are still being worked on; one is the production set-up.
-  const all = Array.from({ length: o.runners ?? 1 }, () => newRuntime(h, o.batch));
-  const { runtime } = all[0]!;
-  const close = async () => {
-    for (const r of all) await r.close();
-  };
+  const { runtime, close } = newRuntime(h, o.batch);
   const stepsPer = o.k + 1;
   try {
     const s = await publish(runtime, 'timer', o.k);
-    for (const r of all) await r.runtime.run();
+    await runtime.run();
     h.probe.reset();
     h.probe.recordTimes = true;
     const perSec = o.stepsPerSec / stepsPer;

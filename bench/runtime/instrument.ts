@@ -9,7 +9,7 @@
  * transaction's COMMIT returns.
  */
 import { performance } from 'node:perf_hooks';
-import type { Database, Queryable, QueryResult } from '@tellflow/db';
+import type { Database, Queryable, QueryOptions, QueryResult } from '@tellflow/db';
 
 /** What a statement is, from its text (the runtime's statements are fixed strings). */
 export function classify(text: string): string {
@@ -24,9 +24,6 @@ export function classify(text: string): string {
   if (t.includes("set_config('statement_timeout'")) return 'set statement_timeout';
   if (t.startsWith('insert into executions')) return 'insert execution';
   if (t.includes('from scenario_versions') || t.includes('from scenarios')) return 'scenario lookup';
-  if (t.startsWith('update effects set status = \'cancelled\'')) return 'cancel pending effects';
-  if (t.startsWith('select id from executions where parent_id')) return 'find children';
-  if (t.startsWith('select external_id from effects')) return 'find calls to hang up';
   if (t.includes('pg_notify')) return 'notify';
   return 'scenario sql (the node\'s own query)';
 }
@@ -78,16 +75,20 @@ export class Probe {
 /** Wraps `db`; `probe` sees every statement the runtime sends. */
 export function instrument(db: Database, probe: Probe): Database {
   const watch = (q: Queryable, inTx: string[] | null): Queryable => ({
-    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
       const kind = classify(text);
       probe.count(kind);
       const t0 = performance.now();
-      const r = await q.query<R>(text, params);
+      const r = await q.query<R>(text, params, options);
       probe.spent(kind, performance.now() - t0);
-      if (kind === 'step commit (CTE)' && (r.rows[0] as { n?: number } | undefined)?.n === 1) {
-        const id = params![0] as string;
-        if (inTx) inTx.push(id);
-        else probe.committed(id, performance.now());
+      if (kind === 'step commit (CTE)') {
+        // One row per committed step (call null); the statement may carry the steps of many executions.
+        const at = performance.now();
+        for (const row of r.rows as { id: string; call: string | null }[]) {
+          if (row.call !== null) continue;
+          if (inTx) inTx.push(row.id);
+          else probe.committed(row.id, at);
+        }
       } else if (kind === 'insert execution' && !inTx && probe.recordTimes) {
         probe.inserted.set((r.rows[0] as { id: string }).id, performance.now());
       }

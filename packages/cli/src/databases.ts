@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createDatabase, describeDatabase, migrate, openDatabase, type Database } from '@tellflow/db';
+import { createDatabase, describeDatabase, migrate, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
 
 export type Opened = { ok: true; db: Database; where: string } | { ok: false; error: string; /** The embedded database was never created. */ missing?: boolean };
 
@@ -61,7 +61,7 @@ export function inOneTransaction<T>(db: Database, fn: (scoped: Database) => Prom
     const unsupported = (what: string) => () => Promise.reject(new Error(`${what} is not available inside a transaction`));
     return fn({
       kind: db.kind,
-      query: <R>(text: string, params?: readonly unknown[]) => tx.query<R>(text, params),
+      query: <R>(text: string, params?: readonly unknown[], options?: QueryOptions) => tx.query<R>(text, params, options),
       transaction: (inner) => inner(tx),
       listen: unsupported('listen'),
       notify: unsupported('notify'),

@@ -15,9 +15,19 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Plan the statement afresh on every execution instead of keeping a
+   * prepared statement's cached plan. For statements whose best plan depends
+   * on table sizes: a generic plan cached while the tables were small keeps
+   * its sequential scans for the life of the connection.
+   */
+  replan?: boolean;
+}
+
 export interface Queryable {
   /** `text` uses `$1, $2…`; values are bound, never spliced into the text. */
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 }
 
 export interface Database extends Queryable {
@@ -48,6 +58,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 
 async function createPglite(dataDir: string | undefined): Promise<Database> {
   const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  // PGlite runs every query as an unnamed statement: planned each time, so `replan` is what it always does.
   const wrap = (q: PGlite | PgliteTx): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
       const r = await q.query<R>(text, params.map(toParam));
@@ -80,8 +91,9 @@ async function createPostgres(url: string, max: number): Promise<Database> {
     },
   });
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
-    async query<R>(text: string, params: readonly unknown[] = []) {
-      const r = await q.unsafe(text, params.map(toParam) as postgres.ParameterOrJSON<never>[], { prepare: true });
+    async query<R>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      // An unnamed statement is planned with its parameters each time it runs.
+      const r = await q.unsafe(text, params.map(toParam) as postgres.ParameterOrJSON<never>[], { prepare: !options.replan });
       return { rows: r as unknown as R[], rowCount: r.count ?? r.length };
     },
   });

@@ -23,9 +23,9 @@ import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import { claimDue, type ClaimedExecution } from './sql/claim.ts';
-import { commitStep, release, type StepCommit } from './sql/commit-step.ts';
+import { CommitQueue } from './commit-queue.ts';
+import { commitSteps, release, type CommitOutcome, type StepCommit } from './sql/commit-step.ts';
 import {
-  cancelPendingEffects,
   completeEffect,
   currentOperatorCall,
   loadEffect,
@@ -33,7 +33,7 @@ import {
   type EffectRow,
 } from './sql/effects.ts';
 import { recordAttempt, recordOutcome } from './sql/call-history.ts';
-import { attachmentFrom, insertExecution, insertExecutions, requestCancel } from './sql/executions.ts';
+import { attachmentFrom, insertExecution, insertExecutions } from './sql/executions.ts';
 
 export const WAKE_CHANNEL = 'tellflow_wake';
 
@@ -46,6 +46,8 @@ export interface RunnerOptions {
   leaseMs: number;
   /** Executions claimed per pass. */
   batch: number;
+  /** Step-commit statements on the wire at once (see CommitQueue). */
+  commitsInFlight?: number;
   /** A call without an outcome this long after its ring timeout is recorded as failed. */
   callGraceMs: number;
   log: (message: string, fields?: Record<string, unknown>) => void;
@@ -59,14 +61,49 @@ class Fault extends Error {}
 
 export class Runner {
   private readonly versions = new Map<string, Promise<Scenario>>();
+  private readonly commits: CommitQueue;
 
-  constructor(private readonly o: RunnerOptions) {}
+  constructor(private readonly o: RunnerOptions) {
+    this.commits = new CommitQueue(o.db, { maxInFlight: o.commitsInFlight ?? 2, maxBatch: 64 });
+  }
+
+  /** Executions this runner is advancing now. */
+  private readonly active = new Set<Promise<void>>();
+
+  get activeCount(): number {
+    return this.active.size;
+  }
 
   /** One pass: claims due executions and advances each as far as it can go now. Returns how many were claimed. */
   async pass(): Promise<number> {
     const claimed = await claimDue(this.o.db, this.o.clock.now(), this.o.batch, this.o.owner, this.o.leaseMs);
     await Promise.all(claimed.map((c) => this.advanceSafely(c)));
     return claimed.length;
+  }
+
+  /**
+   * Claims up to `limit` due executions and starts advancing them without
+   * waiting for them: the caller claims more as slots free up (`onSettled`),
+   * so new work does not wait for a whole pass to end. Returns how many were claimed.
+   */
+  async claim(limit: number, onSettled: () => void): Promise<number> {
+    const claimed = await claimDue(this.o.db, this.o.clock.now(), limit, this.o.owner, this.o.leaseMs);
+    for (const c of claimed) this.adopt(c, onSettled);
+    return claimed.length;
+  }
+
+  /** Starts advancing an execution this runner holds the lease of (claimed, or inserted leased to it). */
+  adopt(c: ClaimedExecution, onSettled: () => void): void {
+    const p: Promise<void> = this.advanceSafely(c).finally(() => {
+      this.active.delete(p);
+      onSettled();
+    });
+    this.active.add(p);
+  }
+
+  /** Resolves when every execution claimed by `claim` has been advanced. */
+  async settled(): Promise<void> {
+    while (this.active.size) await Promise.all(this.active);
   }
 
   private async advanceSafely(c: ClaimedExecution): Promise<void> {
@@ -127,9 +164,9 @@ export class Runner {
 
       const result = step(scenario, state ?? undefined, event);
       if (result.ignored) throw new Fault(`the engine ignored ${event.type}: ${result.ignored}`);
-      const next = await this.commit(c, result, now, consumed);
-      if (next === null || parks(result, now)) return; // lease lost, or released by that commit
-      state = next;
+      const { committed } = await this.commit(c, result, now, consumed);
+      if (!committed || parks(result, now)) return; // lease lost, or released by that commit
+      state = result.state;
       fresh = freshEffect(c.id, result, now);
     }
     // Long run of steps: let other executions have a turn; this one is due again at once.
@@ -137,60 +174,51 @@ export class Runner {
     return release(this.o.db, c.id, this.o.owner, c.wakeups, now, now);
   }
 
-  /** Commits a step; releases the lease in the same statement when nothing more can happen now. */
-  private async commit(c: ClaimedExecution, r: StepResult, now: number, consumed: StepCommit['consumed'], q: Queryable = this.o.db): Promise<ExecutionState | null> {
+  /**
+   * Commits a step; releases the lease in the same statement when nothing
+   * more can happen now. Outside a transaction the step joins the commit
+   * queue; inside one (a sql effect's) it is written there, and `after` is left
+   * to the caller once the transaction has committed.
+   */
+  private async commit(c: ClaimedExecution, r: StepResult, now: number, consumed: StepCommit['consumed'], tx?: Queryable): Promise<CommitOutcome> {
     const effect = r.effects[0]?.effect;
     const finished = r.state.status !== 'waiting';
-    const base: StepCommit = { id: c.id, owner: this.o.owner, state: r.state, now, trace: r.trace, effects: r.effects, ...(consumed ? { consumed } : {}) };
-    const commit: StepCommit = parks(r, now) ? { ...base, release: { seenWakeups: c.wakeups, runAt: finished ? null : (effect as { wakeAt: number }).wakeAt } } : base;
-    if (finished && q === this.o.db) {
-      const ok = await this.o.db.transaction(async (tx) => {
-        if (!(await commitStep(tx, commit))) return false;
-        await this.afterFinish(tx, c, r.state, now);
-        return true;
-      });
-      if (ok) await this.o.db.notify(WAKE_CHANNEL, '');
-      return ok ? r.state : null;
+    const commit: StepCommit = { id: c.id, owner: this.o.owner, state: r.state, now, trace: r.trace, effects: r.effects, ...(consumed ? { consumed } : {}) };
+    if (parks(r, now)) commit.release = { seenWakeups: c.wakeups, runAt: finished ? null : (effect as { wakeAt: number }).wakeAt };
+    if (finished && c.parentId !== null && c.parentStep !== null) {
+      const result: Json =
+        r.state.status === 'completed'
+          ? { outcome: 'done', executionId: c.id, result: r.state.result ?? null }
+          : { outcome: 'failed', executionId: c.id, error: r.state.error?.message ?? r.state.status };
+      commit.parent = { id: c.parentId, step: c.parentStep, result };
     }
-    if (!(await commitStep(q, commit))) return null;
-    if (finished) await this.afterFinish(q, c, r.state, now);
-    return r.state;
+    if (tx) return (await commitSteps(tx, [commit]))[0]!;
+    const outcome = await this.commits.commit(commit);
+    await this.after(outcome);
+    return outcome;
   }
 
-  /** In the finishing transaction: report to a waiting parent, stop children, clear pending effects. */
-  private async afterFinish(q: Queryable, c: ClaimedExecution, state: ExecutionState, now: number): Promise<void> {
-    if (c.parentId !== null && c.parentStep !== null) {
-      const result: Json =
-        state.status === 'completed'
-          ? { outcome: 'done', executionId: c.id, result: state.result ?? null }
-          : { outcome: 'failed', executionId: c.id, error: state.error?.message ?? state.status };
-      await completeEffect(q, c.parentId, c.parentStep, result, now);
-    }
-    const pending = await cancelPendingEffects(q, c.id, now);
-    const { rows } = await q.query<{ id: string }>(`select id from executions where parent_id = $1 and status in ('running', 'waiting')`, [c.id]);
-    for (const child of rows) await requestCancel(q, child.id, `the parent execution ${state.status}`, now);
-    // Calls this execution placed end with it: ringing ones (cancelled) and connected ones (best effort).
-    const { rows: calls } = await q.query<{ external_id: string }>(
-      `select external_id from effects where execution_id = $1 and kind in ('call', 'dial') and external_id is not null`,
-      [c.id],
-    );
-    const ids = new Set([...calls.map((r) => r.external_id), ...pending.flatMap((p) => (p.externalId ? [p.externalId] : []))]);
-    for (const id of ids) void this.o.telephony.hangup(id).catch(() => {});
+  /** After a committed end: hang up the calls the execution placed, and tell other processes about executions it woke. */
+  private async after(outcome: CommitOutcome): Promise<void> {
+    for (const id of outcome.hangups) void this.o.telephony.hangup(id).catch(() => {});
+    if (outcome.woke) await this.o.db.notify(WAKE_CHANNEL, '');
   }
 
   private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<{ r: StepResult; now: number } | null> {
-    return this.o.db.transaction(async (tx) => {
+    const done = await this.o.db.transaction(async (tx) => {
       const result: Json = effect.request.kind === 'sql' ? await performSql(tx, effect.request) : await performSetStatus(tx, effect.request as never);
       const now = this.o.clock.now();
       const r = step(scenario, state, { type: 'result', at: now, step: effect.step, result });
       if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
-      const next = await this.commit(c, r, now, { step: effect.step, result }, tx);
-      if (next === null) throw new LeaseLost();
-      return { r, now };
+      const outcome = await this.commit(c, r, now, { step: effect.step, result }, tx);
+      if (!outcome.committed) throw new LeaseLost();
+      return { r, now, outcome };
     }).catch((e: unknown) => {
       if (e instanceof LeaseLost) return null;
       throw e;
     });
+    if (done) await this.after(done.outcome);
+    return done;
   }
 
   private async startExternal(c: ClaimedExecution, effect: EffectRow, now: number): Promise<void> {

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Database, QueryOptions } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { Runtime } from './runtime.ts';
 import { doc, T0, useHarness, type Harness } from './test-support.ts';
 
 describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
@@ -185,5 +187,46 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     await h.runtime.drain();
     expect((await h.runtime.execution(bad)).result).toBe('item 1: input "n" must be a number, not "seven"');
     expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(5);
+  });
+
+  it.skipIf(skip)('runs what it starts at once when its loop has room, and claims the rest as slots free up', async () => {
+    const claimed: string[] = [];
+    const db: Database = {
+      ...h.t.db,
+      async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+        const r = await h.t.db.query<R>(text, params, options);
+        if (text.includes('skip locked')) claimed.push(...r.rows.map((x) => (x as { id: string }).id));
+        return r;
+      },
+    };
+    await h.publish(
+      doc(
+        'hops',
+        [{ id: 'start', type: 'start' }, ...[1, 2, 3].map((i) => ({ id: `w${i}`, type: 'wait', params: { seconds: 0 } })), { id: 'end', type: 'end', params: { result: 'ok' } }],
+        [['start:next', 'w1'], ['w1:next', 'w2'], ['w2:next', 'w3'], ['w3:next', 'end']],
+      ),
+    );
+    // Started before any loop runs: these wait for a claim. Room for two at a time.
+    const queued = await Promise.all(Array.from({ length: 5 }, () => h.runtime.start('hops')));
+    const runtime = new Runtime({ db, telephony: h.sim, clock: h.clock, batch: 2 });
+    try {
+      await runtime.run();
+      const done = async (ids: string[]) => {
+        for (let i = 0; i < 500; i++) {
+          const rows = await runtime.executions({ scenarioId: 'hops', status: 'completed', limit: 100 });
+          if (ids.every((id) => rows.some((r) => r.id === id))) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw new Error('executions did not complete');
+      };
+      await done(queued);
+      expect([...new Set(claimed)].sort()).toEqual([...queued].sort());
+      // Started while the loop runs with room: inserted leased to this process and run here, never claimed.
+      const here = await runtime.start('hops');
+      await done([here]);
+      expect(claimed).not.toContain(here);
+    } finally {
+      await runtime.close();
+    }
   });
 });

@@ -16,11 +16,14 @@ import { Dialer } from './outbound/dialer.ts';
 import { OutboundTaskStore } from './outbound/store.ts';
 import { Scheduler } from './service-tasks/scheduler.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
-import { nextWakeAt } from './sql/claim.ts';
+import { nextWakeAt, type ClaimedExecution } from './sql/claim.ts';
 import { recordHangup, recordOutcome, subscriberHistory } from './sql/call-history.ts';
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
 import { attachmentFrom, insertExecution, requestCancel } from './sql/executions.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionFilter } from './sql/read-executions.ts';
+
+/** Executions one process advances at once (their steps share commit statements). */
+const DEFAULT_BATCH = 64;
 
 export interface RuntimeOptions {
   db: Database;
@@ -29,6 +32,7 @@ export interface RuntimeOptions {
   /** This process's name in leases. */
   owner?: string;
   leaseMs?: number;
+  /** Executions advanced at once (and claimed at most per claim). */
   batch?: number;
   /** Longest sleep between polls when no wake-up arrives. */
   pollMs?: number;
@@ -57,7 +61,20 @@ export class Runtime {
   private readonly unsubscribeTelephony: () => void;
   /** Call events being recorded; drain() waits for them so nothing due is missed. */
   private readonly inflight = new Set<Promise<void>>();
-  private loop: { stop: boolean; timer?: TimerHandle; scheduleTimer?: TimerHandle; unlisten?: () => Promise<void>; kick?: () => void; done?: Promise<void> } | undefined;
+  private loop:
+    | {
+        stop: boolean;
+        timer?: TimerHandle;
+        scheduleTimer?: TimerHandle;
+        unlisten?: () => Promise<void>;
+        kick?: () => void;
+        /** Runs an execution inserted leased to this process at once, when the loop has room for it. */
+        runHere?: { room: () => boolean; adopt: (c: ClaimedExecution) => void };
+        done?: Promise<void>;
+      }
+    | undefined;
+  private readonly owner: string;
+  private readonly leaseMs: number;
 
   constructor(private readonly o: RuntimeOptions) {
     this.db = o.db;
@@ -65,14 +82,16 @@ export class Runtime {
     this.scenarios = new ScenarioStore(o.db);
     this.log = o.log ?? (() => {});
     this.pollMs = o.pollMs ?? 1000;
+    this.owner = o.owner ?? `runtime-${randomUUID()}`;
+    this.leaseMs = o.leaseMs ?? 30_000;
     this.runner = new Runner({
       db: o.db,
       clock: this.clock,
       telephony: o.telephony,
       scenarios: this.scenarios,
-      owner: o.owner ?? `runtime-${randomUUID()}`,
-      leaseMs: o.leaseMs ?? 30_000,
-      batch: o.batch ?? 16,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      batch: o.batch ?? DEFAULT_BATCH,
       callGraceMs: o.callGraceMs ?? 30_000,
       log: this.log,
     });
@@ -99,15 +118,36 @@ export class Runtime {
         .join('; ');
       throw new RuntimeError(400, message, { problems });
     }
+    // When this process's loop has room, the execution is inserted leased to it and runs at once
+    // (no NOTIFY and claim in between); otherwise any process's next claim starts it.
+    const here = this.loop?.runHere?.room() ? this.loop.runHere : undefined;
+    const now = this.clock.now();
+    const attachment = attachmentFrom(input);
     const id = await insertExecution(this.db, {
       scenarioId,
       version: version.version,
       input,
-      now: this.clock.now(),
+      now,
       startedBy: options.startedBy ?? null,
-      attachment: attachmentFrom(input),
+      attachment,
+      ...(here ? { lease: { owner: this.owner, until: now + this.leaseMs } } : {}),
     });
-    await this.db.notify(WAKE_CHANNEL, '');
+    if (here) {
+      here.adopt({
+        id,
+        scenarioId,
+        version: version.version,
+        state: null,
+        input,
+        cancelRequested: null,
+        parentId: null,
+        parentStep: null,
+        wakeups: 0,
+        taskId: attachment.taskId ?? null,
+        subscriberId: attachment.subscriberId ?? null,
+        operator: attachment.operator ?? null,
+      });
+    } else await this.db.notify(WAKE_CHANNEL, '');
     return id;
   }
 
@@ -204,9 +244,7 @@ export class Runtime {
     if (this.loop) return;
     const loop: NonNullable<Runtime['loop']> = { stop: false };
     this.loop = loop;
-    let wake: () => void = () => {};
-    loop.kick = () => wake();
-    loop.unlisten = await this.db.listen(WAKE_CHANNEL, () => wake());
+    loop.unlisten = await this.db.listen(WAKE_CHANNEL, () => loop.kick?.());
     const scheduleMs = this.o.scheduleMs ?? 500;
     const schedule = async () => {
       if (loop.stop) return;
@@ -218,24 +256,56 @@ export class Runtime {
       if (!loop.stop) loop.scheduleTimer = this.clock.setTimeout(() => void schedule(), scheduleMs);
     };
     void schedule();
-    loop.done = (async () => {
-      while (!loop.stop) {
-        let worked = 0;
+    loop.done = this.work(loop);
+  }
+
+  /**
+   * The runner's loop: keeps up to `batch` executions advancing, claiming
+   * more when woken (NOTIFY), when one of them ends while due work may
+   * remain (the last claim found some), and at least every pollMs (timers
+   * that came due).
+   */
+  private async work(loop: NonNullable<Runtime['loop']>): Promise<void> {
+    const capacity = this.o.batch ?? DEFAULT_BATCH;
+    let wanted = true;
+    let lastClaimed = 0;
+    let nextPoll = 0;
+    let wake = () => {};
+    loop.kick = () => {
+      wanted = true;
+      wake();
+    };
+    const onSettled = () => {
+      if (lastClaimed > 0) wanted = true;
+      wake();
+    };
+    loop.runHere = {
+      room: () => !loop.stop && this.runner.activeCount < capacity,
+      adopt: (c) => this.runner.adopt(c, onSettled),
+    };
+    while (!loop.stop) {
+      const free = capacity - this.runner.activeCount;
+      if ((wanted || this.clock.now() >= nextPoll) && free > 0) {
+        wanted = false;
+        nextPoll = this.clock.now() + this.pollMs;
         try {
-          worked = await this.runner.pass();
+          lastClaimed = await this.runner.claim(free, onSettled);
         } catch (e) {
-          this.log('runner pass failed', { error: String(e) });
+          lastClaimed = 0;
+          this.log('runner claim failed', { error: String(e) });
         }
-        // Let timers and requests in between passes: PGlite runs in this thread.
+        // Let timers and requests in between claims: PGlite runs in this thread.
         await new Promise((resolve) => setImmediate(resolve));
-        if (worked > 0 || loop.stop) continue;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          loop.timer = this.clock.setTimeout(resolve, this.pollMs);
-        });
-        if (loop.timer) this.clock.clearTimeout(loop.timer);
+        continue;
       }
-    })();
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        loop.timer = this.clock.setTimeout(resolve, Math.max(0, nextPoll - this.clock.now()));
+      });
+      wake = () => {};
+      if (loop.timer) this.clock.clearTimeout(loop.timer);
+    }
+    await this.runner.settled();
   }
 
   async close(): Promise<void> {

@@ -2,17 +2,28 @@ import type { Queryable } from '@tellflow/db';
 import type { EffectRequest, ExecutionState, Json, TraceEntry } from '@tellflow/engine';
 
 /**
- * Commits one interpreter step in a single statement: the new state, its
- * trace rows, the effect it asks for, and the effect whose result it consumed.
- * `where lease_owner = $2` fences out a worker whose lease was taken over.
- * With `release`, the lease is dropped and `run_at` set to when the execution
- * next needs a worker — unless an outside wake-up arrived meanwhile
- * (`wakeups` moved), which wins. The consumed effect is found by its key
- * ($1, $11), not through a join with `upd`: the prepared statement's cached
- * generic plan is then a primary-key lookup, even when it was planned while
- * `effects` was nearly empty (a join planned then stays a sequential scan).
+ * Step commits: each writes, in one statement, an execution's new state, its
+ * trace rows, the effect it asks for, and the effect whose result it
+ * consumed. `lease_owner = owner` fences out a worker whose lease was taken
+ * over (nothing is written for it). With `release`, the lease is dropped and
+ * `run_at` set to when the execution next needs a worker — unless an outside
+ * wake-up arrived meanwhile (`wakeups` moved), which wins.
+ *
+ * Three statements, one contract (rows `(id, call)`: `call` null = committed):
+ *
+ *   ONE   one step; every row reached by its key, so the prepared
+ *         statement's cached plan is an index plan even when it was made
+ *         while the tables were empty
+ *   END   ONE for a step that ends its execution, plus: the waiting parent
+ *         gets its result and wakes, pending effects are cancelled (forms
+ *         leave the screens), running children are asked to stop, and the
+ *         calls it placed come back to be hung up
+ *   MANY  the steps of many executions (none ending). Planned on every run
+ *         (`replan`): its join of the input rows with the tables is an index
+ *         nested loop once they are big, but a plan cached while they were
+ *         small would keep sequential scans for the life of the connection
  */
-const COMMIT = `
+const ONE_CTES = `
 with upd as (
   update executions set
     state = $3::jsonb, status = $4, updated_at = $5, ended_at = $6, result = $7::jsonb, error = $8,
@@ -33,8 +44,66 @@ with upd as (
 ), consumed as (
   update effects set status = 'done', result = coalesce(effects.result, $12::jsonb), done_at = coalesce(effects.done_at, $5)
   where effects.execution_id = $1 and effects.step = $11 and effects.status in ('pending', 'done') and exists (select from upd)
+)`;
+
+const ONE = `${ONE_CTES}
+select id, null::text as call from upd`;
+
+const END = `${ONE_CTES}, cancelled as (
+  update effects set status = 'cancelled', done_at = $5
+  where execution_id = $1 and status = 'pending' and step is distinct from $11 and exists (select from upd)
+), parent_effect as (
+  update effects set status = 'done', result = $18::jsonb, done_at = $5
+  where execution_id = $16 and step = $17 and status = 'pending' and exists (select from upd)
+  returning execution_id
+), parent_woken as (
+  update executions set run_at = case when run_at is null or run_at > $5 then $5 else run_at end, wakeups = wakeups + 1
+  where id = $16 and exists (select from parent_effect)
+  returning id
+), children as (
+  update executions set cancel_requested = coalesce(cancel_requested, 'the parent execution ' || $4),
+    run_at = case when run_at is null or run_at > $5 then $5 else run_at end, wakeups = wakeups + 1
+  where parent_id = $1 and status in ('running', 'waiting') and exists (select from upd)
+  returning id
 )
-select count(*)::int as n from upd`;
+select id, null::text as call from upd
+union all
+select $1, external_id from effects
+where execution_id = $1 and kind in ('call', 'dial') and external_id is not null and exists (select from upd)
+union all
+select $1, '' where exists (select from parent_woken) or exists (select from children)`;
+
+const MANY = `
+with input as (
+  select * from jsonb_to_recordset($1::jsonb) as i(id uuid, owner text, state jsonb, status text, now timestamptz,
+    result jsonb, error text, consumed_step int, consumed_result jsonb, release boolean, seen_wakeups int, run_at timestamptz)
+), upd as (
+  update executions e set
+    state = i.state, status = i.status, updated_at = i.now, result = i.result, error = i.error,
+    run_at = case when not i.release then e.run_at when e.wakeups = i.seen_wakeups then i.run_at else i.now end,
+    lease_owner = case when i.release then null else e.lease_owner end,
+    lease_until = case when i.release then null else e.lease_until end
+  from input i
+  where e.id = any($4::uuid[]) and e.id = i.id and e.lease_owner = i.owner
+  returning e.id
+), trace as (
+  insert into execution_steps (execution_id, step, node_id, node_type, outcome, started_at, ended_at, changed, error)
+  select t.execution_id, t.step, t.node_id, t.node_type, t.outcome, t.started_at, t.ended_at, t.changed, t.error
+  from jsonb_to_recordset($2::jsonb) as t(execution_id uuid, step int, node_id text, node_type text, outcome text,
+    started_at timestamptz, ended_at timestamptz, changed jsonb, error text)
+  join upd on upd.id = t.execution_id
+), new_effect as (
+  insert into effects (execution_id, step, node_id, kind, request, wake_at, assignee, created_at)
+  select e.execution_id, e.step, e.node_id, e.kind, e.request, e.wake_at, e.assignee, e.created_at
+  from jsonb_to_recordset($3::jsonb) as e(execution_id uuid, step int, node_id text, kind text, request jsonb,
+    wake_at timestamptz, assignee text, created_at timestamptz)
+  join upd on upd.id = e.execution_id
+), consumed as (
+  update effects f set status = 'done', result = coalesce(f.result, i.consumed_result), done_at = coalesce(f.done_at, i.now)
+  from input i join upd on upd.id = i.id
+  where f.execution_id = any($4::uuid[]) and f.execution_id = i.id and f.step = i.consumed_step and f.status in ('pending', 'done')
+)
+select id, null::text as call from upd`;
 
 export interface StepCommit {
   id: string;
@@ -47,18 +116,88 @@ export interface StepCommit {
   assignees?: Record<number, string | null>;
   consumed?: { step: number; result: Json };
   release?: { seenWakeups: number; runAt: number | null };
+  /** For a step that ends its execution: the parent waiting for it, and what it gets. */
+  parent?: { id: string; step: number; result: Json };
+}
+
+export interface CommitOutcome {
+  /** False when the lease was lost: nothing was written for this execution. */
+  committed: boolean;
+  /** Calls the finished execution placed, to hang up. */
+  hangups: string[];
+  /** Another execution was woken (a parent, or children asked to stop): other processes should hear of it. */
+  woke: boolean;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function stepStatus(state: ExecutionState): string {
-  return state.status;
+/** Whether committing this step ends its execution (and so touches other executions' rows). */
+export const endsExecution = (c: StepCommit) => c.state.status !== 'waiting';
+
+/**
+ * Commits steps in one statement: one step of any kind, or the steps of many
+ * executions of which none ends (the caller sends an ending step alone).
+ */
+export async function commitSteps(q: Queryable, commits: readonly StepCommit[]): Promise<CommitOutcome[]> {
+  const { rows } = commits.length === 1 ? await commitOne(q, commits[0]!) : await commitMany(q, commits);
+  const out = new Map(commits.map((c) => [c.id, { committed: false, hangups: [] as string[], woke: false }]));
+  for (const r of rows) {
+    const o = out.get(r.id)!;
+    if (r.call === null) o.committed = true;
+    else if (r.call === '') o.woke = true;
+    else if (!o.hangups.includes(r.call)) o.hangups.push(r.call);
+  }
+  return commits.map((c) => out.get(c.id)!);
 }
 
-/** Returns false when the lease was lost: nothing was written. */
-export async function commitStep(q: Queryable, c: StepCommit): Promise<boolean> {
+type Row = { id: string; call: string | null };
+
+function commitOne(q: Queryable, c: StepCommit) {
   const s = c.state;
-  const trace = c.trace.map((t) => ({
+  const ends = endsExecution(c);
+  return q.query<Row>(ends ? END : ONE, [
+    c.id,
+    c.owner,
+    JSON.stringify(s),
+    s.status,
+    new Date(c.now),
+    s.endedAt !== undefined ? new Date(s.endedAt) : null,
+    s.result !== undefined ? JSON.stringify(s.result) : null,
+    s.error ? s.error.message : null,
+    JSON.stringify(traceRows(c)),
+    JSON.stringify(effectRows(c)),
+    c.consumed?.step ?? null,
+    c.consumed ? JSON.stringify(c.consumed.result) : null,
+    c.release !== undefined,
+    c.release?.seenWakeups ?? 0,
+    c.release?.runAt != null ? new Date(c.release.runAt) : null,
+    ...(ends ? [c.parent?.id ?? null, c.parent?.step ?? null, c.parent ? JSON.stringify(c.parent.result) : null] : []),
+  ]);
+}
+
+function commitMany(q: Queryable, commits: readonly StepCommit[]) {
+  if (commits.some(endsExecution)) throw new Error('a step that ends its execution is committed alone');
+  const input = commits.map((c) => ({
+    id: c.id,
+    owner: c.owner,
+    state: c.state,
+    status: c.state.status,
+    now: iso(c.now),
+    result: c.state.result ?? null,
+    error: c.state.error?.message ?? null,
+    consumed_step: c.consumed?.step ?? null,
+    consumed_result: c.consumed ? c.consumed.result : null,
+    release: c.release !== undefined,
+    seen_wakeups: c.release?.seenWakeups ?? 0,
+    run_at: c.release?.runAt != null ? iso(c.release.runAt) : null,
+  }));
+  const trace = commits.flatMap((c) => traceRows(c).map((t) => ({ ...t, execution_id: c.id })));
+  const effects = commits.flatMap((c) => effectRows(c).map((e) => ({ ...e, execution_id: c.id, created_at: iso(c.now) })));
+  return q.query<Row>(MANY, [JSON.stringify(input), JSON.stringify(trace), JSON.stringify(effects), commits.map((c) => c.id)], { replan: true });
+}
+
+const traceRows = (c: StepCommit) =>
+  c.trace.map((t) => ({
     step: t.step,
     node_id: t.nodeId,
     node_type: t.nodeType,
@@ -68,7 +207,9 @@ export async function commitStep(q: Queryable, c: StepCommit): Promise<boolean> 
     changed: t.changed ?? null,
     error: t.error ?? null,
   }));
-  const effects = c.effects.map((e) => ({
+
+const effectRows = (c: StepCommit) =>
+  c.effects.map((e) => ({
     step: e.step,
     node_id: e.nodeId,
     kind: e.effect.kind,
@@ -76,25 +217,6 @@ export async function commitStep(q: Queryable, c: StepCommit): Promise<boolean> 
     wake_at: e.effect.kind === 'timer' ? iso(e.effect.wakeAt) : null,
     assignee: c.assignees?.[e.step] ?? null,
   }));
-  const { rows } = await q.query<{ n: number }>(COMMIT, [
-    c.id,
-    c.owner,
-    JSON.stringify(s),
-    s.status,
-    new Date(c.now),
-    s.endedAt !== undefined ? new Date(s.endedAt) : null,
-    s.result !== undefined ? JSON.stringify(s.result) : null,
-    s.error ? s.error.message : null,
-    JSON.stringify(trace),
-    JSON.stringify(effects),
-    c.consumed?.step ?? null,
-    c.consumed ? JSON.stringify(c.consumed.result) : null,
-    c.release !== undefined,
-    c.release?.seenWakeups ?? 0,
-    c.release?.runAt != null ? new Date(c.release.runAt) : null,
-  ]);
-  return rows[0]!.n === 1;
-}
 
 /** Drops the lease without a step, e.g. while an external effect is in flight. */
 export async function release(q: Queryable, id: string, owner: string, seenWakeups: number, runAt: number | null, now: number): Promise<void> {

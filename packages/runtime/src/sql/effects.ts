@@ -111,12 +111,3 @@ export async function currentOperatorCall(q: Queryable, executionId: string): Pr
   const { rows } = await q.query<{ call_id: string | null; operator: string }>(CURRENT_OPERATOR_CALL, [executionId]);
   return rows[0] ? { callId: rows[0].call_id, operator: rows[0].operator } : undefined;
 }
-
-/** Cancels what a finished execution still has pending (forms disappear from screens). */
-export async function cancelPendingEffects(q: Queryable, executionId: string, now: number): Promise<EffectRow[]> {
-  const { rows } = await q.query(
-    `update effects set status = 'cancelled', done_at = $2 where execution_id = $1 and status = 'pending' returning ${EFFECT_COLUMNS}`,
-    [executionId, new Date(now)],
-  );
-  return rows.map(toEffectRow);
-}

@@ -10,6 +10,8 @@ export interface NewExecution {
   parentStep?: number | null;
   startedBy?: string | null;
   attachment?: Attachment;
+  /** Inserted already leased to this worker, which runs it at once. */
+  lease?: { owner: string; until: number };
 }
 
 /**
@@ -38,12 +40,12 @@ export function attachmentFrom(input: Record<string, Json>, inherited: Attachmen
   };
 }
 
-/** A new execution is due at once: the next worker to poll starts it. */
+/** A new execution is due at once: the next worker to poll starts it (or the one holding its lease). */
 export async function insertExecution(q: Queryable, e: NewExecution): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at,
-       task_id, subscriber_id, operator)
-     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10) returning id`,
+       task_id, subscriber_id, operator, lease_owner, lease_until)
+     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12) returning id`,
     [
       e.scenarioId,
       e.version,
@@ -55,6 +57,8 @@ export async function insertExecution(q: Queryable, e: NewExecution): Promise<st
       e.attachment?.taskId ?? null,
       e.attachment?.subscriberId ?? null,
       e.attachment?.operator ?? null,
+      e.lease?.owner ?? null,
+      e.lease ? new Date(e.lease.until) : null,
     ],
   );
   return rows[0]!.id;
