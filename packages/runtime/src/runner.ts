@@ -1,6 +1,6 @@
 /**
- * The durable runner. Each pass claims due executions (leases in rows), and
- * for each one feeds the engine the next event, commits what the step did in
+ * The durable runner. It claims due executions (leases in rows), and for
+ * each one feeds the engine the next event, commits what the step did in
  * one statement, and performs the effect it asked for:
  *
  *   sql, setStatus  performed in the transaction that commits the next step (exactly once)
@@ -44,8 +44,6 @@ export interface RunnerOptions {
   scenarios: ScenarioStore;
   owner: string;
   leaseMs: number;
-  /** Executions claimed per pass. */
-  batch: number;
   /** Step-commit statements on the wire at once (see CommitQueue). */
   commitsInFlight?: number;
   /** A call without an outcome this long after its ring timeout is recorded as failed. */
@@ -72,13 +70,6 @@ export class Runner {
 
   get activeCount(): number {
     return this.active.size;
-  }
-
-  /** One pass: claims due executions and advances each as far as it can go now. Returns how many were claimed. */
-  async pass(): Promise<number> {
-    const claimed = await claimDue(this.o.db, this.o.clock.now(), this.o.batch, this.o.owner, this.o.leaseMs);
-    await Promise.all(claimed.map((c) => this.advanceSafely(c)));
-    return claimed.length;
   }
 
   /**

@@ -75,6 +75,8 @@ export class Runtime {
     | undefined;
   private readonly owner: string;
   private readonly leaseMs: number;
+  /** Executions advanced at once. */
+  private readonly capacity: number;
 
   constructor(private readonly o: RuntimeOptions) {
     this.db = o.db;
@@ -84,6 +86,7 @@ export class Runtime {
     this.pollMs = o.pollMs ?? 1000;
     this.owner = o.owner ?? `runtime-${randomUUID()}`;
     this.leaseMs = o.leaseMs ?? 30_000;
+    this.capacity = o.batch ?? DEFAULT_BATCH;
     this.runner = new Runner({
       db: o.db,
       clock: this.clock,
@@ -91,7 +94,6 @@ export class Runtime {
       scenarios: this.scenarios,
       owner: this.owner,
       leaseMs: this.leaseMs,
-      batch: o.batch ?? DEFAULT_BATCH,
       callGraceMs: o.callGraceMs ?? 30_000,
       log: this.log,
     });
@@ -197,15 +199,25 @@ export class Runtime {
     return found;
   }
 
-  /** Runs passes until one finds nothing due (for tests and `tellflow run`). Returns executions advanced. */
-  async drain(maxPasses = 10_000): Promise<number> {
+  /**
+   * Works until nothing is due (for tests, benchmarks and `tellflow run`):
+   * claims as slots free up, as the background loop does, and returns when a
+   * claim finds nothing and nothing is being advanced. Returns executions claimed.
+   */
+  async drain(maxClaims = 100_000): Promise<number> {
+    const capacity = this.capacity;
     let total = 0;
-    for (let i = 0; i < maxPasses; i++) {
+    let settled: () => void = () => {};
+    const onSettled = () => settled();
+    for (let i = 0; i < maxClaims; i++) {
       while (this.inflight.size) await Promise.all(this.inflight);
-      const n = await this.runner.pass();
-      if (n === 0) return total;
+      const free = capacity - this.runner.activeCount;
+      const n = free > 0 ? await this.runner.claim(free, onSettled) : 0;
       total += n;
+      if (n === 0 && this.runner.activeCount === 0) return total;
+      if (n < free || free === 0) await new Promise<void>((resolve) => (settled = resolve));
     }
+    await this.runner.settled();
     return total;
   }
 
@@ -266,7 +278,7 @@ export class Runtime {
    * that came due).
    */
   private async work(loop: NonNullable<Runtime['loop']>): Promise<void> {
-    const capacity = this.o.batch ?? DEFAULT_BATCH;
+    const capacity = this.capacity;
     let wanted = true;
     let lastClaimed = 0;
     let nextPoll = 0;
