@@ -9,7 +9,7 @@
  * transaction's COMMIT returns.
  */
 import { performance } from 'node:perf_hooks';
-import type { Database, Queryable, QueryOptions, QueryResult } from '@tellflow/db';
+import type { Database, Queryable, QueryOptions, QueryResult, Transaction } from '@tellflow/db';
 
 /** What a statement is, from its text (the runtime's statements are fixed strings). */
 export function classify(text: string): string {
@@ -95,15 +95,24 @@ export function instrument(db: Database, probe: Probe): Database {
       return r;
     },
   });
+  // Savepoints are statements too (postgres.js sends SAVEPOINT and RELEASE itself).
+  const watchTx = (tx: Transaction, pending: string[]): Transaction => ({
+    ...watch(tx, pending),
+    async savepoint(fn) {
+      probe.count('savepoint');
+      probe.count('release savepoint');
+      return tx.savepoint((sp) => fn(watchTx(sp, pending)));
+    },
+  });
   return {
     kind: db.kind,
     ...watch(db, null),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       const pending: string[] = [];
       probe.count('BEGIN');
       let ok = false;
       try {
-        const out = await db.transaction((tx) => fn(watch(tx, pending)));
+        const out = await db.transaction((tx) => fn(watchTx(tx, pending)));
         ok = true;
         return out;
       } finally {

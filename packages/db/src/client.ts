@@ -30,9 +30,19 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 }
 
+/** A transaction in progress. */
+export interface Transaction extends Queryable {
+  /**
+   * Runs `fn` inside a savepoint: if it throws, what it did is undone and the
+   * error is rethrown, and the transaction carries on. (A failed statement
+   * caught any other way still fails the whole transaction on postgres.js.)
+   */
+  savepoint<T>(fn: (sp: Transaction) => Promise<T>): Promise<T>;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Calls `onPayload` for each NOTIFY on `channel`; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload?: string): Promise<void>;
@@ -65,10 +75,26 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
   });
+  let savepoints = 0;
+  const inTx = (tx: PgliteTx): Transaction => ({
+    ...wrap(tx),
+    async savepoint(fn) {
+      const name = `tellflow_sp_${++savepoints}`;
+      await tx.query(`savepoint ${name}`);
+      try {
+        const out = await fn(inTx(tx));
+        await tx.query(`release savepoint ${name}`);
+        return out;
+      } catch (e) {
+        await tx.query(`rollback to savepoint ${name}`);
+        throw e;
+      }
+    },
+  });
   return {
     kind: 'pglite',
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => pg.transaction((tx) => fn(inTx(tx))),
     listen: async (channel, onPayload) => {
       const stop = await pg.listen(channel, onPayload);
       return () => stop();
@@ -97,10 +123,14 @@ async function createPostgres(url: string, max: number): Promise<Database> {
       return { rows: r as unknown as R[], rowCount: r.count ?? r.length };
     },
   });
+  const inTx = (tx: postgres.TransactionSql): Transaction => ({
+    ...wrap(tx),
+    savepoint: (fn) => tx.savepoint((sp) => fn(inTx(sp))) as Promise<never>,
+  });
   const db: Database = {
     kind: 'postgres',
     ...wrap(sql),
-    transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
+    transaction: (fn) => sql.begin((tx) => fn(inTx(tx))) as Promise<never>,
     listen: async (channel, onPayload) => {
       const sub = await sql.listen(channel, onPayload);
       return () => sub.unlisten();

@@ -112,7 +112,7 @@ export const executions = pgTable(
     index('executions_run_at_idx').on(t.runAt).where(sql`${t.runAt} is not null`),
     index().on(t.scenarioId, t.createdAt),
     index().on(t.status, t.createdAt),
-    index().on(t.parentId),
+    index().on(t.parentId).where(sql`${t.parentId} is not null`),
     index('executions_busy_operator_idx').on(t.operator).where(sql`${t.operator} is not null and ${t.status} in ('running', 'waiting')`),
   ],
 );

@@ -38,6 +38,8 @@ export type Effect =
       wait: boolean;
       /** forEach: the inputs of each child to start (then `inputs` is empty and `wait` false). */
       each?: Record<string, Json>[];
+      /** forEachRow: one child per row of this query, its columns + `inputs` as the child's inputs (`wait` false). */
+      eachRow?: { query: string; params: Record<string, Json> };
     };
 
 export type EffectKind = Effect['kind'];
@@ -72,7 +74,7 @@ export const EffectResults = {
     executionId: z.string().optional(),
     result: JsonValue.optional(),
     error: z.string().optional(),
-    /** forEach: how many children were started. */
+    /** forEach, forEachRow: how many children were started. */
     count: z.number().int().min(0).optional(),
   }),
 } satisfies Record<EffectKind, z.ZodType>;

@@ -14,5 +14,6 @@ export { parseJsonText, type ParsedText } from './parse-text.ts';
 export { findPlaceholders, toPositional } from './sql-text.ts';
 export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
 export { toEpochMs } from './nodes/wait.ts';
+export { MAX_FOR_EACH } from './nodes/run-scenario.ts';
 export * from './forms.ts';
 export * from './inputs.ts';

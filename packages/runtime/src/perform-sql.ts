@@ -4,7 +4,7 @@
  * and the execution's progress commit together: exactly once, also across a
  * crash. A savepoint keeps a failing statement from aborting that transaction.
  */
-import type { Queryable } from '@tellflow/db';
+import type { Transaction } from '@tellflow/db';
 import { IDENTIFIER, toPositional, type Effect, type Json } from '@tellflow/engine';
 
 type SqlEffect = Extract<Effect, { kind: 'sql' }>;
@@ -12,16 +12,19 @@ type SetStatusEffect = Extract<Effect, { kind: 'setStatus' }>;
 
 export const DEFAULT_SQL_TIMEOUT_MS = 10_000;
 
-export async function performSql(tx: Queryable, effect: SqlEffect): Promise<Json> {
-  return guarded(tx, effect.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS, async () => {
+type Failed = { ok: false; error: string; code?: string };
+export type SqlOutcome = { ok: true; rows: Record<string, Json>[]; rowCount: number } | Failed;
+
+export async function performSql(tx: Transaction, effect: SqlEffect): Promise<SqlOutcome> {
+  return guarded(tx, effect.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS, async (sp) => {
     const { text, values } = toPositional(effect.query, effect.params);
-    const r = await tx.query(text, values.map(toParam));
-    return { ok: true, rows: r.rows.map(toJsonRow), rowCount: r.rowCount };
+    const r = await sp.query(text, values.map(toParam));
+    return { ok: true as const, rows: r.rows.map(toJsonRow), rowCount: r.rowCount };
   });
 }
 
-export async function performSetStatus(tx: Queryable, effect: SetStatusEffect): Promise<Json> {
-  return guarded(tx, DEFAULT_SQL_TIMEOUT_MS, async () => {
+export async function performSetStatus(tx: Transaction, effect: SetStatusEffect): Promise<{ ok: true; rowCount: number } | Failed> {
+  return guarded(tx, DEFAULT_SQL_TIMEOUT_MS, async (sp) => {
     // Names come from the scenario file and were validated as identifiers; check again, then quote.
     const names = [effect.table, effect.idColumn, ...Object.keys(effect.fields)];
     const bad = names.find((n) => !IDENTIFIER.test(n));
@@ -33,22 +36,21 @@ export async function performSetStatus(tx: Queryable, effect: SetStatusEffect): 
       sets.push(`${quote(column)} = $${values.length}`);
     }
     values.push(toParam(effect.id));
-    const r = await tx.query(`update ${quote(effect.table)} set ${sets.join(', ')} where ${quote(effect.idColumn)} = $${values.length}`, values);
-    return { ok: true, rowCount: r.rowCount };
+    const r = await sp.query(`update ${quote(effect.table)} set ${sets.join(', ')} where ${quote(effect.idColumn)} = $${values.length}`, values);
+    return { ok: true as const, rowCount: r.rowCount };
   });
 }
 
-async function guarded(tx: Queryable, timeoutMs: number, run: () => Promise<Json>): Promise<Json> {
-  await tx.query('savepoint tellflow_effect');
+async function guarded<T>(tx: Transaction, timeoutMs: number, run: (sp: Transaction) => Promise<T>): Promise<T | Failed> {
   try {
-    await tx.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
-    const result = await run();
-    await tx.query(`select set_config('statement_timeout', '0', true)`);
-    await tx.query('release savepoint tellflow_effect');
-    return result;
+    return await tx.savepoint(async (sp) => {
+      // Local to the transaction, and undone with the savepoint when the statement fails.
+      await sp.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+      const result = await run(sp);
+      await sp.query(`select set_config('statement_timeout', '0', true)`);
+      return result;
+    });
   } catch (e) {
-    await tx.query('rollback to savepoint tellflow_effect');
-    await tx.query(`select set_config('statement_timeout', '0', true)`);
     const err = e as { message?: string; code?: string };
     return { ok: false, error: err.message ?? String(e), ...(typeof err.code === 'string' ? { code: err.code } : {}) };
   }
@@ -62,7 +64,7 @@ function toParam(value: Json): unknown {
 }
 
 /** Driver values to JSON, so rows can live in variables. */
-function toJsonRow(row: Record<string, unknown>): Json {
+function toJsonRow(row: Record<string, unknown>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(row)) out[k] = toJson(v);
   return out;

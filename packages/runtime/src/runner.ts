@@ -17,7 +17,7 @@
  */
 import type { Clock } from '@tellflow/clock';
 import type { Database, Queryable } from '@tellflow/db';
-import { checkInputs, step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
+import { checkInputs, MAX_FOR_EACH, step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
@@ -266,12 +266,37 @@ export class Runner {
           } catch (e) {
             return fail((e as Error).message);
           }
+          if (request.eachRow) {
+            // forEachRow: the query and every child in one transaction; a failure undoes both.
+            const eachRow = request.eachRow;
+            const count = await tx
+              .savepoint(async (sp) => {
+                const r = await performSql(sp, { kind: 'sql', query: eachRow.query, params: eachRow.params, result: 'rows' });
+                if (!r.ok) throw new NotStarted(`the query failed: ${r.error}`);
+                const inputs = r.rows.map((row): Record<string, Json> => ({ ...row, ...request.inputs }));
+                if (inputs.length > MAX_FOR_EACH) throw new NotStarted(`the query returned ${inputs.length} rows; at most ${MAX_FOR_EACH} at once`);
+                const problem = firstInputProblem(version.document, inputs);
+                if (problem) throw new NotStarted(problem);
+                return insertExecutions(sp, {
+                  scenarioId: request.scenario,
+                  version: version.version,
+                  now,
+                  children: inputs.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
+                });
+              })
+              .catch((e: unknown) => {
+                if (e instanceof NotStarted) return e;
+                throw e;
+              });
+            if (count instanceof NotStarted) return fail(count.message);
+            await markStarted(tx, c.id, effect.step, now, {});
+            await completeEffect(tx, c.id, effect.step, { outcome: 'done', count }, now);
+            return;
+          }
           if (request.each) {
             // forEach: every child or none, in the transaction that marks the step started.
-            for (const [i, input] of request.each.entries()) {
-              const problems = checkInputs(version.document, input);
-              if (problems.length) return fail(`item ${i}: input "${problems[0]!.input}" ${problems[0]!.message}`);
-            }
+            const problem = firstInputProblem(version.document, request.each);
+            if (problem) return fail(problem);
             const count = await insertExecutions(tx, {
               scenarioId: request.scenario,
               version: version.version,
@@ -334,6 +359,17 @@ export class Runner {
 }
 
 class LeaseLost extends Error {}
+/** Children that cannot be started: the effect fails with this message. */
+class NotStarted extends Error {}
+
+/** The first child whose inputs the scenario does not accept, as "item N: input …", or null. */
+function firstInputProblem(scenario: Scenario, inputs: Record<string, Json>[]): string | null {
+  for (const [i, input] of inputs.entries()) {
+    const problems = checkInputs(scenario, input);
+    if (problems.length) return `item ${i}: input "${problems[0]!.input}" ${problems[0]!.message}`;
+  }
+  return null;
+}
 
 /** Whether committing step `r` at `now` also releases the lease: the execution ended, or waits for a later time. */
 function parks(r: StepResult, now: number): boolean {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { evaluate } from '../logic.ts';
 import type { Json } from '../json.ts';
 import { Expression, Identifier, ScenarioId } from '../format/common.ts';
+import { findPlaceholders } from '../sql-text.ts';
 import { defineEffectNode, exprs, into } from './types.ts';
 
 /** How many children one `forEach` may start at once. */
@@ -12,14 +13,33 @@ export const RunScenarioParams = z
     scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
     inputs: z.record(Identifier, Expression).describe('Its input variables, as expressions over this scenario\'s variables.').optional(),
     wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
-    into: Identifier.describe('Variable that receives the child\'s result (when waiting), or how many were started (forEach).').optional(),
+    into: Identifier.describe('Variable that receives the child\'s result (when waiting), or how many were started (forEach, forEachRow).').optional(),
     forEach: Expression.describe(
       'A list: start one child per item, all in one step (inputs may read the item as `item`). Needs `wait: false`.',
     ).optional(),
+    forEachRow: z
+      .strictObject({
+        query: z.string().regex(/\S/, 'must not be empty').describe('SQL with named parameters `:name`, e.g. one that claims rows (`update … returning …`).'),
+        params: z.record(Identifier, Expression).describe('Values for the named parameters, as expressions.').optional(),
+      })
+      .describe(
+        'Start one child per row this query returns, in the transaction that runs it: the row\'s columns are the child\'s inputs (`inputs` adds to them). The rows never enter this scenario\'s variables. Needs `wait: false`.',
+      )
+      .optional(),
   })
   .superRefine((p, ctx) => {
-    if (p.forEach !== undefined && p.wait !== false) {
-      ctx.addIssue({ code: 'custom', message: 'forEach starts children without waiting for them: set "wait": false', path: ['wait'] });
+    for (const key of ['forEach', 'forEachRow'] as const) {
+      if (p[key] !== undefined && p.wait !== false) {
+        ctx.addIssue({ code: 'custom', message: `${key} starts children without waiting for them: set "wait": false`, path: ['wait'] });
+      }
+    }
+    if (p.forEach !== undefined && p.forEachRow !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'use either forEach or forEachRow, not both', path: ['forEachRow'] });
+    }
+    for (const ph of p.forEachRow ? findPlaceholders(p.forEachRow.query) : []) {
+      if (!p.forEachRow!.params || !Object.hasOwn(p.forEachRow!.params, ph.name)) {
+        ctx.addIssue({ code: 'custom', message: `parameter :${ph.name} is used in the query but has no value in "params"`, path: ['forEachRow', 'query'] });
+      }
     }
   });
 
@@ -34,6 +54,7 @@ export const runScenario = defineEffectNode({
   outcomes: () => ['done', 'failed'],
   expressions: (p) => [
     ...exprs([[['forEach'], p.forEach]]),
+    ...Object.entries(p.forEachRow?.params ?? {}).map(([name, logic]) => ({ path: ['forEachRow', 'params', name], logic })),
     ...Object.entries(p.inputs ?? {}).map(([name, logic]) => ({ path: ['inputs', name], logic })),
   ],
   // `item` is what forEach hands to the inputs.
@@ -43,6 +64,11 @@ export const runScenario = defineEffectNode({
     if (p.forEach === undefined) {
       const inputs: Record<string, Json> = {};
       for (const [name, logic] of entries) inputs[name] = ctx.evaluate(logic);
+      if (p.forEachRow) {
+        const params: Record<string, Json> = {};
+        for (const [name, logic] of Object.entries(p.forEachRow.params ?? {})) params[name] = ctx.evaluate(logic);
+        return { kind: 'startChild', scenario: p.scenario, inputs, wait: false, eachRow: { query: p.forEachRow.query, params } };
+      }
       return { kind: 'startChild', scenario: p.scenario, inputs, wait: p.wait ?? true };
     }
     const list = ctx.evaluate(p.forEach);
@@ -58,7 +84,7 @@ export const runScenario = defineEffectNode({
   },
   resume: (p, r, ctx) => {
     if (r.outcome === 'failed') ctx.set('lastError', r.error ?? 'the child scenario failed');
-    else if (p.into) ctx.set(p.into, p.forEach !== undefined ? (r.count ?? 0) : (r.result ?? null));
+    else if (p.into) ctx.set(p.into, p.forEach !== undefined || p.forEachRow ? (r.count ?? 0) : (r.result ?? null));
     return { outcome: r.outcome };
   },
 });
