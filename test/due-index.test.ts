@@ -10,7 +10,7 @@
  * date and time are read in the outbound task's time zone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DATABASE_KINDS, postgresAvailable, type DatabaseKind, type TestDatabase } from '@tellflow/db/testing';
+import { createTestDatabase, DATABASE_KINDS, loadSubscribers, postgresAvailable, type DatabaseKind, type TestDatabase } from '@tellflow/db/testing';
 
 const T0 = new Date(Date.UTC(2026, 10, 22, 9, 0, 0));
 const MIN = 60_000;
@@ -30,17 +30,6 @@ const CLAIM_BATCH = `select "Id" from table_out_call where status = 10 and due_a
  * back in 5 minutes"); of the rest, 1 in 20 has a callback date in 2027
  * (status 10, not due), 9 in 20 succeeded (12) and the others are new (null).
  */
-const BULK = `
-insert into table_out_call (tel, first_name, task_id, status, callaftermin, date_call, date_callback, time_callback, operator_number)
-select '+7900' || lpad(i::text, 7, '0'), 'Subscriber ' || i, 'bulk',
-  case when i % $2 = 0 then 10 when i % 20 = 1 then 10 when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then 12 end,
-  case when i % $2 = 0 then 5 end,
-  case when i % $2 = 0 then $1::timestamptz - interval '10 minutes' when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then $1::timestamptz - interval '1 day' end,
-  case when i % $2 <> 0 and i % 20 = 1 then date '2027-01-01' + i % 300 end,
-  case when i % $2 <> 0 and i % 20 = 1 then time '10:30' end,
-  (100 + i % 50)::text
-from generate_series(1, $3::int) as i`;
-
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
@@ -92,7 +81,7 @@ for (const kind of DATABASE_KINDS) {
           [id, tz],
         );
       }
-      const r = await t.db.query(BULK, [T0, rows / DUE, rows]);
+      const r = await loadSubscribers(t.db, { now: T0, every: rows / DUE, rows });
       expect(r.rowCount).toBe(rows);
       await t.db.query('analyze table_out_call');
     }, 180_000);

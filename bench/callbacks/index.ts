@@ -63,7 +63,7 @@ import { postgresReachable } from '../runtime/fresh-db.ts';
 
 // The bench's server setting wins over the tests' one; read before testing.ts is loaded.
 if (process.env.TELLFLOW_BENCH_PG_URL) process.env.TELLFLOW_TEST_PG_URL = process.env.TELLFLOW_BENCH_PG_URL;
-const { createTestDatabase, ADMIN_URL } = await import('@tellflow/db/testing');
+const { createTestDatabase, loadSubscribers, ADMIN_URL } = await import('@tellflow/db/testing');
 
 type Kind = 'postgres' | 'pglite';
 
@@ -159,18 +159,6 @@ const VARIANTS = [
 
 const CLAIM_ONE = `update table_out_call set status = 11 where "Id" = (select "Id" from table_out_call where status = 10 and due_at <= $1 order by due_at limit 1 for update skip locked) returning "Id", operator_number, task_id`;
 const CLAIM_BATCH = `update table_out_call set status = 11 where "Id" in (select "Id" from table_out_call where status = 10 and due_at <= $1 order by due_at limit $2 for update skip locked) returning "Id", operator_number, task_id`;
-
-/** See the header: `every`-th row due; 1 in 20 dated in 2027; 9 in 20 done (12); the rest new. */
-const BULK = `
-insert into table_out_call (tel, first_name, task_id, status, callaftermin, date_call, date_callback, time_callback, operator_number)
-select '+7900' || lpad(i::text, 7, '0'), 'Subscriber ' || i, 'bulk',
-  case when i % $2 = 0 then 10 when i % 20 = 1 then 10 when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then 12 end,
-  case when i % $2 = 0 then 5 end,
-  case when i % $2 = 0 then $1::timestamptz - interval '10 minutes' when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then $1::timestamptz - interval '1 day' end,
-  case when i % $2 <> 0 and i % 20 = 1 then date '2027-01-01' + i % 300 end,
-  case when i % $2 <> 0 and i % 20 = 1 then time '10:30' end,
-  (100 + i % 50)::text
-from generate_series(1, $3::int) as i`;
 
 /** Bench only: every new execution is born leased "forever", so a drain runs only what the bench releases. */
 const HOLD_NEW_EXECUTIONS = `alter table executions alter column lease_until set default 'infinity'`;
@@ -346,7 +334,7 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
     );
     progress(`${kind}: loading ${o.rows.toLocaleString('en-US')} subscriber rows (${o.due.toLocaleString('en-US')} due)`);
     const l0 = performance.now();
-    await db.query(BULK, [new Date(T0), o.rows / o.due, o.rows]);
+    await loadSubscribers(db, { now: T0, every: o.rows / o.due, rows: o.rows });
     await db.query('analyze table_out_call');
     const loadMs = performance.now() - l0;
     await db.query(HOLD_NEW_EXECUTIONS);

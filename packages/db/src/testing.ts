@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDatabase, type Database } from './client.ts';
+import { createDatabase, type Database, type Queryable } from './client.ts';
 import { migrate } from './migrate.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -89,3 +89,25 @@ export async function truncateAll(db: Database): Promise<void> {
   );
   if (rows.length) await db.query(`truncate ${rows.map((r) => r.name).join(', ')} restart identity cascade`);
 }
+
+/**
+ * Fills `table_out_call` for the due-index test and the callback bench in one
+ * statement (through the due_at trigger): every `every`-th row is due at `now`
+ * (status 10, "call back in 5 minutes", called 10 minutes before); of the
+ * rest, 1 in 20 has a callback date in 2027 (status 10, not due), 9 in 20
+ * succeeded (12) and the others are new (null). Task 'bulk' must exist.
+ */
+export function loadSubscribers(db: Queryable, o: { now: number | Date; every: number; rows: number }) {
+  return db.query(SUBSCRIBER_BULK, [new Date(o.now), o.every, o.rows]);
+}
+
+const SUBSCRIBER_BULK = `
+insert into table_out_call (tel, first_name, task_id, status, callaftermin, date_call, date_callback, time_callback, operator_number)
+select '+7900' || lpad(i::text, 7, '0'), 'Subscriber ' || i, 'bulk',
+  case when i % $2 = 0 then 10 when i % 20 = 1 then 10 when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then 12 end,
+  case when i % $2 = 0 then 5 end,
+  case when i % $2 = 0 then $1::timestamptz - interval '10 minutes' when i % 20 in (2, 4, 6, 8, 10, 12, 14, 16, 18) then $1::timestamptz - interval '1 day' end,
+  case when i % $2 <> 0 and i % 20 = 1 then date '2027-01-01' + i % 300 end,
+  case when i % $2 <> 0 and i % 20 = 1 then time '10:30' end,
+  (100 + i % 50)::text
+from generate_series(1, $3::int) as i`;
