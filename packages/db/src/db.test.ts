@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exclusively } from './exclusive.ts';
 import { migrate } from './migrate.ts';
 import { createEmptyTestDatabase, DATABASE_KINDS, postgresAvailable, type TestDatabase } from './testing.ts';
 
@@ -25,6 +26,22 @@ describe.each(DATABASE_KINDS)('database on %s', (kind) => {
     expect(tables.rows.map((r) => r.n)).toEqual(
       expect.arrayContaining(['effects', 'execution_steps', 'executions', 'scenario_versions', 'scenarios', 'sessions', 'users']),
     );
+  });
+
+  it.skipIf(skip)('runs work under one name one caller at a time, and frees the lock when the work fails', async () => {
+    const log: string[] = [];
+    const job = (name: string, fail = false) => async () => {
+      log.push(`${name} in`);
+      await t.db.query('select pg_sleep(0.02)');
+      log.push(`${name} out`);
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
+    const results = await Promise.allSettled([exclusively(t.db, 'x', job('a', true)), exclusively(t.db, 'x', job('b')), exclusively(t.db, 'x', job('c'))]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a failed', 'b', 'c']);
+    for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(log[i]!.replace(' in', ' out'));
+    // Other names do not wait.
+    expect(await exclusively(t.db, 'y', async () => exclusively(t.db, 'z', async () => 'nested'))).toBe('nested');
   });
 
   it.skipIf(skip)('binds values instead of splicing them into the text', async () => {

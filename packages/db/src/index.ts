@@ -1,4 +1,5 @@
 export * from './client.ts';
 export * from './schema.ts';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.ts';
+export { exclusively } from './exclusive.ts';
 export { openDatabase, describeDatabase } from './open.ts';

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exclusively } from '@tellflow/db';
 import { parseJsonText, type Scenario } from '@tellflow/engine';
 import type { Runtime } from './runtime.ts';
 
@@ -22,7 +23,12 @@ export const CALLBACK_MONITOR_TASK = {
   missed: 'skip',
 } as const;
 
+/** Several servers starting at once on a fresh database install each scenario once: the second waits and finds them. */
 export async function installBundled(runtime: Runtime, folder = BUNDLED_FOLDER): Promise<string[]> {
+  return exclusively(runtime.db, 'bundled-scenarios', () => install(runtime, folder));
+}
+
+async function install(runtime: Runtime, folder: string): Promise<string[]> {
   const docs = readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .sort()
