@@ -3,12 +3,14 @@
  * each one feeds the engine the next event, commits what the step did in
  * one statement, and performs the effect it asked for:
  *
- *   sql, setStatus  performed in the transaction that commits the next step (exactly once)
+ *   sql, setStatus, performed in the transaction that commits the next step (exactly once)
+ *   startChild (not waiting)
  *   timer           a wake time in the row; the execution is due again then
  *   call, dial      started through the telephony port with key (execution, step); the
  *                   outcome arrives as an event that records the result and wakes the execution
  *   form            waits for an operator's submission (or its timeout)
- *   startChild      the child row is inserted in the same transaction that marks the effect started
+ *   startChild      (waiting for the child) the child row is inserted in the transaction that
+ *                   marks the effect started; the child's end completes it
  *
  * A worker that dies leaves its lease to expire; the next worker picks the
  * execution up where the last commit left it, and an external effect that was
@@ -16,8 +18,8 @@
  * telephony layer does not place twice.
  */
 import type { Clock } from '@tellflow/clock';
-import type { Database, Queryable } from '@tellflow/db';
-import { checkInputs, MAX_FOR_EACH, step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
+import type { Database, Queryable, Transaction } from '@tellflow/db';
+import { checkInputs, MAX_FOR_EACH, step, type Effect, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
@@ -127,7 +129,7 @@ export class Runner {
         if (effect.status === 'done') {
           event = { type: 'result', at: now, step: waiting.step, result: effect.result };
           consumed = { step: waiting.step, result: effect.result };
-        } else if (effect.kind === 'sql' || effect.kind === 'setStatus') {
+        } else if (isDatabaseEffect(effect.request)) {
           const done = await this.performDatabaseEffect(c, scenario, state, effect);
           if (done === null || parks(done.r, done.now)) return; // lease lost, or released by that commit
           state = done.r.state;
@@ -195,8 +197,14 @@ export class Runner {
   }
 
   private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<{ r: StepResult; now: number } | null> {
+    let started = 0;
     const done = await this.o.db.transaction(async (tx) => {
-      const result: Json = effect.request.kind === 'sql' ? await performSql(tx, effect.request) : await performSetStatus(tx, effect.request as never);
+      const request = effect.request;
+      let result: Json;
+      if (request.kind === 'sql') result = await performSql(tx, request);
+      else if (request.kind === 'setStatus') result = await performSetStatus(tx, request);
+      else if (request.kind === 'startChild') ({ result, started } = await this.startChildren(tx, c, request, null, this.o.clock.now()));
+      else throw new Fault(`a ${request.kind} effect is not performed in the database`);
       const now = this.o.clock.now();
       const r = step(scenario, state, { type: 'result', at: now, step: effect.step, result });
       if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
@@ -208,6 +216,7 @@ export class Runner {
       throw e;
     });
     if (done) await this.after(done.outcome);
+    if (done && started) await this.o.db.notify(WAKE_CHANNEL, '');
     return done;
   }
 
@@ -254,73 +263,14 @@ export class Runner {
         return;
       }
       case 'startChild': {
-        await this.o.db.transaction(async (tx) => {
-          const fail = async (error: string) => {
-            await markStarted(tx, c.id, effect.step, now, {});
-            await completeEffect(tx, c.id, effect.step, { outcome: 'failed', error }, now);
-          };
-          let version;
-          try {
-            version = await this.o.scenarios.published(request.scenario, tx);
-          } catch (e) {
-            return fail((e as Error).message);
-          }
-          if (request.eachRow) {
-            // forEachRow: the query and every child in one transaction; a failure undoes both.
-            const eachRow = request.eachRow;
-            const count = await tx
-              .savepoint(async (sp) => {
-                const r = await performSql(sp, { kind: 'sql', query: eachRow.query, params: eachRow.params, result: 'rows' });
-                if (!r.ok) throw new NotStarted(`the query failed: ${r.error}`);
-                const inputs = r.rows.map((row): Record<string, Json> => ({ ...row, ...request.inputs }));
-                if (inputs.length > MAX_FOR_EACH) throw new NotStarted(`the query returned ${inputs.length} rows; at most ${MAX_FOR_EACH} at once`);
-                const problem = firstInputProblem(version.document, inputs);
-                if (problem) throw new NotStarted(problem);
-                return insertExecutions(sp, {
-                  scenarioId: request.scenario,
-                  version: version.version,
-                  now,
-                  children: inputs.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
-                });
-              })
-              .catch((e: unknown) => {
-                if (e instanceof NotStarted) return e;
-                throw e;
-              });
-            if (count instanceof NotStarted) return fail(count.message);
-            await markStarted(tx, c.id, effect.step, now, {});
-            await completeEffect(tx, c.id, effect.step, { outcome: 'done', count }, now);
-            return;
-          }
-          if (request.each) {
-            // forEach: every child or none, in the transaction that marks the step started.
-            const problem = firstInputProblem(version.document, request.each);
-            if (problem) return fail(problem);
-            const count = await insertExecutions(tx, {
-              scenarioId: request.scenario,
-              version: version.version,
-              now,
-              children: request.each.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
-            });
-            await markStarted(tx, c.id, effect.step, now, {});
-            await completeEffect(tx, c.id, effect.step, { outcome: 'done', count }, now);
-            return;
-          }
-          const problems = checkInputs(version.document, request.inputs);
-          if (problems.length) return fail(`input "${problems[0]!.input}" ${problems[0]!.message}`);
-          const childId = await insertExecution(tx, {
-            scenarioId: request.scenario,
-            version: version.version,
-            input: request.inputs,
-            now,
-            parentId: request.wait ? c.id : null,
-            parentStep: request.wait ? effect.step : null,
-            attachment: attachmentFrom(request.inputs, c),
-          });
-          await markStarted(tx, c.id, effect.step, now, { externalId: childId });
-          if (!request.wait) await completeEffect(tx, c.id, effect.step, { outcome: 'done', executionId: childId }, now);
+        // Only a child the step waits for gets here (the others are database effects): its end completes the effect.
+        const started = await this.o.db.transaction(async (tx) => {
+          const { result, childId } = await this.startChildren(tx, c, request, effect.step, now);
+          await markStarted(tx, c.id, effect.step, now, { externalId: childId ?? null });
+          if (!childId) await completeEffect(tx, c.id, effect.step, result, now);
+          return childId !== undefined;
         });
-        await this.o.db.notify(WAKE_CHANNEL, '');
+        if (started) await this.o.db.notify(WAKE_CHANNEL, '');
         return;
       }
       case 'enqueue':
@@ -328,6 +278,73 @@ export class Runner {
       default:
         throw new Fault(`cannot perform a ${request.kind} effect here`);
     }
+  }
+
+  /**
+   * Inserts the children a startChild effect asks for, in `tx`: one, every
+   * item of `each`, or one per row of `eachRow`'s query (run here, undone with
+   * the children if any cannot start). `waitStep` makes the one child report
+   * its end to that step. Returns the effect's result ({ outcome: 'failed' }
+   * when nothing started) and how many children started.
+   */
+  private async startChildren(
+    tx: Transaction,
+    c: ClaimedExecution,
+    request: Extract<Effect, { kind: 'startChild' }>,
+    waitStep: number | null,
+    now: number,
+  ): Promise<{ result: Json; started: number; childId?: string }> {
+    const failed = (error: string) => ({ result: { outcome: 'failed', error }, started: 0 });
+    let version;
+    try {
+      version = await this.o.scenarios.published(request.scenario, tx);
+    } catch (e) {
+      return failed((e as Error).message);
+    }
+    const insertMany = (q: Queryable, inputs: Record<string, Json>[]) =>
+      insertExecutions(q, {
+        scenarioId: request.scenario,
+        version: version.version,
+        now,
+        children: inputs.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
+      });
+    if (request.eachRow) {
+      const eachRow = request.eachRow;
+      const count = await tx
+        .savepoint(async (sp) => {
+          const r = await performSql(sp, { kind: 'sql', query: eachRow.query, params: eachRow.params, result: 'rows' });
+          if (!r.ok) throw new NotStarted(`the query failed: ${r.error}`);
+          const inputs = r.rows.map((row): Record<string, Json> => ({ ...row, ...request.inputs }));
+          if (inputs.length > MAX_FOR_EACH) throw new NotStarted(`the query returned ${inputs.length} rows; at most ${MAX_FOR_EACH} at once`);
+          const problem = firstInputProblem(version.document, inputs);
+          if (problem) throw new NotStarted(problem);
+          return insertMany(sp, inputs);
+        })
+        .catch((e: unknown) => {
+          if (e instanceof NotStarted) return e;
+          throw e;
+        });
+      if (count instanceof NotStarted) return failed(count.message);
+      return { result: { outcome: 'done', count }, started: count };
+    }
+    if (request.each) {
+      const problem = firstInputProblem(version.document, request.each);
+      if (problem) return failed(problem);
+      const count = await insertMany(tx, request.each);
+      return { result: { outcome: 'done', count }, started: count };
+    }
+    const problems = checkInputs(version.document, request.inputs);
+    if (problems.length) return failed(`input "${problems[0]!.input}" ${problems[0]!.message}`);
+    const childId = await insertExecution(tx, {
+      scenarioId: request.scenario,
+      version: version.version,
+      input: request.inputs,
+      now,
+      parentId: waitStep !== null ? c.id : null,
+      parentStep: waitStep,
+      attachment: attachmentFrom(request.inputs, c),
+    });
+    return { result: { outcome: 'done', executionId: childId }, started: 1, childId };
   }
 
   /** Ends an execution the engine cannot advance (e.g. a missing version), so it never hangs. */
@@ -370,6 +387,11 @@ function firstInputProblem(scenario: Scenario, inputs: Record<string, Json>[]): 
   return null;
 }
 
+/** Effects performed in the transaction that commits the next step: they touch nothing but the database. */
+function isDatabaseEffect(r: Effect): boolean {
+  return r.kind === 'sql' || r.kind === 'setStatus' || (r.kind === 'startChild' && !r.wait);
+}
+
 /** Whether committing step `r` at `now` also releases the lease: the execution ended, or waits for a later time. */
 function parks(r: StepResult, now: number): boolean {
   const effect = r.effects[0]?.effect;
@@ -379,12 +401,12 @@ function parks(r: StepResult, now: number): boolean {
 /**
  * The effect row a step just committed here wrote, as loadEffect would read
  * it back: saves that read when the runner goes straight on to perform it.
- * Only for effects nothing outside the runner touches (timers, sql,
- * setStatus); calls, forms and children are read back as before.
+ * Only for effects nothing outside the runner touches (timers and database
+ * effects); calls, forms and children waited for are read back as before.
  */
 function freshEffect(executionId: string, r: StepResult, now: number): EffectRow | undefined {
   const e = r.effects[0];
-  if (!e || (e.effect.kind !== 'timer' && e.effect.kind !== 'sql' && e.effect.kind !== 'setStatus')) return undefined;
+  if (!e || (e.effect.kind !== 'timer' && !isDatabaseEffect(e.effect))) return undefined;
   return {
     executionId,
     step: e.step,

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Database, QueryOptions } from '@tellflow/db';
+import type { Database, QueryOptions, Transaction } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { Runtime } from './runtime.ts';
 import { doc, T0, useHarness, type Harness } from './test-support.ts';
@@ -232,6 +232,46 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect((await h.runtime.execution(missing)).result).toBe('item 0: input "n" is required');
     expect(await taken()).toEqual([1, 2, 3]);
     expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(3);
+  });
+
+  it.skipIf(skip)('starts children it does not wait for in the transaction of the next step: a lost lease starts none, the next worker starts them once', async () => {
+    await h.publish(doc('child', [{ id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } }, { id: 'end', type: 'end' }], [['start:next', 'end']]));
+    await h.publish(
+      doc('fan', [
+        { id: 'start', type: 'start' },
+        { id: 'run', type: 'runScenario', params: { scenario: 'child', forEach: [1, 2, 3], inputs: { n: { var: 'item' } }, wait: false, into: 'count' } },
+        { id: 'end', type: 'end', params: { result: { var: 'count' } } },
+      ], [['start:next', 'run'], ['run:done', 'end']]),
+    );
+    // Another worker takes the lease over just before this one commits the step after the children.
+    let stolen = false;
+    const stealing = (tx: Transaction): Transaction => ({
+      async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+        if (!stolen && text.includes('with upd as')) {
+          stolen = true;
+          await tx.query(`update executions set lease_owner = 'another worker' where scenario_id = 'fan'`);
+        }
+        return tx.query<R>(text, params, options);
+      },
+      savepoint: (fn) => tx.savepoint((sp) => fn(stealing(sp))),
+    });
+    const db: Database = { ...h.t.db, transaction: (fn) => h.t.db.transaction((tx) => fn(stealing(tx))) };
+    const unlucky = new Runtime({ db, telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
+    try {
+      const id = await unlucky.start('fan');
+      await unlucky.drain();
+      expect(stolen).toBe(true);
+      expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(0);
+      expect((await h.runtime.execution(id)).status).not.toBe('completed');
+
+      await h.advance(6_000); // the lease expires; the next worker does the step again
+      const x = await h.runtime.execution(id);
+      expect(x.status).toBe('completed');
+      expect(x.result).toBe(3);
+      expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(3);
+    } finally {
+      await unlucky.close();
+    }
   });
 
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {

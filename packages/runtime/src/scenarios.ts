@@ -124,10 +124,15 @@ export class ScenarioStore {
 
   /** The published version, which is what starting a scenario by id runs. */
   async published(id: string, q: Queryable = this.db): Promise<ScenarioVersion> {
-    const { rows } = await q.query<{ published_version: number | null }>('select published_version from scenarios where id = $1', [id]);
+    // One round trip: this runs for every scenario started by id.
+    const { rows } = await q.query<VersionRow & { published_version: number | null }>(
+      `select s.published_version, ${VERSION_COLUMNS.split(', ').map((c) => `v.${c}`).join(', ')}
+       from scenarios s left join scenario_versions v on v.scenario_id = s.id and v.version = s.published_version where s.id = $1`,
+      [id],
+    );
     if (!rows[0]) throw notFound(`scenario "${id}"`);
     if (rows[0].published_version === null) throw conflict(`scenario "${id}" has no published version`);
-    return this.version(id, rows[0].published_version, q);
+    return toVersion(rows[0]);
   }
 }
 

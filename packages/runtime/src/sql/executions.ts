@@ -80,6 +80,7 @@ export async function insertExecutions(
   q: Queryable,
   e: { scenarioId: string; version: number; now: number; children: { input: Record<string, Json>; attachment: Attachment }[] },
 ): Promise<number> {
+  if (!e.children.length) return 0;
   const rows = e.children.map((c) => ({
     input: c.input,
     task_id: c.attachment.taskId ?? null,
