@@ -39,7 +39,8 @@
  *                    busy machine wall times move by factors, CPU much less.
  *   + children       then the held children are released and drained until
  *                    each waits for its operator call (its first external
- *                    effect): what the system does for one tick in total.
+ *                    effect): the operator-call scenario's own work, which
+ *                    the tick sets going; "= with children" is the sum.
  *   raw claim loop   the monitor's one-row claim statement alone, looped until
  *                    empty (autocommit, no runtime): the floor for a design
  *                    that claims one row per statement.
@@ -419,7 +420,7 @@ function report(r: KindResult): void {
     const cpu = v.monitorCpu.db === null ? `${ms(v.monitorCpu.node)} ms (node${r.kind === 'pglite' ? ' + PGlite' : ''})` : `${ms(v.monitorCpu.node + v.monitorCpu.db)} ms (node ${ms(v.monitorCpu.node)} + postgres ${ms(v.monitorCpu.db)})`;
     console.log(`  ${''.padEnd(8)}   CPU of the monitor tick, mean: ${cpu}`);
     console.log(`  ${''.padEnd(8)} + children start  ${fmt(v.children)}  ${perRow(v.children, r.due)}`);
-    console.log(`  ${''.padEnd(8)} = one tick        ${fmt(v.total)}  ${perRow(v.total, r.due)}`);
+    console.log(`  ${''.padEnd(8)} = with children   ${fmt(v.total)}  ${perRow(v.total, r.due)}`);
   }
   console.log(`  raw claim loop (1 row per statement)       ${fmt(r.rawLoop)}  ${perRow(r.rawLoop, r.due)}`);
   console.log(`  raw batch claim (${r.batch} rows per statement)  ${fmt(r.rawBatch)}  ${perRow(r.rawBatch, r.due)}`);
