@@ -3,8 +3,8 @@
  * each one feeds the engine the next event, commits what the step did in
  * one statement, and performs the effect it asked for:
  *
- *   sql, setStatus, performed in the transaction that commits the next step (exactly once)
- *   startChild (not waiting)
+ *   sql, setStatus  performed in the transaction that commits the next step (exactly once);
+ *                   so is a startChild that does not wait for its children
  *   timer           a wake time in the row; the execution is due again then
  *   call, dial      started through the telephony port with key (execution, step); the
  *                   outcome arrives as an event that records the result and wakes the execution
