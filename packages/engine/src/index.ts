@@ -17,3 +17,4 @@ export { toEpochMs } from './nodes/wait.ts';
 export { MAX_FOR_EACH } from './nodes/run-scenario.ts';
 export * from './forms.ts';
 export * from './inputs.ts';
+export { diffScenarios, describeDiff, type ScenarioDiff, type NodeChange, type EdgeChange, type FieldChange } from './diff.ts';

@@ -27,6 +27,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/scenarios/{id}/publish', 'admin'],
   ['GET', '/api/scenarios/{id}/versions', 'staff'],
   ['GET', '/api/scenarios/{id}/versions/{version}/export', 'staff'],
+  ['GET', '/api/scenarios/{id}/diff', 'staff'],
   ['POST', '/api/executions', 'staff'],
   ['GET', '/api/executions', 'staff'],
   ['GET', '/api/executions/{id}', 'staff'],

@@ -4,6 +4,7 @@
  */
 import type { Command } from './command.ts';
 import { demo } from './demo.ts';
+import { diff } from './diff.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { migrate } from './migrate.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   validate,
   importCommand,
   exportCommand,
+  diff,
   run,
   tasks,
   subscribers,

@@ -40,6 +40,37 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     expect(versions.body.versions[0]).not.toHaveProperty('document');
   });
 
+  it.skipIf(skip)('diffs two versions: by default what publishing the latest would change', async () => {
+    const v1 = waitingScenario('flow');
+    await h().importScenario(v1, false);
+    const none = await h().call('GET', '/api/scenarios/flow/diff', { as: 'supervisor' });
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatch(/no published version: give \?from=N/);
+
+    expect((await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin' })).status).toBe(200);
+    const nodes = v1.nodes as { id: string; params?: Record<string, unknown> }[];
+    const v2 = { ...v1, nodes: nodes.map((n) => (n.id === 'pause' ? { ...n, params: { seconds: 90 } } : n)) };
+    expect((await h().call('PUT', '/api/scenarios/flow/draft', { as: 'admin', body: v2 })).status).toBe(201);
+
+    const diff = await h().call('GET', '/api/scenarios/flow/diff', { as: 'supervisor' });
+    expect(diff.status).toBe(200);
+    expect(diff.body).toEqual({
+      from: 1,
+      to: 2,
+      same: false,
+      scenario: [],
+      nodes: [{ id: 'pause', type: 'wait', change: 'changed', fields: [{ path: 'params.seconds', before: 60, after: 90 }] }],
+      edges: [],
+      layout: { moved: [], meta: false },
+    });
+    expect((await h().call('GET', '/api/scenarios/flow/diff?from=2&to=1', { as: 'supervisor' })).body.nodes[0].fields).toEqual([{ path: 'params.seconds', before: 90, after: 60 }]);
+    expect((await h().call('GET', '/api/scenarios/flow/diff?from=1&to=1', { as: 'supervisor' })).body.same).toBe(true);
+    expect((await h().call('GET', '/api/scenarios/flow/diff?from=7', { as: 'supervisor' })).status).toBe(404);
+    expect((await h().call('GET', '/api/scenarios/flow/diff?from=zero', { as: 'supervisor' })).status).toBe(400);
+    expect((await h().call('GET', '/api/scenarios/nope/diff', { as: 'supervisor' })).status).toBe(404);
+    expect((await h().call('GET', '/api/scenarios/flow/diff', { as: 'agent' })).status).toBe(403);
+  });
+
   it.skipIf(skip)('import → publish → start with input → trace → cancel', async () => {
     expect((await h().importScenario(waitingScenario('flow'))).body).toMatchObject({ published: true, version: { version: 1 } });
     const started = await h().call('POST', '/api/executions', { as: 'supervisor', body: { scenarioId: 'flow', input: { n: 7 } } });

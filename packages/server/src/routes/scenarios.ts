@@ -5,10 +5,10 @@
  * `validateScenario`, whose issues name the node and the field.
  */
 import { z } from 'zod';
-import { Scenario, ScenarioId, validateScenario, type Issue } from '@tellflow/engine';
+import { diffScenarios, JsonValue, Scenario, ScenarioId, validateScenario, type Issue } from '@tellflow/engine';
 import type { ScenarioVersion } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, conflict } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
 import { PositiveInt } from '../schemas.ts';
 
@@ -40,6 +40,21 @@ const Summary = z.object({
   updatedAt: z.string(),
 });
 const Saved = z.object({ version: VersionInfo, published: z.boolean(), warnings: z.array(IssueSchema) });
+
+const DiffQuery = z.object({
+  from: PositiveInt.optional().meta({ description: 'default: the published version' }),
+  to: PositiveInt.optional().meta({ description: 'default: the latest version' }),
+});
+const FieldChange = z.object({ path: z.string(), before: JsonValue.optional(), after: JsonValue.optional() });
+const Diff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  same: z.boolean(),
+  scenario: z.array(FieldChange),
+  nodes: z.array(z.object({ id: z.string(), type: z.string(), change: z.enum(['added', 'removed', 'changed']), fields: z.array(FieldChange).optional() })),
+  edges: z.array(z.object({ change: z.enum(['added', 'removed']), source: z.string(), sourceHandle: z.string(), target: z.string() })),
+  layout: z.object({ moved: z.array(z.string()), meta: z.boolean() }),
+});
 
 const withoutDocument = ({ document: _d, ...rest }: ScenarioVersion) => rest;
 
@@ -115,6 +130,27 @@ export function scenarioRoutes({ runtime }: Deps) {
     '/:id/versions',
     { summary: 'The versions of a scenario, newest first', access: READ, params: IdParam, response: z.object({ versions: z.array(VersionInfo) }), errors: [404] },
     async (c, { params }) => c.json({ versions: await store.versions(params.id) }),
+  );
+
+  api.get(
+    '/:id/diff',
+    {
+      summary: 'What changed between two versions: nodes and fields, edges, layout apart',
+      description: 'By default, from the published version to the latest: what publishing the latest would change.',
+      access: READ,
+      params: IdParam,
+      query: DiffQuery,
+      response: Diff,
+      errors: [404, 409],
+    },
+    async (c, { params, query }) => {
+      const summary = await store.get(params.id);
+      const from = query.from ?? summary.publishedVersion;
+      if (from === null) throw conflict(`scenario "${params.id}" has no published version: give ?from=N`);
+      const to = query.to ?? summary.latestVersion;
+      const [a, b] = await Promise.all([store.version(params.id, from), store.version(params.id, to)]);
+      return c.json({ from, to, ...diffScenarios(a.document, b.document) });
+    },
   );
 
   api.get(
