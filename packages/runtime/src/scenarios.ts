@@ -34,7 +34,15 @@ export class ScenarioStore {
   constructor(private readonly db: Database) {}
 
   /** Validates and stores a document as a new draft version (creating the scenario if new). */
-  async save(doc: unknown, options: { by?: string | null; comment?: string; expectId?: string } = {}): Promise<{ version: ScenarioVersion; issues: Issue[] }> {
+  /**
+   * `baseVersion`: the version the editor started from. When another version
+   * was saved since, nothing is saved (409): two people editing the same
+   * scenario never silently overwrite each other.
+   */
+  async save(
+    doc: unknown,
+    options: { by?: string | null; comment?: string; expectId?: string; baseVersion?: number } = {},
+  ): Promise<{ version: ScenarioVersion; issues: Issue[] }> {
     const checked = validateScenario(doc);
     if (!checked.ok || !checked.scenario) throw invalid('the scenario has errors', checked.issues);
     const scenario = checked.scenario;
@@ -50,6 +58,14 @@ export class ScenarioStore {
         [scenario.id, scenario.name, scenario.kind],
       );
       const v = rows[0]!.latest_version;
+      // The upsert locked the scenario's row, so this check and the insert are one step for concurrent savers.
+      if (options.baseVersion !== undefined && v - 1 !== options.baseVersion) {
+        throw conflict(
+          v === 1
+            ? `scenario "${scenario.id}" does not exist yet, so there is no version ${options.baseVersion} to build on`
+            : `version ${v - 1} of "${scenario.id}" was saved after version ${options.baseVersion}, which this draft started from: compare them and save again`,
+        );
+      }
       const inserted = await tx.query<VersionRow>(
         `insert into scenario_versions (scenario_id, version, document, comment, created_by)
          values ($1, $2, $3::json, $4, $5) returning ${VERSION_COLUMNS}`,

@@ -40,6 +40,25 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     expect(versions.body.versions[0]).not.toHaveProperty('document');
   });
 
+  it.skipIf(skip)('two people editing from the same version: the second save is refused with 409, also when both save at once', async () => {
+    const v1 = waitingScenario('flow');
+    await h().importScenario(v1, false);
+    const put = (name: string, base: number) => h().call('PUT', `/api/scenarios/flow/draft?baseVersion=${base}`, { as: 'admin', body: { ...v1, name } });
+    expect((await put('Anna', 1)).body.version.version).toBe(2);
+    const late = await put('Boris', 1);
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('version 2 of "flow" was saved after version 1, which this draft started from: compare them and save again');
+    const versions = async () => (await h().call('GET', '/api/scenarios/flow/versions', { as: 'admin' })).body.versions.map((v: { version: number }) => v.version);
+    expect(await versions()).toEqual([2, 1]);
+    expect((await put('Boris', 2)).status).toBe(201);
+
+    const both = await Promise.all([put('Anna again', 3), put('Boris again', 3)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await versions()).toEqual([4, 3, 2, 1]);
+    // Without baseVersion a draft is saved as before.
+    expect((await h().call('PUT', '/api/scenarios/flow/draft', { as: 'admin', body: v1 })).status).toBe(201);
+  });
+
   it.skipIf(skip)('diffs two versions: by default what publishing the latest would change', async () => {
     const v1 = waitingScenario('flow');
     await h().importScenario(v1, false);

@@ -21,6 +21,9 @@ const SaveQuery = z.object({
   comment: z.string().max(500).optional(),
   publish: z.enum(['true', 'false']).optional().meta({ description: '`true`: also publish the imported version' }),
 });
+const DraftQuery = SaveQuery.omit({ publish: true }).extend({
+  baseVersion: PositiveInt.optional().meta({ description: 'the version this draft was edited from: 409 if a later one exists' }),
+});
 const PublishBody = z.object({ version: PositiveInt.optional().meta({ description: 'default: the latest version' }) });
 
 const IssueSchema = z.object({ severity: z.enum(['error', 'warning']), nodeId: z.string().optional(), path: z.string(), message: z.string() });
@@ -70,9 +73,14 @@ export function scenarioRoutes({ runtime }: Deps) {
     if (issues.length) throw badRequest('the scenario cannot be published', { issues });
   }
 
-  async function save(doc: unknown, opts: { by: string; comment?: string; expectId?: string; publish: boolean }) {
+  async function save(doc: unknown, opts: { by: string; comment?: string; expectId?: string; baseVersion?: number; publish: boolean }) {
     if (opts.publish) await mustBePublishable(doc);
-    const { version, issues } = await store.save(doc, { by: opts.by, ...(opts.comment ? { comment: opts.comment } : {}), ...(opts.expectId ? { expectId: opts.expectId } : {}) });
+    const { version, issues } = await store.save(doc, {
+      by: opts.by,
+      ...(opts.comment ? { comment: opts.comment } : {}),
+      ...(opts.expectId ? { expectId: opts.expectId } : {}),
+      ...(opts.baseVersion !== undefined ? { baseVersion: opts.baseVersion } : {}),
+    });
     const final = opts.publish ? await store.publish(version.scenarioId, version.version) : version;
     return { version: withoutDocument(final), published: opts.publish, warnings: issues };
   }
@@ -113,10 +121,21 @@ export function scenarioRoutes({ runtime }: Deps) {
 
   api.put(
     '/:id/draft',
-    { summary: 'Save a new draft version (the document\'s id must be the scenario\'s)', access: WRITE, params: IdParam, documentBody: Scenario, query: SaveQuery.omit({ publish: true }), response: Saved, status: 201, errors: [404] },
+    {
+      summary: 'Save a new draft version (the document\'s id must be the scenario\'s)',
+      description: 'With `baseVersion` (the version the edit started from), a 409 instead of saving when another version was saved meanwhile.',
+      access: WRITE,
+      params: IdParam,
+      documentBody: Scenario,
+      query: DraftQuery,
+      response: Saved,
+      status: 201,
+      errors: [404, 409],
+    },
     async (c, { params, body, query, user }) => {
       await store.get(params.id);
-      return c.json(await save(body, { by: user.id, expectId: params.id, publish: false, ...(query.comment ? { comment: query.comment } : {}) }), 201);
+      const { comment, baseVersion } = query;
+      return c.json(await save(body, { by: user.id, expectId: params.id, publish: false, ...(comment ? { comment } : {}), ...(baseVersion !== undefined ? { baseVersion } : {}) }), 201);
     },
   );
 
