@@ -104,6 +104,9 @@ export const executions = pgTable(
     subscriberId: integer(),
     /** The operator this execution occupies, so the dialer knows who is free. */
     operator: text(),
+    /** A retry: the execution it retries, and where it began again (`{ step, nodeId, vars }`). */
+    retryOf: uuid(),
+    retryFrom: jsonb(),
     createdAt: at().notNull().defaultNow(),
     updatedAt: at().notNull().defaultNow(),
     endedAt: at(),

@@ -119,7 +119,7 @@ export class Runner {
 
       let event: ExecutionEvent;
       let consumed: StepCommit['consumed'];
-      if (!state) event = { type: 'start', at: now, input: c.input };
+      if (!state) event = { type: 'start', at: now, input: c.input, ...(c.retryFrom ? { from: c.retryFrom } : {}) };
       else if (c.cancelRequested) event = { type: 'cancel', at: now, reason: c.cancelRequested };
       else {
         const waiting = state.waiting!;

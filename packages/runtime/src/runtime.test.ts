@@ -274,6 +274,51 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     }
   });
 
+  it.skipIf(skip)('retries a finished execution from any step of its trace, or from the node it failed at, with the variables it had then', async () => {
+    await h.t.db.query('create table if not exists retry_log (d int not null)');
+    await h.t.db.query('drop table if exists retry_gate');
+    await h.publish(
+      doc('gate', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
+        { id: 'double', type: 'setVariables', params: { assign: [{ name: 'd', value: { '*': [{ var: 'n' }, 2] } }] } },
+        { id: 'log', type: 'sql', params: { query: 'insert into retry_log (d) values (:d)', params: { d: { var: 'd' } }, result: 'none' } },
+        { id: 'check', type: 'sql', params: { query: 'select d from retry_gate where d = :d', params: { d: { var: 'd' } }, result: 'first', into: 'gate' } },
+        { id: 'done', type: 'end', params: { result: { var: 'gate.d' } } },
+        { id: 'closed', type: 'end', params: { status: 'failed', reason: 'the gate is closed' } },
+      ], [['start:next', 'double'], ['double:next', 'log'], ['log:ok', 'check'], ['check:ok', 'done'], ['check:empty', 'closed']]),
+    );
+    const logged = async () => (await h.t.db.query<{ d: number }>('select d from retry_log order by d')).rows.map((r) => r.d);
+    const id = await h.runtime.start('gate', { input: { n: 4 } });
+    await h.runtime.drain();
+    // retry_gate does not exist: the check's error outcome has no edge, so the execution fails at "check".
+    expect(await h.runtime.execution(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('no edge for outcome "error"') });
+    expect(await logged()).toEqual([8]);
+
+    await h.t.db.query('create table retry_gate (d int not null)');
+    const again = await h.runtime.retry(id);
+    await h.runtime.drain();
+    const x = await h.runtime.execution(again);
+    // It began at "check" with d = 8: "log" did not run again; the gate is empty, so it ends at "closed".
+    expect(x).toMatchObject({ status: 'failed', error: 'the gate is closed', retryOf: id, retryFrom: { nodeId: 'check' } });
+    expect(x.trace.map((t) => `${t.step}:${t.nodeId}`)).toEqual(['1:check', '2:closed']);
+    expect(await logged()).toEqual([8]);
+    await expect(h.runtime.retry(again)).rejects.toThrow(`execution "${again}" ended at its end node "closed": give the step to retry from`);
+
+    await h.t.db.query('insert into retry_gate (d) values (8)');
+    const fromCheck = await h.runtime.retry(again, { fromStep: 1 });
+    const fromDouble = await h.runtime.retry(id, { fromStep: 2 });
+    await h.runtime.drain();
+    expect(await h.runtime.execution(fromCheck)).toMatchObject({ status: 'completed', result: 8, retryOf: again, retryFrom: { step: 1, nodeId: 'check' } });
+    expect(await h.runtime.execution(fromDouble)).toMatchObject({ status: 'completed', result: 8, retryFrom: { step: 2, nodeId: 'double' } });
+    expect(await logged()).toEqual([8, 8]); // only the retry from "double" ran "log" again
+
+    await expect(h.runtime.retry(fromCheck)).rejects.toThrow('completed: give the step to retry from');
+    await expect(h.runtime.retry(id, { fromStep: 9 })).rejects.toThrow(`execution "${id}" has no step 9: its steps are 1, 2, 3, 4`);
+    await expect(h.runtime.retry('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ status: 404 });
+    const waiting = await h.runtime.start('gate', { input: { n: 1 } });
+    await expect(h.runtime.retry(waiting)).rejects.toThrow('is still running: cancel it before retrying it');
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type TimerHandle } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
-import { checkFormValues, checkInputs, type Json } from '@tellflow/engine';
+import { checkFormValues, checkInputs, initialVariables, variablesBefore, type Json } from '@tellflow/engine';
 import { isCallOutcome, type CallEvent, type TelephonyPort } from '@tellflow/telephony';
 import { parseEffectKey } from './effect-keys.ts';
 import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
@@ -19,8 +19,8 @@ import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt, type ClaimedExecution } from './sql/claim.ts';
 import { recordHangup, recordOutcome, subscriberHistory } from './sql/call-history.ts';
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
-import { attachmentFrom, insertExecution, requestCancel } from './sql/executions.ts';
-import { getExecution, listExecutions, listPendingForms, type ExecutionFilter } from './sql/read-executions.ts';
+import { attachmentFrom, insertExecution, retryBasis, requestCancel, type NewExecution } from './sql/executions.ts';
+import { getExecution, listExecutions, listPendingForms, type ExecutionFilter, type RetryFrom } from './sql/read-executions.ts';
 
 /** Executions one process advances at once (their steps share commit statements). */
 const DEFAULT_BATCH = 64;
@@ -120,34 +120,64 @@ export class Runtime {
         .join('; ');
       throw new RuntimeError(400, message, { problems });
     }
-    // When this process's loop has room, the execution is inserted leased to it and runs at once
-    // (no NOTIFY and claim in between); otherwise any process's next claim starts it.
+    return this.launch({ scenarioId, version: version.version, input, startedBy: options.startedBy ?? null, attachment: attachmentFrom(input) });
+  }
+
+  /**
+   * Runs a finished execution again from one of its steps (default: the node
+   * it failed or was cancelled at), on the same scenario version, with the
+   * same input and attachment, and the variables it had when that step began.
+   * Effects from that step on happen again (a new execution, new effect
+   * keys). Returns the new execution's id.
+   */
+  async retry(id: string, options: { fromStep?: number; startedBy?: string | null } = {}): Promise<string> {
+    const x = await this.execution(id);
+    if (x.status === 'running' || x.status === 'waiting') throw conflict(`execution "${id}" is still ${x.status}: cancel it before retrying it`);
+    const version = await this.scenarios.version(x.scenarioId, x.version);
+    const basis = await retryBasis(this.db, id);
+    let from: RetryFrom;
+    if (options.fromStep === undefined) {
+      const nodeId = x.state?.error?.nodeId;
+      const node = version.document.nodes.find((n) => n.id === nodeId);
+      if (x.status === 'completed' || !nodeId || !x.state || node?.type === 'end') {
+        const why = x.status === 'completed' ? 'completed' : node?.type === 'end' ? `ended at its end node "${nodeId}"` : 'has no node it stopped at';
+        throw conflict(`execution "${id}" ${why}: give the step to retry from`);
+      }
+      from = { step: x.state.steps, nodeId, vars: x.state.vars };
+    } else {
+      const visit = x.trace.find((t) => t.step === options.fromStep);
+      if (!visit) throw new RuntimeError(400, `execution "${id}" has no step ${options.fromStep}: its steps are ${x.trace.map((t) => t.step).join(', ') || 'none'}`);
+      const initial = basis.startVars ?? initialVariables(version.document, x.input).vars;
+      from = { step: visit.step, nodeId: visit.nodeId, vars: variablesBefore(initial, x.trace, visit.step) };
+    }
+    const { attachment } = basis;
+    return this.launch({ scenarioId: x.scenarioId, version: x.version, input: x.input, startedBy: options.startedBy ?? null, attachment, retry: { of: id, from } });
+  }
+
+  /**
+   * Inserts a new execution. When this process's loop has room it is inserted
+   * leased to it and runs at once (no NOTIFY and claim in between); otherwise
+   * any process's next claim starts it.
+   */
+  private async launch(e: Omit<NewExecution, 'now' | 'lease'>): Promise<string> {
     const here = this.loop?.runHere?.room() ? this.loop.runHere : undefined;
     const now = this.clock.now();
-    const attachment = attachmentFrom(input);
-    const id = await insertExecution(this.db, {
-      scenarioId,
-      version: version.version,
-      input,
-      now,
-      startedBy: options.startedBy ?? null,
-      attachment,
-      ...(here ? { lease: { owner: this.owner, until: now + this.leaseMs } } : {}),
-    });
+    const id = await insertExecution(this.db, { ...e, now, ...(here ? { lease: { owner: this.owner, until: now + this.leaseMs } } : {}) });
     if (here) {
       here.adopt({
         id,
-        scenarioId,
-        version: version.version,
+        scenarioId: e.scenarioId,
+        version: e.version,
         state: null,
-        input,
+        input: e.input,
         cancelRequested: null,
         parentId: null,
         parentStep: null,
         wakeups: 0,
-        taskId: attachment.taskId ?? null,
-        subscriberId: attachment.subscriberId ?? null,
-        operator: attachment.operator ?? null,
+        taskId: e.attachment?.taskId ?? null,
+        subscriberId: e.attachment?.subscriberId ?? null,
+        operator: e.attachment?.operator ?? null,
+        retryFrom: e.retry ? { nodeId: e.retry.from.nodeId, vars: e.retry.from.vars } : null,
       });
     } else await this.db.notify(WAKE_CHANNEL, '');
     return id;

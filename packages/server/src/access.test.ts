@@ -32,6 +32,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/executions', 'staff'],
   ['GET', '/api/executions/{id}', 'staff'],
   ['POST', '/api/executions/{id}/cancel', 'staff'],
+  ['POST', '/api/executions/{id}/retry', 'staff'],
   ['GET', '/api/forms', 'all'],
   ['POST', '/api/forms/{executionId}/{step}', 'all'],
   ['GET', '/api/service-tasks', 'staff'],

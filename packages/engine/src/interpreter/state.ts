@@ -24,7 +24,13 @@ export interface ExecutionState {
 }
 
 export type ExecutionEvent =
-  | { type: 'start'; at: number; input?: Record<string, Json> }
+  | {
+      type: 'start';
+      at: number;
+      input?: Record<string, Json>;
+      /** A retry: begin at this node with these variables (the input was applied by the first run). */
+      from?: { nodeId: string; vars: Record<string, Json> };
+    }
   | { type: 'result'; at: number; step: number; result: unknown }
   | { type: 'cancel'; at: number; reason?: string };
 

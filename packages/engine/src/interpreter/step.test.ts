@@ -4,7 +4,7 @@ import type { Json } from '../json.ts';
 import { scenario, T0 } from '../test-helpers.ts';
 import { validateScenario } from '../validate/validate.ts';
 import type { ExecutionEvent, ExecutionState, StepResult } from './state.ts';
-import { DEFAULT_MAX_PURE_STEPS, step } from './step.ts';
+import { DEFAULT_MAX_PURE_STEPS, initialVariables, step, variablesBefore } from './step.ts';
 
 const T1 = T0 + 5_000;
 const T2 = T0 + 9_000;
@@ -450,5 +450,44 @@ describe('variables named like JavaScript object members', () => {
     const r = step(sc, undefined, { type: 'start', at: T0 });
     expect(JSON.stringify(r.state.vars)).toBe('{"c":null,"__proto__":[1],"d":[1]}');
     expect(JSON.stringify(r.trace[1]!.changed)).toBe('{"c":null,"__proto__":[1],"d":[1]}');
+  });
+});
+
+describe('step: retrying from a step of an earlier run', () => {
+  const withInput = valid(
+    scenario(
+      [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }, { name: 'tag', default: 'x' }] } },
+        set('double', [{ name: 'd', value: { '*': [{ var: 'n' }, 2] } }]),
+        { id: 'q', type: 'sql', params: { query: 'select :d', params: { d: { var: 'd' } }, result: 'first', into: 'row' } },
+        set('after', [{ name: 'd', value: { '+': [{ var: 'd' }, 1] } }]),
+        { id: 'done', type: 'end', params: { result: { cat: [{ var: 'tag' }, { var: 'd' }] } } },
+      ],
+      [['start', 'next', 'double'], ['double', 'next', 'q'], ['q', 'ok', 'after'], ['after', 'next', 'done']],
+      { variables: [{ name: 'seen', default: 0 }] },
+    ),
+  );
+
+  it('knows the variables before any step from the input and the trace', () => {
+    expect({ ...initialVariables(withInput, { n: 4 }).vars }).toEqual({ seen: 0, n: 4, tag: 'x' });
+    expect(initialVariables(withInput, {}).missing).toEqual(['n']);
+    const first = begin(withInput, { n: 4 });
+    const second = result(withInput, first, { ok: true, rows: [{ d: 8 }], rowCount: 1 });
+    const trace = [...first.trace, ...second.trace];
+    const initial = initialVariables(withInput, { n: 4 }).vars;
+    expect(variablesBefore(initial, trace, 3)).toEqual({ seen: 0, n: 4, tag: 'x', d: 8 });
+    expect(variablesBefore(initial, trace, 4)).toEqual({ seen: 0, n: 4, tag: 'x', d: 8, row: { d: 8 } });
+    expect(variablesBefore(initial, trace, 5)).toEqual({ seen: 0, n: 4, tag: 'x', d: 9, row: { d: 8 } });
+    expect(initial).toEqual({ seen: 0, n: 4, tag: 'x' }); // not changed by those
+  });
+
+  it('starts at the given node with the given variables, numbering steps from 1', () => {
+    const r = step(withInput, undefined, { type: 'start', at: T1, from: { nodeId: 'q', vars: { n: 4, tag: 'y', d: 8 } } });
+    expect(r.state).toEqual({ status: 'waiting', vars: { n: 4, tag: 'y', d: 8 }, steps: 1, waiting: { nodeId: 'q', step: 1, kind: 'sql', since: T1 }, startedAt: T1 });
+    expect(r.effects).toEqual([{ step: 1, nodeId: 'q', effect: { kind: 'sql', query: 'select :d', params: { d: 8 }, result: 'first' } }]);
+    const end = result(withInput, r, { ok: true, rows: [], rowCount: 0 }, T2);
+    expect(end.state).toMatchObject({ status: 'failed', error: { nodeId: 'q', message: 'node "q" has no edge for outcome "empty"' } });
+    const missing = step(withInput, undefined, { type: 'start', at: T1, from: { nodeId: 'gone', vars: {} } });
+    expect(missing.state).toMatchObject({ status: 'failed', error: { nodeId: 'gone', message: 'node "gone" does not exist' } });
   });
 });

@@ -26,12 +26,42 @@ export function step(scenario: Scenario, state: ExecutionState | undefined, even
   const compiled = compile(scenario);
   if (event.type === 'start') {
     if (state) return ignore(state, 'the execution has already started');
-    return new Run(compiled, initialState(event.at), event.at, options).start(event.input ?? {});
+    const run = new Run(compiled, initialState(event.at), event.at, options);
+    return event.from ? run.startAt(event.from.nodeId, event.from.vars) : run.start(event.input ?? {});
   }
   if (!state) return ignore(initialState(event.at), 'the execution has not started');
   if (state.status !== 'waiting') return ignore(state, `the execution is already ${state.status}`);
   const run = new Run(compiled, state, event.at, options);
   return event.type === 'cancel' ? run.cancel(event.reason) : run.resume(event.step, event.result);
+}
+
+/** The variables an execution starts with: declared defaults, then the start node's inputs (given or default). */
+export function initialVariables(scenario: Scenario, input: Record<string, Json>): { vars: Record<string, Json>; missing: string[] } {
+  const vars: Record<string, Json> = Object.create(null) as Record<string, Json>;
+  for (const v of scenario.variables ?? []) if (v.default !== undefined) vars[v.name] = v.default;
+  const start = scenario.nodes.find((n) => n.type === 'start');
+  const missing: string[] = [];
+  for (const spec of (start?.type === 'start' ? start.params?.inputs : undefined) ?? []) {
+    if (Object.hasOwn(input, spec.name)) vars[spec.name] = input[spec.name]!;
+    else if (spec.default !== undefined) vars[spec.name] = spec.default;
+    else if (spec.required) missing.push(spec.name);
+  }
+  return { vars, missing };
+}
+
+/**
+ * The variables as they were when step `stepNo` began: the ones the execution
+ * started with (`initialVariables`, or a retry's) plus what every earlier
+ * visit in the trace set. What a retry from that step starts with.
+ */
+export function variablesBefore(
+  initial: Record<string, Json>,
+  trace: readonly { step: number; changed?: Record<string, Json> | null }[],
+  stepNo: number,
+): Record<string, Json> {
+  const vars = { ...initial };
+  for (const t of trace) if (t.step < stepNo && t.changed) Object.assign(vars, t.changed);
+  return vars;
 }
 
 function initialState(at: number): ExecutionState {
@@ -98,16 +128,17 @@ class Run implements NodeContext {
   }
 
   start(input: Record<string, Json>): StepResult {
-    const startNode = this.compiled.nodes.get(this.compiled.startId)!;
-    for (const v of this.compiled.scenario.variables ?? []) if (v.default !== undefined) this.vars[v.name] = v.default;
-    const missing: string[] = [];
-    for (const spec of startNode.params.inputs ?? []) {
-      if (Object.hasOwn(input, spec.name)) this.vars[spec.name] = input[spec.name]!;
-      else if (spec.default !== undefined) this.vars[spec.name] = spec.default;
-      else if (spec.required) missing.push(spec.name);
-    }
-    if (missing.length) return this.fail(startNode.node.id, `missing required input ${missing.map((m) => `"${m}"`).join(', ')}`);
+    const { vars, missing } = initialVariables(this.compiled.scenario, input);
+    Object.assign(this.vars, vars);
+    if (missing.length) return this.fail(this.compiled.startId, `missing required input ${missing.map((m) => `"${m}"`).join(', ')}`);
     return this.runFrom(this.compiled.startId);
+  }
+
+  /** A retry's first step: the node runs again with the variables it had then. */
+  startAt(nodeId: string, vars: Record<string, Json>): StepResult {
+    Object.assign(this.vars, vars);
+    this.vars.$now = this.now;
+    return this.runFrom(nodeId);
   }
 
   resume(step: number, raw: unknown): StepResult {

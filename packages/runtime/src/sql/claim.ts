@@ -14,6 +14,8 @@ export interface ClaimedExecution {
   taskId: string | null;
   subscriberId: number | null;
   operator: string | null;
+  /** A retry's first step: where it begins and with which variables. */
+  retryFrom: { nodeId: string; vars: Record<string, Json> } | null;
 }
 
 /**
@@ -32,7 +34,7 @@ with due as (
 update executions e set lease_owner = $3, lease_until = $4
 from due where e.id = due.id
 returning e.id, e.scenario_id, e.version, e.state, e.input, e.cancel_requested, e.parent_id, e.parent_step, e.wakeups,
-  e.task_id, e.subscriber_id, e.operator`;
+  e.task_id, e.subscriber_id, e.operator, case when e.state is null then e.retry_from end as retry_from`;
 
 export async function claimDue(q: Queryable, now: number, limit: number, owner: string, leaseMs: number): Promise<ClaimedExecution[]> {
   const { rows } = await q.query<{
@@ -48,6 +50,7 @@ export async function claimDue(q: Queryable, now: number, limit: number, owner: 
     task_id: string | null;
     subscriber_id: number | null;
     operator: string | null;
+    retry_from: { nodeId: string; vars: Record<string, Json> } | null;
   }>(CLAIM, [new Date(now), limit, owner, new Date(now + leaseMs)]);
   return rows.map((r) => ({
     id: r.id,
@@ -62,6 +65,7 @@ export async function claimDue(q: Queryable, now: number, limit: number, owner: 
     taskId: r.task_id,
     subscriberId: r.subscriber_id,
     operator: r.operator,
+    retryFrom: r.retry_from ? { nodeId: r.retry_from.nodeId, vars: r.retry_from.vars } : null,
   }));
 }
 

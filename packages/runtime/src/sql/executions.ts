@@ -1,5 +1,6 @@
 import type { Queryable } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
+import type { RetryFrom } from './read-executions.ts';
 
 export interface NewExecution {
   scenarioId: string;
@@ -12,6 +13,8 @@ export interface NewExecution {
   attachment?: Attachment;
   /** Inserted already leased to this worker, which runs it at once. */
   lease?: { owner: string; until: number };
+  /** A retry of that execution, beginning again there. */
+  retry?: { of: string; from: RetryFrom };
 }
 
 /**
@@ -40,12 +43,22 @@ export function attachmentFrom(input: Record<string, Json>, inherited: Attachmen
   };
 }
 
+/** What a retry of an execution takes over: its attachment, and when it is a retry itself, the variables it began with. */
+export async function retryBasis(q: Queryable, id: string): Promise<{ attachment: Attachment; startVars: Record<string, Json> | null }> {
+  const { rows } = await q.query<{ task_id: string | null; subscriber_id: number | null; operator: string | null; start_vars: Record<string, Json> | null }>(
+    `select task_id, subscriber_id, operator, retry_from->'vars' as start_vars from executions where id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  return { attachment: { taskId: r?.task_id ?? null, subscriberId: r?.subscriber_id ?? null, operator: r?.operator ?? null }, startVars: r?.start_vars ?? null };
+}
+
 /** A new execution is due at once: the next worker to poll starts it (or the one holding its lease). */
 export async function insertExecution(q: Queryable, e: NewExecution): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at,
-       task_id, subscriber_id, operator, lease_owner, lease_until)
-     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12) returning id`,
+       task_id, subscriber_id, operator, lease_owner, lease_until, retry_of, retry_from)
+     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb) returning id`,
     [
       e.scenarioId,
       e.version,
@@ -59,6 +72,8 @@ export async function insertExecution(q: Queryable, e: NewExecution): Promise<st
       e.attachment?.operator ?? null,
       e.lease?.owner ?? null,
       e.lease ? new Date(e.lease.until) : null,
+      e.retry?.of ?? null,
+      e.retry ? JSON.stringify(e.retry.from) : null,
     ],
   );
   return rows[0]!.id;

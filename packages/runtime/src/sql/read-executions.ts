@@ -10,9 +10,18 @@ export interface ExecutionSummary {
   error: string | null;
   result: Json | null;
   parentId: string | null;
+  /** Set on a retry: the execution it retries. */
+  retryOf: string | null;
   createdAt: Date;
   updatedAt: Date;
   endedAt: Date | null;
+}
+
+/** Where a retry begins: a step of the retried execution, its node, and the variables it had then. */
+export interface RetryFrom {
+  step: number;
+  nodeId: string;
+  vars: Record<string, Json>;
 }
 
 export interface TraceRow {
@@ -31,9 +40,11 @@ export interface ExecutionDetail extends ExecutionSummary {
   state: ExecutionState | null;
   trace: TraceRow[];
   effects: EffectRow[];
+  /** Set on a retry: the step of the retried execution it began again at. */
+  retryFrom: { step: number; nodeId: string } | null;
 }
 
-const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, created_at, updated_at, ended_at';
+const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, created_at, updated_at, ended_at';
 
 const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   id: r.id as string,
@@ -43,6 +54,7 @@ const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   error: r.error as string | null,
   result: r.result as Json | null,
   parentId: r.parent_id as string | null,
+  retryOf: r.retry_of as string | null,
   createdAt: r.created_at as Date,
   updatedAt: r.updated_at as Date,
   endedAt: r.ended_at as Date | null,
@@ -77,7 +89,7 @@ export async function listExecutions(q: Queryable, f: ExecutionFilter = {}): Pro
 }
 
 export async function getExecution(q: Queryable, id: string): Promise<ExecutionDetail | undefined> {
-  const { rows } = await q.query(`select ${SUMMARY}, input, state from executions where id = $1`, [id]);
+  const { rows } = await q.query(`select ${SUMMARY}, input, state, retry_from from executions where id = $1`, [id]);
   const row = rows[0];
   if (!row) return undefined;
   const trace = await q.query<Record<string, unknown>>(
@@ -100,6 +112,7 @@ export async function getExecution(q: Queryable, id: string): Promise<ExecutionD
       error: t.error as string | null,
     })),
     effects: effects.rows.map(toEffectRow),
+    retryFrom: row.retry_from ? { step: (row.retry_from as RetryFrom).step, nodeId: (row.retry_from as RetryFrom).nodeId } : null,
   };
 }
 

@@ -1,4 +1,4 @@
-/** `/api/executions`: start, list with filters, read with trace and effects, cancel. Admin and supervisor only. */
+/** `/api/executions`: start, list with filters, read with trace and effects, cancel, retry. Admin and supervisor only. */
 import { z } from 'zod';
 import { JsonValue, ScenarioId } from '@tellflow/engine';
 import type { Deps } from '../context.ts';
@@ -21,6 +21,9 @@ const ListQuery = z.object({
 });
 const IdParam = z.object({ id: z.uuid() });
 const Cancel = z.object({ reason: z.string().min(1).max(500).optional() });
+const Retry = z.object({
+  fromStep: PositiveInt.optional().meta({ description: 'a step of its trace (default: the node it failed or was cancelled at)' }),
+});
 
 const Summary = z.object({
   id: z.string(),
@@ -30,6 +33,7 @@ const Summary = z.object({
   error: z.string().nullable(),
   result: JsonValue.nullable(),
   parentId: z.string().nullable(),
+  retryOf: z.string().nullable().meta({ description: 'on a retry: the execution it retries' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().nullable(),
@@ -49,6 +53,7 @@ const Detail = Summary.extend({
   state: JsonValue.nullable(),
   trace: z.array(TraceRow),
   effects: z.array(z.record(z.string(), JsonValue)),
+  retryFrom: z.object({ step: z.number().int(), nodeId: z.string() }).nullable().meta({ description: 'on a retry: the step of the retried execution it began again at' }),
 });
 
 export function executionRoutes({ runtime }: Deps) {
@@ -79,6 +84,22 @@ export function executionRoutes({ runtime }: Deps) {
       await runtime.cancel(params.id, body.reason ?? `cancelled by ${user.username}`);
       return c.json({ id: params.id, cancelling: true as const }, 202);
     },
+  );
+
+  api.post(
+    '/:id/retry',
+    {
+      summary: 'Run a finished execution again from one of its steps',
+      description:
+        'A new execution of the same scenario version, input and attachment begins at that step\'s node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at.',
+      access: STAFF,
+      params: IdParam,
+      body: Retry,
+      response: z.object({ id: z.string() }),
+      status: 201,
+      errors: [404, 409],
+    },
+    async (c, { params, body, user }) => c.json({ id: await runtime.retry(params.id, { startedBy: user.id, ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}) }) }, 201),
   );
 
   return api.group;

@@ -118,6 +118,32 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     expect(again.body.error).toMatch(/already cancelled/);
   });
 
+  it.skipIf(skip)('retries a finished execution from a step: a new execution that names the one it retries', async () => {
+    await h().importScenario(waitingScenario('flow'));
+    const { id } = (await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'flow', input: { n: 3 } } })).body;
+    await h().runtime.drain();
+    expect((await h().call('POST', `/api/executions/${id}/retry`, { as: 'supervisor', body: {} })).status).toBe(409);
+    expect((await h().call('POST', `/api/executions/${id}/cancel`, { as: 'supervisor' })).status).toBe(202);
+    await h().runtime.drain();
+
+    // Cancelled while waiting at "pause": by default the retry begins there again.
+    const retried = await h().call('POST', `/api/executions/${id}/retry`, { as: 'supervisor', body: {} });
+    expect(retried.status).toBe(201);
+    await h().advance(60_000);
+    const x = (await h().call('GET', `/api/executions/${retried.body.id}`, { as: 'supervisor' })).body;
+    expect(x).toMatchObject({ status: 'completed', result: 3, retryOf: id, retryFrom: { step: 2, nodeId: 'pause' }, input: { n: 3 } });
+    expect(x.trace.map((t: { nodeId: string }) => t.nodeId)).toEqual(['pause', 'end']);
+    const listed = (await h().call('GET', '/api/executions?scenarioId=flow', { as: 'admin' })).body.executions;
+    expect(listed.find((e: { id: string }) => e.id === retried.body.id).retryOf).toBe(id);
+
+    const fromStart = await h().call('POST', `/api/executions/${retried.body.id}/retry`, { as: 'admin', body: { fromStep: 1 } });
+    expect(fromStart.status).toBe(201);
+    const bad = await h().call('POST', `/api/executions/${id}/retry`, { as: 'admin', body: { fromStep: 7 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe(`execution "${id}" has no step 7: its steps are 1`);
+    expect((await h().call('POST', '/api/executions/00000000-0000-0000-0000-000000000000/retry', { as: 'admin', body: {} })).status).toBe(404);
+  });
+
   it.skipIf(skip)('runs an execution to the end when time passes', async () => {
     await h().importScenario(waitingScenario('flow'));
     const { id } = (await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'flow', input: { n: 3 } } })).body;
