@@ -5,6 +5,7 @@
 import type { Command } from './command.ts';
 import { demo } from './demo.ts';
 import { diff } from './diff.ts';
+import { executions } from './executions.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { migrate } from './migrate.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   diff,
   run,
+  executions,
   tasks,
   subscribers,
   serviceTasks,
