@@ -20,6 +20,7 @@ import { nextWakeAt, type ClaimedExecution } from './sql/claim.ts';
 import { recordHangup, recordOutcome, subscriberHistory } from './sql/call-history.ts';
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
 import { attachmentFrom, insertExecution, retryBasis, requestCancel, type NewExecution } from './sql/executions.ts';
+import { pruneFinished } from './sql/prune.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionFilter, type RetryFrom } from './sql/read-executions.ts';
 
 /** Executions one process advances at once (their steps share commit statements). */
@@ -39,8 +40,18 @@ export interface RuntimeOptions {
   /** How often service task schedules are checked. */
   scheduleMs?: number;
   callGraceMs?: number;
+  /**
+   * How long finished executions (with their trace and effects) and
+   * service-task runs are kept; null keeps them forever. Default 30 days:
+   * the callback monitor alone finishes 17,280 executions a day.
+   */
+  keepFinishedMs?: number | null;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+const DAY_MS = 86_400_000;
+/** How often a process prunes (each prune deletes what has aged since the last). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface FormSubmitter {
   /** Operator numbers / ids this user answers for; undefined = may answer any form (admin). */
@@ -59,7 +70,7 @@ export class Runtime {
   private readonly log: NonNullable<RuntimeOptions['log']>;
   private readonly pollMs: number;
   private readonly unsubscribeTelephony: () => void;
-  /** Call events being recorded; drain() waits for them so nothing due is missed. */
+  /** Call events being recorded (drain() waits for them so nothing due is missed) and a prune in progress. */
   private readonly inflight = new Set<Promise<void>>();
   private loop:
     | {
@@ -77,6 +88,9 @@ export class Runtime {
   private readonly leaseMs: number;
   /** Executions advanced at once. */
   private readonly capacity: number;
+  private readonly keepFinishedMs: number | null;
+  /** When this process prunes next (the first tick prunes). */
+  private nextPruneAt = 0;
 
   constructor(private readonly o: RuntimeOptions) {
     this.db = o.db;
@@ -87,6 +101,7 @@ export class Runtime {
     this.owner = o.owner ?? `runtime-${randomUUID()}`;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.capacity = o.batch ?? DEFAULT_BATCH;
+    this.keepFinishedMs = o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs;
     this.runner = new Runner({
       db: o.db,
       clock: this.clock,
@@ -262,7 +277,26 @@ export class Runtime {
     const r = await this.scheduler.tick(now);
     const dialed = await this.dialer.tick(now);
     if (r.started || dialed) await this.db.notify(WAKE_CHANNEL, '');
+    if (this.keepFinishedMs !== null && now >= this.nextPruneAt) {
+      this.nextPruneAt = now + PRUNE_EVERY_MS;
+      // In the background: a first prune of a big table must not hold up the schedules. close() waits for it.
+      const p: Promise<void> = this.prune()
+        .then(
+          () => {},
+          (e: unknown) => this.log('pruning finished executions failed', { error: String(e) }),
+        )
+        .finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    }
     return { ...r, dialed };
+  }
+
+  /** Deletes what is older than the retention period now (see `keepFinishedMs`); the loop does this every hour. */
+  async prune(): Promise<{ executions: number; runs: number }> {
+    if (this.keepFinishedMs === null) return { executions: 0, runs: 0 };
+    const r = await pruneFinished(this.db, new Date(this.clock.now() - this.keepFinishedMs));
+    if (r.executions || r.runs) this.log('pruned finished executions', { ...r, olderThanDays: this.keepFinishedMs / DAY_MS });
+    return r;
   }
 
   /** "Run now" for a service task: one execution outside its schedule, recorded among its runs. */

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcessOptions } from './boot.ts';
+import { runtimeTuning, startServer, type ServerProcessOptions } from './boot.ts';
 import { CHEAP_SCRYPT } from './test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tellflow-boot-'));
@@ -51,5 +51,16 @@ describe('startServer', () => {
     writeFileSync(rules, JSON.stringify({ customers: { rules: [{ match: '*', outcome: 'busy' }] } }));
     const ok = await startServer({ ...env, TELLFLOW_SIM_RULES: rules }, quiet);
     await ok.close();
+  });
+});
+
+describe('runtimeTuning', () => {
+  it('reads the lease, the polling period and how long finished executions are kept, naming a bad value', () => {
+    expect(runtimeTuning({})).toEqual({});
+    expect(runtimeTuning({ TELLFLOW_LEASE_MS: '5000', TELLFLOW_POLL_MS: '200', TELLFLOW_KEEP_DAYS: '7' })).toEqual({ leaseMs: 5000, pollMs: 200, keepFinishedMs: 7 * 86_400_000 });
+    expect(runtimeTuning({ TELLFLOW_KEEP_DAYS: 'forever' })).toEqual({ keepFinishedMs: null });
+    expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '0' })).toThrow('TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "0"');
+    expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '2 weeks' })).toThrow(/not "2 weeks"/);
+    expect(() => runtimeTuning({ TELLFLOW_LEASE_MS: '5' })).toThrow('TELLFLOW_LEASE_MS must be milliseconds between 10 and 3600000, not "5"');
   });
 });

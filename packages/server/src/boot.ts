@@ -107,8 +107,13 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
-/** Lease and polling periods (ms) from TELLFLOW_LEASE_MS / TELLFLOW_POLL_MS, e.g. short ones for crash tests. */
-function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollMs?: number } {
+/**
+ * Runtime settings from the environment: lease and polling periods (ms) from
+ * TELLFLOW_LEASE_MS / TELLFLOW_POLL_MS (e.g. short ones for crash tests), and
+ * how many days finished executions are kept, TELLFLOW_KEEP_DAYS ("forever":
+ * never deleted).
+ */
+export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollMs?: number; keepFinishedMs?: number | null } {
   const ms = (name: string) => {
     const v = env[name]?.trim();
     if (!v) return undefined;
@@ -118,7 +123,15 @@ function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollMs?: num
   };
   const leaseMs = ms('TELLFLOW_LEASE_MS');
   const pollMs = ms('TELLFLOW_POLL_MS');
-  return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}) };
+  const keep = env.TELLFLOW_KEEP_DAYS?.trim();
+  let keepFinishedMs: number | null | undefined;
+  if (keep === 'forever') keepFinishedMs = null;
+  else if (keep) {
+    const days = Number(keep);
+    if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new Error(`TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "${keep}"`);
+    keepFinishedMs = days * 86_400_000;
+  }
+  return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
 }
 
 function parsePort(value: string | undefined): number {

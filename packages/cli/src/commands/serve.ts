@@ -23,6 +23,7 @@ Environment:
   TELLFLOW_DATA_DIR        where PGlite keeps its files (default ./data)
   TELLFLOW_ADMIN_PASSWORD  the first admin's password (first start only)
   TELLFLOW_SIM_RULES       a JSON file of simulator call outcome rules
+  TELLFLOW_KEEP_DAYS       days finished executions are kept (default 30; "forever")
 
 Exit status:
   0  stopped by a signal after a clean shutdown
