@@ -8,6 +8,7 @@
  */
 import { PGlite, type Transaction as PgliteTx } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -67,7 +68,15 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 }
 
 async function createPglite(dataDir: string | undefined): Promise<Database> {
-  const pg = await PGlite.create(dataDir ? { dataDir } : {});
+  // Files on disk are for one process at a time (see data-dir-lock.ts).
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dataDir ? { dataDir } : {});
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   // PGlite runs every query as an unnamed statement: planned each time, so `replan` is what it always does.
   const wrap = (q: PGlite | PgliteTx): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
@@ -102,7 +111,13 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
     notify: async (channel, payload = '') => {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);
     },
-    close: () => pg.close(),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -2,4 +2,5 @@ export * from './client.ts';
 export * from './schema.ts';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.ts';
 export { exclusively } from './exclusive.ts';
+export { DataDirInUse } from './data-dir-lock.ts';
 export { openDatabase, describeDatabase } from './open.ts';

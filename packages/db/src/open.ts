@@ -16,7 +16,12 @@ export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promis
     mkdirSync(dataDir, { recursive: true });
     db = await createDatabase({ dataDir });
   }
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   return db;
 }
 
