@@ -26,6 +26,7 @@ import { performSetStatus, performSql } from './perform-sql.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import { claimDue, type ClaimedExecution } from './sql/claim.ts';
 import { CommitQueue } from './commit-queue.ts';
+import { newCounters } from './metrics.ts';
 import { commitSteps, release, type CommitOutcome, type StepCommit } from './sql/commit-step.ts';
 import {
   completeEffect,
@@ -60,6 +61,8 @@ class Fault extends Error {}
 export class Runner {
   private readonly versions = new Map<string, Promise<Scenario>>();
   private readonly commits: CommitQueue;
+  /** Steps and ends committed by this runner, for the metrics. */
+  readonly counters = newCounters();
 
   constructor(private readonly o: RunnerOptions) {
     // Two statements on the wire: one fills while the other commits (more measured no faster here).
@@ -184,10 +187,17 @@ export class Runner {
           : { outcome: 'failed', executionId: c.id, error: r.state.error?.message ?? r.state.status };
       commit.parent = { id: c.parentId, step: c.parentStep, result };
     }
-    if (tx) return (await commitSteps(tx, [commit]))[0]!;
+    if (tx) return (await commitSteps(tx, [commit]))[0]!; // counted once its transaction commits
     const outcome = await this.commits.commit(commit);
+    if (outcome.committed) this.count(r);
     await this.after(outcome);
     return outcome;
+  }
+
+  private count(r: StepResult): void {
+    this.counters.stepsCommitted++;
+    const status = r.state.status;
+    if (status !== 'waiting') this.counters.executionsFinished[status]++;
   }
 
   /** After a committed end: hang up the calls the execution placed, and tell other processes about executions it woke. */
@@ -215,7 +225,10 @@ export class Runner {
       if (e instanceof LeaseLost) return null;
       throw e;
     });
-    if (done) await this.after(done.outcome);
+    if (done) {
+      this.count(done.r);
+      await this.after(done.outcome);
+    }
     if (done && started) await this.o.db.notify(WAKE_CHANNEL, '');
     return done;
   }

@@ -21,6 +21,7 @@ import { recordHangup, recordOutcome, subscriberHistory } from './sql/call-histo
 import { completeEffect, currentOperatorCall, loadEffect } from './sql/effects.ts';
 import { attachmentFrom, insertExecution, retryBasis, requestCancel, type NewExecution } from './sql/executions.ts';
 import { pruneFinished } from './sql/prune.ts';
+import { gatherMetrics, type Metric } from './metrics.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionFilter, type RetryFrom } from './sql/read-executions.ts';
 
 /** Executions one process advances at once (their steps share commit statements). */
@@ -289,6 +290,11 @@ export class Runtime {
       this.inflight.add(p);
     }
     return { ...r, dialed };
+  }
+
+  /** The Prometheus metrics of the database's work and of this process (see metrics.ts). */
+  metrics(): Promise<Metric[]> {
+    return gatherMetrics(this.db, this.clock.now(), this.runner.counters);
   }
 
   /** Deletes what is older than the retention period now (see `keepFinishedMs`); the loop does this every hour. */

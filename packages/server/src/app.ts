@@ -5,6 +5,7 @@
  *
  *   /api/*   safe URL → same-origin check → body limit → session → route groups → JSON 404
  *            (a file upload route applies its own, larger body limit while streaming)
+ *   /metrics Prometheus metrics, with a bearer token (off without one)
  *   /*       the built web app (SPA fallback)
  *   errors   one onError → `{ error, details }`
  */
@@ -30,6 +31,7 @@ import { callRoutes } from './routes/calls.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
@@ -50,6 +52,7 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   trustProxy: false,
   webDir: DEFAULT_WEB_DIR,
   scrypt: DEFAULT_SCRYPT,
+  metricsToken: '',
 };
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
@@ -108,6 +111,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
   app.all('/api/*', (c) => {
     throw notFound(`${c.req.method} ${c.req.path}`);
   });
+  app.route('/metrics', metricsRoutes(deps));
   app.route('/', webRoutes({ dir: deps.options.webDir }));
   return Object.assign(app, { operations });
 }

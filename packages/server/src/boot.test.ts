@@ -63,4 +63,16 @@ describe('runtimeTuning', () => {
     expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '2 weeks' })).toThrow(/not "2 weeks"/);
     expect(() => runtimeTuning({ TELLFLOW_LEASE_MS: '5' })).toThrow('TELLFLOW_LEASE_MS must be milliseconds between 10 and 3600000, not "5"');
   });
+
+  it('turns the metrics on with a token of at least 16 characters', { timeout: 180_000 }, async () => {
+    await expect(startServer({ ...env, TELLFLOW_METRICS_TOKEN: 'short' }, quiet)).rejects.toThrow('TELLFLOW_METRICS_TOKEN must be at least 16 characters');
+    const server = await startServer({ ...env, TELLFLOW_METRICS_TOKEN: 'a-long-enough-metrics-token' }, quiet);
+    try {
+      const r = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer a-long-enough-metrics-token' } });
+      expect(r.status).toBe(200);
+      expect(await r.text()).toMatch(/^tellflow_executions\{status="running"\} \d+$/m);
+    } finally {
+      await server.close();
+    }
+  });
 });

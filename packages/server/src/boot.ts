@@ -60,7 +60,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
     const installed = await installBundled(runtime);
     if (installed.length) print(`Installed the bundled scenarios: ${installed.join(', ')}\n`);
     await runtime.run();
-    const app = createApp({ runtime, db, clock: systemClock, telephony: { simulator: telephony, logInDatabase: true }, options: { ...o.app, log } });
+    const app = createApp({ runtime, db, clock: systemClock, telephony: { simulator: telephony, logInDatabase: true }, options: { ...o.app, log, ...metricsToken(env) } });
     const server = await listen(app, port, host);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
@@ -132,6 +132,13 @@ export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollM
     keepFinishedMs = days * 86_400_000;
   }
   return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {
+  const token = env.TELLFLOW_METRICS_TOKEN?.trim();
+  if (!token) return {};
+  if (token.length < 16) throw new Error('TELLFLOW_METRICS_TOKEN must be at least 16 characters');
+  return { metricsToken: token };
 }
 
 function parsePort(value: string | undefined): number {

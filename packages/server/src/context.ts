@@ -42,6 +42,8 @@ export interface AppOptions {
   webDir?: string;
   /** scrypt cost for new password hashes (tests use a cheap one). */
   scrypt?: ScryptParams;
+  /** The bearer token that opens GET /metrics; empty: metrics are off. */
+  metricsToken?: string;
   log?: Log;
 }
 

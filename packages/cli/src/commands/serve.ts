@@ -24,6 +24,7 @@ Environment:
   TELLFLOW_ADMIN_PASSWORD  the first admin's password (first start only)
   TELLFLOW_SIM_RULES       a JSON file of simulator call outcome rules
   TELLFLOW_KEEP_DAYS       days finished executions are kept (default 30; "forever")
+  TELLFLOW_METRICS_TOKEN   turns on GET /metrics (Prometheus) for this bearer token
 
 Exit status:
   0  stopped by a signal after a clean shutdown
