@@ -166,8 +166,7 @@ export class Runtime {
       const initial = basis.startVars ?? initialVariables(version.document, x.input).vars;
       from = { step: visit.step, nodeId: visit.nodeId, vars: variablesBefore(initial, x.trace, visit.step) };
     }
-    const { attachment } = basis;
-    return this.launch({ scenarioId: x.scenarioId, version: x.version, input: x.input, startedBy: options.startedBy ?? null, attachment, retry: { of: id, from } });
+    return this.launch({ scenarioId: x.scenarioId, version: x.version, input: x.input, startedBy: options.startedBy ?? null, attachment: basis.attachment, retry: { of: id, from } });
   }
 
   /**
