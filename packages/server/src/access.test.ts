@@ -44,6 +44,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/outbound-tasks', 'staff'],
   ['POST', '/api/outbound-tasks', 'admin'],
   ['GET', '/api/outbound-tasks/{id}', 'staff'],
+  ['GET', '/api/outbound-tasks/{id}/stats', 'staff'],
   ['PATCH', '/api/outbound-tasks/{id}', 'admin'],
   ['POST', '/api/outbound-tasks/{id}/start', 'staff'],
   ['POST', '/api/outbound-tasks/{id}/stop', 'staff'],

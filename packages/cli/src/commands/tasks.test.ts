@@ -51,4 +51,35 @@ describe('tellflow service-tasks and tasks', () => {
     expect((await run(tasks, 'stop', 'spring')).out).toBe('spring stopped\n');
     expect(await run(tasks, 'create', 'bad', '--operators', '1', '--tz', 'Mars/Base')).toMatchObject({ code: 2, err: expect.stringContaining('time zone') });
   });
+
+  it('prints how the calls of a task ended, for all time or a range', async () => {
+    await run(tasks, 'create', 'autumn', '--operators', '101');
+    expect((await run(tasks, 'stats', 'autumn')).out).toBe('no calls yet\n');
+    const db = await openDatabase();
+    try {
+      const row = (k: string, at: string, outcome: string, talk: boolean) =>
+        db.query(
+          `insert into call_history (task_id, subscriber_id, execution_id, step, kind, operator, number, started_at, outcome, answered_at, ended_at)
+           values ('autumn', 7, gen_random_uuid(), 1, $1, '101', '79001', $2::timestamptz, $3, case when $4 then $2::timestamptz end, case when $4 then $2::timestamptz + interval '45 seconds' end)`,
+          [k, at, outcome, talk],
+        );
+      await row('operator', '2026-11-20T10:00:00Z', 'answered', false);
+      await row('customer', '2026-11-20T10:00:10Z', 'answered', true);
+      await row('customer', '2026-11-21T10:00:10Z', 'noAnswer', false);
+    } finally {
+      await db.close();
+    }
+    expect((await run(tasks, 'stats', 'autumn')).out.split('\n')).toEqual([
+      'CALLS TO   CALLS  ANSWERED  BUSY  NO ANSWER  FAILED  IN PROGRESS',
+      'customers  2      1         0     1          0       0',
+      'operators  1      1         0     0          0       0',
+      '1 subscriber(s) called; 50% of finished customer calls answered; talk time 45 s (45 s on average)',
+      'OPERATOR  CALLS  ANSWERED  BUSY  NO ANSWER  FAILED  IN PROGRESS  TALK S',
+      '101       2      1         0     1          0       0            45',
+      '',
+    ]);
+    expect((await run(tasks, 'stats', 'autumn', '--since', '2026-11-21')).out).toContain('customers  1      0         0     1');
+    expect(await run(tasks, 'stats', 'autumn', '--until', 'yesterday')).toMatchObject({ code: 2, err: expect.stringContaining('--until must be a date like 2026-11-01') });
+    expect(await run(tasks, 'stats', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('outbound task "nope" not found') });
+  });
 });

@@ -1,4 +1,4 @@
-import type { OutboundTask } from '@tellflow/runtime';
+import type { OutboundTask, OutcomeCounts, TaskCallStats } from '@tellflow/runtime';
 import { table, withRuntime } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
@@ -6,13 +6,14 @@ const hours = (t: OutboundTask) => (t.hours.from === t.hours.to ? 'all day' : `$
 
 export const tasks: Command = {
   name: 'tasks',
-  summary: 'manage outbound tasks: list, create, start, stop, progress',
+  summary: 'manage outbound tasks: list, create, start, stop, progress, call figures',
   usage: `Usage: tellflow tasks list
        tellflow tasks create ID --operators 101,102 [--name NAME] [--dialog dialog]
                 [--routing outbound-routing] [--operator-call operator-call]
                 [--hours 09:00-21:00] [--days 1-5] [--tz Europe/Moscow]
        tellflow tasks start ID | stop ID
        tellflow tasks progress ID
+       tellflow tasks stats ID [--since DATE] [--until DATE]
 
 An outbound task calls its subscribers (imported with "tellflow subscribers
 import FILE --task ID") through the operator-calling scenario: one call at a
@@ -20,6 +21,10 @@ time per free operator of the group, only inside the calling hours. Stopping
 a task stops new calls; calls in progress finish. Callbacks (status 10) are
 made by the callback-monitor service task: enable it with
 "tellflow service-tasks enable callback-monitor".
+
+"stats" counts how the task's calls ended (customers and operators), the
+talk time of answered customer calls, and the same per operator; --since and
+--until (a date, or a date and time) limit it to calls started in that range.
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(
@@ -34,6 +39,8 @@ made by the callback-monitor service task: enable it with
         hours: { type: 'string' },
         days: { type: 'string' },
         tz: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
       },
       io,
     );
@@ -83,8 +90,42 @@ made by the callback-monitor service task: enable it with
           io.stdout(Object.keys(p).length ? table([['STATUS', 'SUBSCRIBERS'], ...Object.entries(p).map(([k, n]) => [names[k] ?? k, String(n)])]) : 'no subscribers yet\n');
           return EXIT.ok;
         });
+      case 'stats': {
+        const range: { from?: Date; to?: Date } = {};
+        for (const [flag, key] of [['since', 'from'], ['until', 'to']] as const) {
+          const text = v[flag];
+          if (text === undefined) continue;
+          const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
+          if (Number.isNaN(at.getTime())) return usageError(this, `--${flag} must be a date like 2026-11-01 or 2026-11-01T09:00:00Z, not "${text}"`, io);
+          range[key] = at;
+        }
+        return withRuntime(io, this.name, async (rt) => {
+          io.stdout(describeStats(await rt.outboundTasks.callStats(id!, range)));
+          return EXIT.ok;
+        });
+      }
       default:
-        return usageError(this, action ? `unknown action "${action}" (list, create, start, stop, progress)` : 'missing action', io);
+        return usageError(this, action ? `unknown action "${action}" (list, create, start, stop, progress, stats)` : 'missing action', io);
     }
   },
 };
+
+function describeStats(s: TaskCallStats): string {
+  if (s.customers.calls === 0 && s.operators.calls === 0) return 'no calls yet\n';
+  const outcomes = (o: OutcomeCounts) => [String(o.calls), String(o.answered), String(o.busy), String(o.noAnswer), String(o.failed), String(o.inProgress)];
+  const c = s.customers;
+  const rate = c.answerRate === null ? '-' : `${Math.round(c.answerRate * 100)}%`;
+  return (
+    table([
+      ['CALLS TO', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS'],
+      ['customers', ...outcomes(c)],
+      ['operators', ...outcomes(s.operators)],
+    ]) +
+    `${c.subscribersCalled} subscriber(s) called; ${rate} of finished customer calls answered; talk time ${c.talkSeconds.total} s` +
+    (c.talkSeconds.average !== null ? ` (${c.talkSeconds.average} s on average)` : '') +
+    '\n' +
+    (s.byOperator.length
+      ? table([['OPERATOR', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS', 'TALK S'], ...s.byOperator.map((o) => [o.operator, ...outcomes(o), String(o.talkSeconds)])])
+      : '')
+  );
+}

@@ -8,6 +8,7 @@ import type { Database } from '@tellflow/db';
 import { ScenarioId } from '@tellflow/engine';
 import { conflict, notFound, parseInput } from '../errors.ts';
 import { isTimeZone, type CallingHours } from './hours.ts';
+import { taskCallStats, type TaskCallStats } from './stats.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
 
@@ -103,6 +104,12 @@ export class OutboundTaskStore {
   async list(): Promise<OutboundTask[]> {
     const { rows } = await this.db.query(`select ${COLUMNS} from outbound_tasks order by id`);
     return rows.map(toOutboundTask);
+  }
+
+  /** How the task's calls ended, overall and per operator (optionally for calls started in a range). */
+  async callStats(id: string, range: { from?: Date; to?: Date } = {}): Promise<TaskCallStats> {
+    await this.get(id);
+    return taskCallStats(this.db, id, range);
   }
 
   /** Subscriber counts by status, for the task's screen. */

@@ -61,6 +61,29 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect((await h().call('GET', '/api/outbound-tasks/spring', { as: 'admin' })).body.progress).toEqual({ new: 1, '10': 1 });
   });
 
+  it.skipIf(skip)('reports how the task\'s calls ended, for all time or a range', async () => {
+    await withTask();
+    const row = (k: string, operator: string, at: string, outcome: string | null, answered?: string, ended?: string) =>
+      h().t.db.query(
+        `insert into call_history (task_id, subscriber_id, execution_id, step, kind, operator, number, started_at, outcome, answered_at, ended_at)
+         values ('spring', 1, gen_random_uuid(), 1, $1, $2, '79001', $3, $4, $5, $6)`,
+        [k, operator, at, outcome, answered ?? null, ended ?? null],
+      );
+    await row('customer', '101', '2026-11-20T10:00:00Z', 'answered', '2026-11-20T10:00:05Z', '2026-11-20T10:01:05Z');
+    await row('customer', '101', '2026-11-21T10:00:00Z', 'busy');
+    await row('operator', '101', '2026-11-21T09:59:00Z', 'answered', '2026-11-21T09:59:03Z');
+    const all = await h().call('GET', '/api/outbound-tasks/spring/stats', { as: 'supervisor' });
+    expect(all.status).toBe(200);
+    expect(all.body.customers).toEqual({ calls: 2, answered: 1, busy: 1, noAnswer: 0, failed: 0, inProgress: 0, subscribersCalled: 1, answerRate: 0.5, talkSeconds: { total: 60, average: 60 } });
+    expect(all.body.operators).toMatchObject({ calls: 1, answered: 1 });
+    expect(all.body.byOperator).toEqual([{ operator: '101', calls: 2, answered: 1, busy: 1, noAnswer: 0, failed: 0, inProgress: 0, talkSeconds: 60 }]);
+    const day = await h().call('GET', '/api/outbound-tasks/spring/stats?from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z', { as: 'admin' });
+    expect(day.body.customers).toMatchObject({ calls: 1, busy: 1, answerRate: 0 });
+    expect((await h().call('GET', '/api/outbound-tasks/spring/stats?from=yesterday', { as: 'admin' })).status).toBe(400);
+    expect((await h().call('GET', '/api/outbound-tasks/nope/stats', { as: 'admin' })).status).toBe(404);
+    expect((await h().call('GET', '/api/outbound-tasks/spring/stats', { as: 'agent' })).status).toBe(403);
+  });
+
   it.skipIf(skip)('answers 400 for bad tasks, 404 for unknown ones, 409 for a taken id or a task that cannot start', async () => {
     await installBundled(h().runtime);
     const ghost = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: spring({ dialogScenarioId: 'ghost', routingScenarioId: 'phantom' }) });

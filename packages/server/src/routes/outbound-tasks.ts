@@ -100,6 +100,28 @@ const HistoryEntry = z.object({
   durationSec: z.number().int().nullable().meta({ description: 'talk time, once an answered call has ended' }),
 });
 
+const StatsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started at or after this time' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started before this time' }),
+});
+const Outcomes = z.object({
+  calls: z.number().int(),
+  answered: z.number().int(),
+  busy: z.number().int(),
+  noAnswer: z.number().int(),
+  failed: z.number().int(),
+  inProgress: z.number().int(),
+});
+const Stats = z.object({
+  customers: Outcomes.extend({
+    subscribersCalled: z.number().int(),
+    answerRate: z.number().nullable().meta({ description: 'answered ÷ calls that ended; null before any ended' }),
+    talkSeconds: z.object({ total: z.number(), average: z.number().nullable() }),
+  }),
+  operators: Outcomes,
+  byOperator: z.array(Outcomes.extend({ operator: z.string(), talkSeconds: z.number() })),
+});
+
 const SCENARIO_FIELDS = ['dialogScenarioId', 'routingScenarioId', 'operatorCallScenarioId'] as const;
 
 export function outboundTaskRoutes({ runtime, db, options }: Deps) {
@@ -117,6 +139,20 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
     '/:id',
     { summary: 'An outbound task with its progress (subscribers by status)', access: STAFF, params: IdParam, response: z.object({ task: Task, progress: Progress }), errors: [404] },
     async (c, { params }) => c.json({ task: await tasks.get(params.id), progress: await tasks.progress(params.id) }),
+  );
+
+  api.get(
+    '/:id/stats',
+    {
+      summary: 'How the task\'s calls ended: customers and operators, talk time, per operator',
+      access: STAFF,
+      params: IdParam,
+      query: StatsQuery,
+      response: Stats,
+      errors: [404],
+    },
+    async (c, { params, query }) =>
+      c.json(await tasks.callStats(params.id, { ...(query.from ? { from: new Date(query.from) } : {}), ...(query.to ? { to: new Date(query.to) } : {}) })),
   );
 
   api.patch('/:id', { summary: 'Change an outbound task', access: ADMIN, params: IdParam, body: OutboundTaskPatch, response: One, errors: [404] }, async (c, { params, body }) => {
