@@ -11,7 +11,7 @@ export * from './validate/issue.ts';
 export * from './validate/validate.ts';
 export * from './validate/validate-set.ts';
 export { parseJsonText, type ParsedText } from './parse-text.ts';
-export { findPlaceholders, toPositional } from './sql-text.ts';
+export { findPlaceholders, queryProblems, sqlStatementProblem, toPositional } from './sql-text.ts';
 export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
 export { toEpochMs } from './nodes/wait.ts';
 export { MAX_FOR_EACH } from './nodes/run-scenario.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPlaceholders, toPositional } from './sql-text.ts';
+import { findPlaceholders, maskSql, sqlStatementProblem, toPositional } from './sql-text.ts';
 
 const names = (sql: string) => findPlaceholders(sql).map((p) => p.name);
 
@@ -87,5 +87,53 @@ describe('toPositional', () => {
 
   it('does not take a value from the prototype', () => {
     expect(() => toPositional('select :toString', {})).toThrow('no value for SQL parameter :toString');
+  });
+});
+
+describe('maskSql', () => {
+  it('blanks comments and the contents of strings, identifiers and dollar quotes, keeping positions', () => {
+    const sql = `select 'a;b', "c;d", $$e;f$$, $t$g$t$ -- h;\n/* i; */ from x`;
+    const masked = maskSql(sql);
+    expect(masked).toHaveLength(sql.length);
+    expect(masked.replace(/\s+/g, ' ')).toBe(`select ' ', " ", , from x`);
+  });
+});
+
+describe('sqlStatementProblem', () => {
+  it('accepts one statement of any kind that stays inside its transaction', () => {
+    for (const ok of [
+      'select 1',
+      'select 1;',
+      "select ';' as semi -- a comment; with a semicolon",
+      'with due as (select 1) update t set x = 1 from due returning *',
+      '(select 1) union (select 2)',
+      "select set_config('application_name', 'x', true)",
+      'lock table t in share mode',
+      '/* reset */ insert into t values (1)',
+    ]) expect(sqlStatementProblem(ok), ok).toBeNull();
+  });
+
+  it('refuses more than one statement, and statements that control the transaction or change the session', () => {
+    expect(sqlStatementProblem('select 1; select 2')).toBe('must be one statement (there is more after a ";")');
+    expect(sqlStatementProblem('-- nothing')).toBe('must contain a statement');
+    for (const [bad, word] of [
+      ['commit', 'COMMIT'],
+      ['  Rollback', 'ROLLBACK'],
+      ['/* x */ begin', 'BEGIN'],
+      ['start transaction', 'START'],
+      ['savepoint a', 'SAVEPOINT'],
+      ['release savepoint a', 'RELEASE'],
+      ['set statement_timeout = 1', 'SET'],
+      ['reset all', 'RESET'],
+      ["prepare transaction 'x'", 'PREPARE'],
+      ['listen x', 'LISTEN'],
+      ['discard all', 'DISCARD'],
+      ['copy t to stdout', 'COPY'],
+      ['vacuum t', 'VACUUM'],
+    ] as const) {
+      expect(sqlStatementProblem(bad)).toBe(
+        `must not be a ${word} statement: each query runs inside the transaction that records its step, on a shared connection, so transaction control and session settings are not allowed`,
+      );
+    }
   });
 });

@@ -12,31 +12,49 @@ export interface Placeholder {
 
 export function findPlaceholders(sql: string): Placeholder[] {
   const found: Placeholder[] = [];
-  let i = 0;
+  for (const m of maskSql(sql).matchAll(/::|:([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    if (m[1]) found.push({ name: m[1], start: m.index, end: m.index + m[0].length });
+  }
+  return found;
+}
+
+/**
+ * The SQL with its comments and the contents of its quoted strings, quoted
+ * identifiers and dollar-quoted strings blanked out (same length, so
+ * positions hold): what is left is the statement's own code.
+ */
+export function maskSql(sql: string): string {
+  const out = sql.split('');
   const n = sql.length;
-  const skipUntil = (close: string, from: number) => {
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to && k < n; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  const until = (close: string, from: number) => {
     const at = sql.indexOf(close, from);
     return at < 0 ? n : at + close.length;
   };
+  let i = 0;
   while (i < n) {
     const c = sql[i]!;
     const next = sql[i + 1];
-    if (c === "'") i = skipQuoted(sql, i, "'");
-    else if (c === '"') i = skipQuoted(sql, i, '"');
-    else if (c === '-' && next === '-') i = skipUntil('\n', i + 2);
-    else if (c === '/' && next === '*') i = skipUntil('*/', i + 2);
+    let end = i + 1;
+    if (c === "'" || c === '"') end = skipQuoted(sql, i, c);
+    else if (c === '-' && next === '-') end = until('\n', i + 2);
+    else if (c === '/' && next === '*') end = until('*/', i + 2);
     else if (c === '$' && /[A-Za-z_$]/.test(next ?? '')) {
       // Dollar-quoted string: $tag$ … $tag$, the tag like an identifier (a `$1` positional is left as is).
       const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      i = tag ? skipUntil(tag[0], i + tag[0].length) : i + 1;
-    } else if (c === ':' && next === ':') i += 2;
-    else if (c === ':' && /[A-Za-z_]/.test(next ?? '')) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))!;
-      found.push({ name: m[0], start: i, end: i + 1 + m[0].length });
-      i += 1 + m[0].length;
-    } else i++;
+      if (tag) end = until(tag[0], i + tag[0].length);
+    } else {
+      i = end;
+      continue;
+    }
+    // Keep the quote characters of strings and identifiers, so `'a'b` does not become one word.
+    if (c === "'" || c === '"') blank(i + 1, end - 1);
+    else blank(i, end);
+    i = end;
   }
-  return found;
+  return out.join('');
 }
 
 function skipQuoted(sql: string, from: number, quote: string): number {
@@ -48,6 +66,41 @@ function skipQuoted(sql: string, from: number, quote: string): number {
     } else i++;
   }
   return sql.length;
+}
+
+/** Statements that would end or change the transaction a query runs in, or change the pooled connection for later users. */
+const NOT_IN_A_STEP = new Set([
+  'abort', 'begin', 'checkpoint', 'commit', 'copy', 'deallocate', 'discard', 'end', 'listen', 'load', 'prepare',
+  'release', 'reset', 'rollback', 'savepoint', 'set', 'start', 'unlisten', 'vacuum',
+]);
+
+/**
+ * Why this text cannot be a scenario's query, or null. A query runs inside
+ * the transaction that records the step (that is what makes it happen once),
+ * on a pooled connection: so one statement, and none that controls the
+ * transaction or changes the session.
+ */
+export function sqlStatementProblem(sql: string): string | null {
+  const statements = maskSql(sql).split(';').filter((s) => /\S/.test(s));
+  if (statements.length === 0) return 'must contain a statement';
+  if (statements.length > 1) return 'must be one statement (there is more after a ";")';
+  const first = /^[\s(]*([A-Za-z]+)/.exec(statements[0]!)?.[1]?.toLowerCase();
+  if (first && NOT_IN_A_STEP.has(first)) {
+    return `must not be a ${first.toUpperCase()} statement: each query runs inside the transaction that records its step, on a shared connection, so transaction control and session settings are not allowed`;
+  }
+  return null;
+}
+
+/** What is wrong with a scenario's query and its parameter values, as messages about the query (none: fine). */
+export function queryProblems(query: string, params: Record<string, unknown> | undefined): string[] {
+  const problems: string[] = [];
+  // An empty query is reported by the schema already.
+  const statement = /\S/.test(query) ? sqlStatementProblem(query) : null;
+  if (statement) problems.push(statement);
+  for (const ph of findPlaceholders(query)) {
+    if (!params || !Object.hasOwn(params, ph.name)) problems.push(`parameter :${ph.name} is used in the query but has no value in "params"`);
+  }
+  return problems;
 }
 
 /** `select * from t where id = :id` + `{ id: 5 }` → `select * from t where id = $1` + `[5]`. */

@@ -5,7 +5,7 @@
  * crash. A savepoint keeps a failing statement from aborting that transaction.
  */
 import type { Transaction } from '@tellflow/db';
-import { IDENTIFIER, toPositional, type Effect, type Json } from '@tellflow/engine';
+import { IDENTIFIER, sqlStatementProblem, toPositional, type Effect, type Json } from '@tellflow/engine';
 
 type SqlEffect = Extract<Effect, { kind: 'sql' }>;
 type SetStatusEffect = Extract<Effect, { kind: 'setStatus' }>;
@@ -16,6 +16,9 @@ type Failed = { ok: false; error: string; code?: string };
 export type SqlOutcome = { ok: true; rows: Record<string, Json>[]; rowCount: number } | Failed;
 
 export async function performSql(tx: Transaction, effect: SqlEffect): Promise<SqlOutcome> {
+  // Validation refuses these; a version stored before that rule existed is refused here.
+  const problem = sqlStatementProblem(effect.query);
+  if (problem) return { ok: false, error: `the query ${problem}` };
   return guarded(tx, effect.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS, async (sp) => {
     const { text, values } = toPositional(effect.query, effect.params);
     const r = await sp.query(text, values.map(toParam));

@@ -319,6 +319,21 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     await expect(h.runtime.retry(waiting)).rejects.toThrow('is still running: cancel it before retrying it');
   });
 
+  it.skipIf(skip)('refuses, as the node\'s error, a stored query that would end the step\'s transaction (stored before validation refused it)', async () => {
+    await h.publish(
+      doc('old', [
+        { id: 'start', type: 'start' },
+        { id: 'q', type: 'sql', params: { query: 'select 1 as n', result: 'first', into: 'row' } },
+        { id: 'ok', type: 'end', params: { result: 'ran' } },
+        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+      ], [['start:next', 'q'], ['q:ok', 'ok'], ['q:error', 'no']]),
+    );
+    await h.t.db.query(`update scenario_versions set document = replace(document::text, 'select 1 as n', 'commit')::json where scenario_id = 'old'`);
+    const id = await h.runtime.start('old');
+    await h.runtime.drain();
+    expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: expect.stringMatching(/^the query must not be a COMMIT statement: /) });
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { evaluate } from '../logic.ts';
 import type { Json } from '../json.ts';
 import { Expression, Identifier, ScenarioId } from '../format/common.ts';
-import { findPlaceholders } from '../sql-text.ts';
+import { queryProblems } from '../sql-text.ts';
 import { defineEffectNode, exprs, into } from './types.ts';
 
 /** How many children one `forEach` may start at once. */
@@ -36,10 +36,8 @@ export const RunScenarioParams = z
     if (p.forEach !== undefined && p.forEachRow !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'use either forEach or forEachRow, not both', path: ['forEachRow'] });
     }
-    for (const ph of p.forEachRow ? findPlaceholders(p.forEachRow.query) : []) {
-      if (!p.forEachRow!.params || !Object.hasOwn(p.forEachRow!.params, ph.name)) {
-        ctx.addIssue({ code: 'custom', message: `parameter :${ph.name} is used in the query but has no value in "params"`, path: ['forEachRow', 'query'] });
-      }
+    for (const message of p.forEachRow ? queryProblems(p.forEachRow.query, p.forEachRow.params) : []) {
+      ctx.addIssue({ code: 'custom', message, path: ['forEachRow', 'query'] });
     }
   });
 

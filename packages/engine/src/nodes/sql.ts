@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Json } from '../json.ts';
 import { Expression, Identifier } from '../format/common.ts';
-import { findPlaceholders } from '../sql-text.ts';
+import { queryProblems } from '../sql-text.ts';
 import { defineEffectNode, into } from './types.ts';
 
 export const SqlParams = z
@@ -13,11 +13,7 @@ export const SqlParams = z
     timeoutMs: z.number().int().positive().max(600_000).optional(),
   })
   .superRefine((p, ctx) => {
-    for (const ph of findPlaceholders(p.query)) {
-      if (!p.params || !Object.hasOwn(p.params, ph.name)) {
-        ctx.addIssue({ code: 'custom', message: `parameter :${ph.name} is used in the query but has no value in "params"`, path: ['query'] });
-      }
-    }
+    for (const message of queryProblems(p.query, p.params)) ctx.addIssue({ code: 'custom', message, path: ['query'] });
   });
 
 export const sql = defineEffectNode({

@@ -174,6 +174,16 @@ describe('validateScenario: node params', () => {
   const paramIssues = (node: unknown) =>
     errors(validateScenario({ ...scenario([START, DONE]), nodes: [START, node, DONE] }).issues).map((i) => [i.nodeId, i.path, i.message]);
 
+  it('refuses a query that would control the step\'s transaction or the shared connection, or is more than one statement', () => {
+    expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'commit' } })).toEqual([['q', 'nodes[1].params.query', expect.stringMatching(/^must not be a COMMIT statement: /)]]);
+    expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'update t set x = 1; delete from t' } })).toEqual([
+      ['q', 'nodes[1].params.query', 'must be one statement (there is more after a ";")'],
+    ]);
+    expect(
+      paramIssues({ id: 'r', type: 'runScenario', params: { scenario: 'x', wait: false, forEachRow: { query: 'set search_path = other' } } }),
+    ).toEqual([['r', 'nodes[1].params.forEachRow.query', expect.stringMatching(/^must not be a SET statement: /)]]);
+  });
+
   it('names the node and the zod path of a bad param', () => {
     expect(paramIssues({ id: 'q', type: 'sql', params: { query: '   ' } })).toEqual([['q', 'nodes[1].params.query', 'must not be empty']]);
     expect(paramIssues({ id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'a', label: 'A', type: 'colour' }] } })).toEqual([
