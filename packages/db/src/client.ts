@@ -81,7 +81,8 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   const wrap = (q: PGlite | PgliteTx): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {
       const r = await q.query<R>(text, params.map(toParam));
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite counts only changed rows (0 for a SELECT); postgres.js counts returned ones too, as PostgreSQL's command tag does.
+      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
   });
   let savepoints = 0;

@@ -64,6 +64,10 @@ describe.each(DATABASE_KINDS)('database on %s', (kind) => {
     expect(ins.rowCount).toBe(2);
     const upd = await t.db.query('update tx_probe set id = id + 10 where id > $1', [1]);
     expect(upd.rowCount).toBe(1);
+    // The same count on both databases for rows returned (PostgreSQL's command tag), changed, or both.
+    expect((await t.db.query('select * from tx_probe')).rowCount).toBe(2);
+    expect((await t.db.query('update tx_probe set id = id + 1 returning id')).rowCount).toBe(2);
+    expect((await t.db.query('delete from tx_probe where id < 0')).rowCount).toBe(0);
   });
 
   it.skipIf(skip)('delivers NOTIFY to listeners', async () => {

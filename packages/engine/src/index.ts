@@ -15,6 +15,7 @@ export { findPlaceholders, queryProblems, sqlStatementProblem, toPositional } fr
 export { evaluate, inspect, truthy, LOGIC_OPERATIONS } from './logic.ts';
 export { toEpochMs } from './nodes/wait.ts';
 export { MAX_FOR_EACH } from './nodes/run-scenario.ts';
+export { MAX_QUERY_ROWS } from './nodes/sql.ts';
 export * from './forms.ts';
 export * from './inputs.ts';
 export { diffScenarios, describeDiff, type ScenarioDiff, type NodeChange, type EdgeChange, type FieldChange } from './diff.ts';

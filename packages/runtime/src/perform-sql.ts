@@ -5,7 +5,7 @@
  * crash. A savepoint keeps a failing statement from aborting that transaction.
  */
 import type { Transaction } from '@tellflow/db';
-import { IDENTIFIER, sqlStatementProblem, toPositional, type Effect, type Json } from '@tellflow/engine';
+import { IDENTIFIER, MAX_QUERY_ROWS, sqlStatementProblem, toPositional, type Effect, type Json } from '@tellflow/engine';
 
 type SqlEffect = Extract<Effect, { kind: 'sql' }>;
 type SetStatusEffect = Extract<Effect, { kind: 'setStatus' }>;
@@ -22,7 +22,12 @@ export async function performSql(tx: Transaction, effect: SqlEffect): Promise<Sq
   return guarded(tx, effect.timeoutMs ?? DEFAULT_SQL_TIMEOUT_MS, async (sp) => {
     const { text, values } = toPositional(effect.query, effect.params);
     const r = await sp.query(text, values.map(toParam));
-    return { ok: true as const, rows: r.rows.map(toJsonRow), rowCount: r.rowCount };
+    // Only what the node keeps is stored with the step; a runaway result is an error that undoes the statement.
+    if (effect.result === 'rows' && r.rows.length > MAX_QUERY_ROWS) {
+      throw new Error(`the query returned ${r.rows.length.toLocaleString('en-US')} rows; at most ${MAX_QUERY_ROWS.toLocaleString('en-US')} are taken: narrow it with WHERE or LIMIT`);
+    }
+    const kept = effect.result === 'rows' ? r.rows : effect.result === 'first' ? r.rows.slice(0, 1) : [];
+    return { ok: true as const, rows: kept.map(toJsonRow), rowCount: r.rowCount };
   });
 }
 

@@ -19,7 +19,7 @@
  */
 import type { Clock } from '@tellflow/clock';
 import type { Database, Queryable, Transaction } from '@tellflow/db';
-import { checkInputs, MAX_FOR_EACH, step, type Effect, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
+import { checkInputs, step, type Effect, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
@@ -328,7 +328,6 @@ export class Runner {
           const r = await performSql(sp, { kind: 'sql', query: eachRow.query, params: eachRow.params, result: 'rows' });
           if (!r.ok) throw new NotStarted(`the query failed: ${r.error}`);
           const inputs = r.rows.map((row): Record<string, Json> => ({ ...row, ...request.inputs }));
-          if (inputs.length > MAX_FOR_EACH) throw new NotStarted(`the query returned ${inputs.length} rows; at most ${MAX_FOR_EACH} at once`);
           const problem = firstInputProblem(version.document, inputs);
           if (problem) throw new NotStarted(problem);
           return insertMany(sp, inputs);

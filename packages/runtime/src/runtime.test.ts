@@ -334,6 +334,32 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: expect.stringMatching(/^the query must not be a COMMIT statement: /) });
   });
 
+  it.skipIf(skip)('keeps only what a query node uses, and refuses (undoing the statement) a result of more than 10,000 rows', async () => {
+    await h.t.db.query('create table if not exists big (n int not null)');
+    await h.publish(
+      doc('big', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }, { name: 'mode', type: 'string', required: true }] } },
+        { id: 'q', type: 'sql', params: { query: 'insert into big select generate_series(1, :n) returning n', params: { n: { var: 'n' } }, result: 'rows', into: 'rows' } },
+        { id: 'first', type: 'sql', params: { query: 'select n from big order by n', result: 'first', into: 'top' } },
+        { id: 'ok', type: 'end', params: { result: { cat: [{ var: 'rows.length' }, ' / ', { var: 'top.n' }] } } },
+        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+      ], [['start:next', 'q'], ['q:ok', 'first'], ['q:error', 'no'], ['first:ok', 'ok']]),
+    );
+    const count = async () => (await h.t.db.query<{ n: number }>('select count(*)::int as n from big')).rows[0]!.n;
+    const tooMany = await h.runtime.start('big', { input: { n: 10_001, mode: 'rows' } });
+    await h.runtime.drain();
+    expect((await h.runtime.execution(tooMany)).result).toBe('the query returned 10,001 rows; at most 10,000 are taken: narrow it with WHERE or LIMIT');
+    expect(await count()).toBe(0); // the insert was undone with it
+
+    const fine = await h.runtime.start('big', { input: { n: 3, mode: 'rows' } });
+    await h.runtime.drain();
+    const x = await h.runtime.execution(fine);
+    expect(x.result).toBe('3 / 1');
+    // "first" keeps one row in the step's record, not the three the query returned.
+    const firstEffect = x.effects.find((e) => e.nodeId === 'first')!;
+    expect(firstEffect.result).toEqual({ ok: true, rows: [{ n: 1 }], rowCount: 3 });
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [

@@ -4,6 +4,9 @@ import { Expression, Identifier } from '../format/common.ts';
 import { queryProblems } from '../sql-text.ts';
 import { defineEffectNode, into } from './types.ts';
 
+/** The most rows a query may return into a scenario (they are stored with its step): more is an error, and the statement is undone. */
+export const MAX_QUERY_ROWS = 10_000;
+
 export const SqlParams = z
   .strictObject({
     query: z.string().regex(/\S/, 'must not be empty').describe('SQL text with named parameters `:name`; values are always bound, never spliced.'),
