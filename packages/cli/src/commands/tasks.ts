@@ -64,10 +64,10 @@ talk time of answered customer calls, and the same per operator; --since and
         return withRuntime(io, this.name, async (rt) => {
           const t = await rt.outboundTasks.create({
             id,
-            name: v.name ?? id,
-            dialogScenarioId: v.dialog ?? 'dialog',
-            routingScenarioId: v.routing ?? 'outbound-routing',
-            operatorCallScenarioId: v['operator-call'] ?? 'operator-call',
+            ...(v.name ? { name: v.name } : {}),
+            ...(v.dialog ? { dialogScenarioId: v.dialog } : {}),
+            ...(v.routing ? { routingScenarioId: v.routing } : {}),
+            ...(v['operator-call'] ? { operatorCallScenarioId: v['operator-call'] } : {}),
             operators: (v.operators ?? '').split(',').map((s) => s.trim()).filter(Boolean),
             ...(window ? { hours: { from: window[1]!, to: window[2]!, days: dayList } } : days ? { hours: { from: '00:00', to: '00:00', days: dayList } } : {}),
             ...(v.tz ? { timeZone: v.tz } : {}),

@@ -12,12 +12,15 @@ import { taskCallStats, type TaskCallStats } from './stats.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
 
+/** The scenarios a new task uses when it names none: the bundled ones. */
+export const TASK_SCENARIO_DEFAULTS = { dialogScenarioId: 'dialog', routingScenarioId: 'outbound-routing', operatorCallScenarioId: 'operator-call' } as const;
+
 export const OutboundTaskInput = z.strictObject({
   id: ScenarioId,
-  name: z.string().min(1).max(200),
-  dialogScenarioId: ScenarioId.describe('Shown to the operator once a call connects'),
-  routingScenarioId: ScenarioId.describe('Runs for every outgoing call of the task'),
-  operatorCallScenarioId: ScenarioId.describe('Calls the operator first, then the customer'),
+  name: z.string().min(1).max(200).optional().describe('Default: the id'),
+  dialogScenarioId: ScenarioId.optional().describe('Shown to the operator once a call connects (default: the bundled "dialog")'),
+  routingScenarioId: ScenarioId.optional().describe('Runs for every outgoing call of the task (default: the bundled "outbound-routing")'),
+  operatorCallScenarioId: ScenarioId.optional().describe('Calls the operator first, then the customer (default: the bundled "operator-call")'),
   attachCalls: z.boolean().optional().describe('Allow attaching a call to the task'),
   afterDisconnect: z.enum(['finish', 'stop']).optional().describe('Dialog scenario behaviour after the connection breaks'),
   operators: z.array(z.string().min(1)).describe('Operator numbers of the group working this task'),
@@ -64,12 +67,12 @@ export class OutboundTaskStore {
   constructor(private readonly db: Database) {}
 
   async create(raw: unknown): Promise<OutboundTask> {
-    const t = parseInput(OutboundTaskInput, raw, 'outbound task');
+    const t = { ...TASK_SCENARIO_DEFAULTS, ...parseInput(OutboundTaskInput, raw, 'outbound task') };
     const { rows } = await this.db.query(
       `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect,
          operators, hours, time_zone)
        values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10) on conflict (id) do nothing returning ${COLUMNS}`,
-      [t.id, t.name, t.dialogScenarioId, t.routingScenarioId, t.operatorCallScenarioId, t.attachCalls ?? true, t.afterDisconnect ?? 'finish',
+      [t.id, t.name ?? t.id, t.dialogScenarioId, t.routingScenarioId, t.operatorCallScenarioId, t.attachCalls ?? true, t.afterDisconnect ?? 'finish',
         JSON.stringify(t.operators), JSON.stringify(t.hours ?? ALL_DAY), t.timeZone ?? 'UTC'],
     );
     if (!rows[0]) throw conflict(`outbound task "${t.id}" already exists`);

@@ -61,6 +61,19 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect((await h().call('GET', '/api/outbound-tasks/spring', { as: 'admin' })).body.progress).toEqual({ new: 1, '10': 1 });
   });
 
+  it.skipIf(skip)('a new task without scenarios or a name uses the bundled scenarios and its id', async () => {
+    const bare = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: { id: 'bare', operators: ['101'] } });
+    expect(bare.status).toBe(400); // the bundled scenarios are not installed on this server yet
+    expect(bare.body.details.issues.map((i: { path: string }) => i.path)).toEqual(['dialogScenarioId', 'routingScenarioId', 'operatorCallScenarioId']);
+    await installBundled(h().runtime);
+    const made = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: { id: 'bare', operators: ['101'] } });
+    expect(made.status).toBe(201);
+    expect(made.body.task).toMatchObject({ id: 'bare', name: 'bare', dialogScenarioId: 'dialog', routingScenarioId: 'outbound-routing', operatorCallScenarioId: 'operator-call' });
+    // A change leaves what it does not name as it was.
+    const renamed = await h().call('PATCH', '/api/outbound-tasks/bare', { as: 'admin', body: { name: 'Bare' } });
+    expect(renamed.body.task).toMatchObject({ name: 'Bare', dialogScenarioId: 'dialog' });
+  });
+
   it.skipIf(skip)('reports how the task\'s calls ended, for all time or a range', async () => {
     await withTask();
     const row = (k: string, operator: string, at: string, outcome: string | null, answered?: string, ended?: string) =>

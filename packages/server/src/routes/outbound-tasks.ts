@@ -15,7 +15,7 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioId } from '@tellflow/engine';
-import { columnNamed, importSubscribers, OutboundTaskInput, OutboundTaskPatch, RuntimeError, SUBSCRIBER_COLUMNS, type OutboundTask, type SubscriberSource } from '@tellflow/runtime';
+import { columnNamed, importSubscribers, OutboundTaskInput, OutboundTaskPatch, RuntimeError, SUBSCRIBER_COLUMNS, TASK_SCENARIO_DEFAULTS, type OutboundTask, type SubscriberSource } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../errors.ts';
 import { spoolToFile } from '../http/raw-body.ts';
@@ -131,7 +131,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
   api.get('/', { summary: 'List outbound tasks', access: STAFF, response: z.object({ tasks: z.array(Task) }) }, async (c) => c.json({ tasks: await tasks.list() }));
 
   api.post('/', { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: One, status: 201, errors: [409] }, async (c, { body }) => {
-    await mustNameScenarios(runtime, scenarioRefs(body));
+    await mustNameScenarios(runtime, scenarioRefs({ ...TASK_SCENARIO_DEFAULTS, ...body }));
     return c.json({ task: await tasks.create(body) }, 201);
   });
 
