@@ -25,6 +25,8 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
     );
     await h.runtime.serviceTasks.create({ id: 'job', name: 'Job', scenarioId: 'quick', schedule: '0 0 * * * *', enabled: false });
     await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [new Date(T0), old[0]]);
+    // A run as old whose execution still goes stays (the overlap check reads it).
+    await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [new Date(T0 + 1000), slow]);
 
     await h.advance(31 * DAY);
     const fresh = await h.runtime.start('quick');
@@ -36,6 +38,7 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
     expect(await count(`execution_steps where execution_id = any('{${old.join(',')}}'::uuid[])`)).toBe(0);
     expect(await count(`effects where execution_id = any('{${old.join(',')}}'::uuid[])`)).toBe(0);
     expect(await count('call_history')).toBe(1); // business data: kept
+    expect((await h.runtime.serviceTasks.runs('job')).map((r) => r.executionId)).toEqual([slow]);
     expect((await h.runtime.execution(slow)).status).toBe('waiting');
     expect(await h.runtime.prune()).toEqual({ executions: 0, runs: 0 });
   });

@@ -3,7 +3,7 @@ import type { Queryable } from '@tellflow/db';
 /**
  * Deletes finished executions that ended before `before` (their trace and
  * effects go with them: foreign keys cascade) and service-task runs
- * scheduled before it. Call history is business data and stays. Works in
+ * scheduled before it whose execution has finished. Call history is business data and stays. Works in
  * batches, skipping rows another process is deleting, so several servers may
  * prune at once and no statement holds many locks.
  */
@@ -20,6 +20,11 @@ export async function pruneFinished(q: Queryable, before: Date, batch = 1_000): 
     executions += r.rowCount;
     if (r.rowCount < batch) break;
   }
-  const runs = await q.query('delete from service_task_runs where scheduled_for < $1', [before]);
+  // A run whose execution still goes stays: the "skip while the previous run is still going" check reads it.
+  const runs = await q.query(
+    `delete from service_task_runs r where scheduled_for < $1
+       and not exists (select from executions x where x.id = r.execution_id and x.status in ('running', 'waiting'))`,
+    [before],
+  );
   return { executions, runs: runs.rowCount };
 }
