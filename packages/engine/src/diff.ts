@@ -47,7 +47,7 @@ const IGNORED_TOP_FIELDS = new Set(['$schema', 'meta', 'nodes', 'edges']);
 
 export function diffScenarios(before: Scenario, after: Scenario): ScenarioDiff {
   const scenario: FieldChange[] = [];
-  diffObjects(pick(before, IGNORED_TOP_FIELDS), pick(after, IGNORED_TOP_FIELDS), '', scenario);
+  diffObjects(omit(before, IGNORED_TOP_FIELDS), omit(after, IGNORED_TOP_FIELDS), '', scenario);
 
   const nodes: NodeChange[] = [];
   const moved: string[] = [];
@@ -60,7 +60,7 @@ export function diffScenarios(before: Scenario, after: Scenario): ScenarioDiff {
       continue;
     }
     const fields: FieldChange[] = [];
-    diffObjects(pick(b, LAYOUT_NODE_FIELDS), pick(a, LAYOUT_NODE_FIELDS), '', fields);
+    diffObjects(omit(b, LAYOUT_NODE_FIELDS), omit(a, LAYOUT_NODE_FIELDS), '', fields);
     if (fields.length) nodes.push({ id: b.id, type: a.type, change: 'changed', fields });
     if (!equal(asJson(b.position), asJson(a.position))) moved.push(b.id);
   }
@@ -112,7 +112,7 @@ function show(v: Json | undefined): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-function pick(o: object, without: Set<string>): Record<string, Json> {
+function omit(o: object, without: Set<string>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(o)) if (!without.has(k) && v !== undefined) out[k] = v as Json;
   return out;
