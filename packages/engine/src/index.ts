@@ -5,7 +5,7 @@ export * from './format/scenario.ts';
 export * from './nodes/types.ts';
 export * from './nodes/registry.ts';
 export * from './interpreter/state.ts';
-export { step, initialVariables, variablesBefore, DEFAULT_MAX_PURE_STEPS, type StepOptions } from './interpreter/step.ts';
+export { step, initialVariables, variablesBefore, DEFAULT_MAX_PURE_STEPS, MAX_VARIABLE_CHARS, type StepOptions } from './interpreter/step.ts';
 export { compile } from './interpreter/compile.ts';
 export * from './validate/issue.ts';
 export * from './validate/validate.ts';

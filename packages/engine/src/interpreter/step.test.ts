@@ -491,3 +491,24 @@ describe('step: retrying from a step of an earlier run', () => {
     expect(missing.state).toMatchObject({ status: 'failed', error: { nodeId: 'gone', message: 'node "gone" does not exist' } });
   });
 });
+
+describe('step: variable size', () => {
+  it('fails the node that would make a variable larger than the limit, naming it', () => {
+    const sc = valid(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          set('init', [{ name: 's', value: 'x'.repeat(100) }]),
+          set('double', [{ name: 's', value: { cat: [{ var: 's' }, { var: 's' }] } }]),
+          { id: 'again', type: 'branch', params: { condition: true } },
+        ],
+        [['start', 'next', 'init'], ['init', 'next', 'double'], ['double', 'next', 'again'], ['again', 'true', 'double']],
+      ),
+    );
+    const r = begin(sc);
+    expect(r.state.status).toBe('failed');
+    expect(r.state.error).toEqual({ nodeId: 'double', message: 'variable "s" would take more than 16 million characters: keep data that big in the database' });
+    // The last value that fit is what the execution keeps.
+    expect((r.state.vars.s as string).length).toBe(100 * 2 ** 17);
+  });
+});

@@ -22,6 +22,31 @@ export interface StepOptions {
 
 export const DEFAULT_MAX_PURE_STEPS = 10_000;
 
+/** The most JSON text one variable may take (10,000 rows of a query fit). */
+export const MAX_VARIABLE_CHARS = 16_000_000;
+
+/** Whether `value` as JSON would be longer than `limit` characters (roughly; stops counting once it is). */
+function largerThan(value: Json, limit: number): boolean {
+  let size = 0;
+  const stack: Json[] = [value];
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (typeof v === 'string') size += v.length + 2;
+    else if (v === null || typeof v !== 'object') size += 8;
+    else if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (const x of v) stack.push(x);
+    } else {
+      for (const [k, x] of Object.entries(v)) {
+        size += k.length + 4;
+        stack.push(x);
+      }
+    }
+    if (size > limit) return true;
+  }
+  return false;
+}
+
 export function step(scenario: Scenario, state: ExecutionState | undefined, event: ExecutionEvent, options: StepOptions = {}): StepResult {
   const compiled = compile(scenario);
   if (event.type === 'start') {
@@ -123,6 +148,10 @@ class Run implements NodeContext {
   }
 
   set(name: string, value: Json): void {
+    // Variables are stored with every step: a runaway value (a string doubled in a loop) fails its node instead of the database.
+    if (typeof value === 'string' ? value.length > MAX_VARIABLE_CHARS : value !== null && typeof value === 'object' && largerThan(value, MAX_VARIABLE_CHARS)) {
+      throw new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
+    }
     this.vars[name] = value;
     (this.changed ??= Object.create(null) as Record<string, Json>)[name] = value;
   }
