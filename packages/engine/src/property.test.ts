@@ -862,7 +862,8 @@ describe('compiled json-logic', () => {
             error = o.error.slice(o.error.indexOf(': ') + 2);
             break;
           }
-          expectedVars[a.name] = o.value as Json;
+          // As setVariables stores it: all the variables ({"var": ""}) as they are now, not the live set.
+          expectedVars[a.name] = snapshot(o.value as Json, expectedVars);
         }
         if (error !== undefined) {
           check(r.state.status === 'failed' && r.state.error?.message === error, 'fails with the error json-logic-js throws', { error, state: r.state.error });
@@ -877,3 +878,18 @@ describe('compiled json-logic', () => {
     );
   });
 });
+
+/** `value` with each reference to `vars` replaced by a copy of them as they are now. */
+function snapshot(value: Json, vars: Record<string, Json>): Json {
+  if (value === vars) return { ...vars };
+  if (!holds(value, vars)) return value;
+  if (Array.isArray(value)) return value.map((x) => snapshot(x, vars));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, snapshot(x, vars)]));
+  return value;
+}
+
+function holds(value: Json, vars: Record<string, Json>): boolean {
+  if (value === vars) return true;
+  if (value === null || typeof value !== 'object') return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((x) => holds(x, vars));
+}

@@ -360,6 +360,20 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(firstEffect.result).toEqual({ ok: true, rows: [{ n: 1 }], rowCount: 3 });
   });
 
+  it.skipIf(skip)('stores a variable that holds all the variables ({"var": ""}) and finishes (its state had a cycle and could never be committed)', async () => {
+    await h.publish(
+      doc('all', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+        { id: 'set', type: 'setVariables', params: { assign: [{ name: 'everything', value: { var: '' } }] } },
+        { id: 'w', type: 'wait', params: { seconds: 0 } },
+        { id: 'end', type: 'end', params: { result: { var: 'everything.n' } } },
+      ], [['start:next', 'set'], ['set:next', 'w'], ['w:next', 'end']]),
+    );
+    const id = await h.runtime.start('all', { input: { n: 7 } });
+    await h.runtime.drain();
+    expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 7 });
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [

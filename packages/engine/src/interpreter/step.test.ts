@@ -492,6 +492,32 @@ describe('step: retrying from a step of an earlier run', () => {
   });
 });
 
+describe('step: variables that hold all the variables', () => {
+  it('stores {"var": ""} as the variables are at that moment, never as the live set that would then hold itself', () => {
+    const sc = valid(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          set('set', [
+            { name: 'b', value: 1 },
+            { name: 'all', value: { var: '' } },
+            { name: 'list', value: { merge: [[{ var: '' }], 2] } },
+            { name: 'b', value: 2 },
+          ]),
+          { id: 'end', type: 'end', params: { result: { var: 'all' } } },
+        ],
+        [['start', 'next', 'set'], ['set', 'next', 'end']],
+      ),
+    );
+    const r = begin(sc);
+    expect(r.state.status).toBe('completed');
+    // Before, the state held a cycle: JSON.stringify failed and the step could never be committed.
+    const stored = JSON.parse(JSON.stringify(r.state)) as typeof r.state;
+    expect(stored.vars).toEqual({ b: 2, all: { b: 1, $now: T0 }, list: [{ b: 1, $now: T0, all: { b: 1, $now: T0 } }, 2] });
+    expect(stored.result).toEqual({ b: 1, $now: T0 });
+  });
+});
+
 describe('step: variable size', () => {
   it('fails the node that would make a variable larger than the limit, naming it', () => {
     const sc = valid(

@@ -25,12 +25,19 @@ export const DEFAULT_MAX_PURE_STEPS = 10_000;
 /** The most JSON text one variable may take (10,000 rows of a query fit). */
 export const MAX_VARIABLE_CHARS = 16_000_000;
 
-/** Whether `value` as JSON would be longer than `limit` characters (roughly; stops counting once it is). */
-function largerThan(value: Json, limit: number): boolean {
+// Variables are stored with every step: a runaway value (a string doubled in a loop) fails its node instead of the database.
+const tooLarge = (name: string) =>
+  new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
+
+/** Whether `value` as JSON would be longer than `limit` characters (roughly; it stops counting once it is), and whether it holds `vars` itself. */
+function inspect(value: Json, vars: Record<string, Json>, limit: number): { tooLarge: boolean; holdsVariables: boolean } {
   let size = 0;
+  let holdsVariables = false;
   const stack: Json[] = [value];
   while (stack.length) {
     const v = stack.pop()!;
+    // The variables never hold themselves (see detach), so this walk ends.
+    if (v === vars) holdsVariables = true;
     if (typeof v === 'string') size += v.length + 2;
     else if (v === null || typeof v !== 'object') size += 8;
     else if (Array.isArray(v)) {
@@ -42,9 +49,21 @@ function largerThan(value: Json, limit: number): boolean {
         stack.push(x);
       }
     }
-    if (size > limit) return true;
+    if (size > limit) return { tooLarge: true, holdsVariables };
   }
-  return false;
+  return { tooLarge: false, holdsVariables };
+}
+
+/** `value` with every reference to the live variables replaced by a copy of them as they are now. */
+function detach(value: Json, vars: Record<string, Json>): Json {
+  if (value === vars) return { ...vars };
+  if (Array.isArray(value)) return value.map((x) => detach(x, vars));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, Json> = {};
+    for (const [k, x] of Object.entries(value)) out[k] = detach(x, vars);
+    return out;
+  }
+  return value;
 }
 
 export function step(scenario: Scenario, state: ExecutionState | undefined, event: ExecutionEvent, options: StepOptions = {}): StepResult {
@@ -148,12 +167,15 @@ class Run implements NodeContext {
   }
 
   set(name: string, value: Json): void {
-    // Variables are stored with every step: a runaway value (a string doubled in a loop) fails its node instead of the database.
-    if (typeof value === 'string' ? value.length > MAX_VARIABLE_CHARS : value !== null && typeof value === 'object' && largerThan(value, MAX_VARIABLE_CHARS)) {
-      throw new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
-    }
-    this.vars[name] = value;
-    (this.changed ??= Object.create(null) as Record<string, Json>)[name] = value;
+    let stored = value;
+    if (value !== null && typeof value === 'object') {
+      const seen = inspect(value, this.vars, MAX_VARIABLE_CHARS);
+      // {"var": ""} is all the variables: stored as they are now, not as the live set that would then hold itself.
+      if (seen.holdsVariables) stored = detach(value, this.vars);
+      if (seen.tooLarge) throw tooLarge(name);
+    } else if (typeof value === 'string' && value.length > MAX_VARIABLE_CHARS) throw tooLarge(name);
+    this.vars[name] = stored;
+    (this.changed ??= Object.create(null) as Record<string, Json>)[name] = stored;
   }
 
   start(input: Record<string, Json>): StepResult {
