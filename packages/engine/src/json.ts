@@ -9,3 +9,28 @@ export const JsonValue: z.ZodType<Json> = z.json().meta({ id: 'JsonValue', descr
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Text PostgreSQL cannot store: NUL, and UTF-16 surrogates without their pair. */
+export const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why PostgreSQL could not store this JSON value (a NUL character or an
+ * unpaired surrogate, or nesting deeper than `maxDepth`), or undefined.
+ * Iterative: deep input cannot overflow the stack.
+ */
+export function unstorable(value: unknown, maxDepth = Number.POSITIVE_INFINITY): string | undefined {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (UNSTORABLE_TEXT.test(v)) return 'contains a NUL character or an unpaired surrogate in a string';
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= maxDepth) return `is nested more than ${maxDepth} levels deep`;
+      for (const [k, child] of Object.entries(v)) {
+        if (UNSTORABLE_TEXT.test(k)) return 'contains a NUL character or an unpaired surrogate in a key';
+        stack.push({ v: child, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}

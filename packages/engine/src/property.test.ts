@@ -19,7 +19,7 @@ import { CALL_OUTCOMES, FIELD_TYPES, type Effect } from './effects.ts';
 import { SCENARIO_FORMAT, type Scenario } from './format/scenario.ts';
 import type { ExecutionState, StepResult } from './interpreter/state.ts';
 import { step } from './interpreter/step.ts';
-import type { Json } from './json.ts';
+import { unstorable, type Json } from './json.ts';
 import { compileLogic, evaluate, LOGIC_OPERATIONS } from './logic.ts';
 import { NODE_DEFINITIONS, nodeDefinition } from './nodes/registry.ts';
 import { validateScenario } from './validate/validate.ts';
@@ -862,8 +862,14 @@ describe('compiled json-logic', () => {
             error = o.error.slice(o.error.indexOf(': ') + 2);
             break;
           }
-          // As setVariables stores it: all the variables ({"var": ""}) as they are now, not the live set.
-          expectedVars[a.name] = snapshot(o.value as Json, expectedVars);
+          // As setVariables stores it: all the variables ({"var": ""}) as they are now, not the live set; never a NUL.
+          const stored = snapshot(o.value as Json, expectedVars);
+          const why = unstorable(stored);
+          if (why) {
+            error = `variable "${a.name}" ${why}, which the database cannot store`;
+            break;
+          }
+          expectedVars[a.name] = stored;
         }
         if (error !== undefined) {
           check(r.state.status === 'failed' && r.state.error?.message === error, 'fails with the error json-logic-js throws', { error, state: r.state.error });

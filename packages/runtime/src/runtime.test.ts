@@ -374,6 +374,33 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 7 });
   });
 
+  it.skipIf(skip)('refuses inputs and form values the database cannot store (NUL, an unpaired surrogate), naming them, before storing anything', async () => {
+    await h.publish(
+      doc('note', [
+        { id: 'start', type: 'start', params: { inputs: [{ name: 'who', type: 'string' }] } },
+        { id: 'ask', type: 'showForm', params: { title: 'Note', operator: '101', fields: [{ name: 'text', label: 'Text', type: 'multiline' }] } },
+        { id: 'end', type: 'end', params: { result: { var: 'text' } } },
+      ], [['start:next', 'ask'], ['ask:submitted', 'end']]),
+    );
+    await expect(h.runtime.start('note', { input: { who: 'a\u0000b' } })).rejects.toMatchObject({
+      status: 400,
+      message: 'invalid input "who" contains a NUL character or an unpaired surrogate in a string, which the database cannot store',
+    });
+    await expect(h.runtime.start('note', { input: { who: 'ann', extra: ['\ud83d'] } })).rejects.toMatchObject({ status: 400 });
+    expect(await h.runtime.executions({ scenarioId: 'note' })).toEqual([]);
+
+    const id = await h.runtime.start('note', { input: { who: 'ann' } });
+    await h.runtime.drain();
+    const [form] = await h.runtime.pendingForms();
+    await expect(h.runtime.submitForm(id, form!.step, { text: 'line\u0000' })).rejects.toMatchObject({
+      status: 400,
+      details: { problems: [{ field: 'text', message: '"Text" contains a NUL character or an unpaired surrogate, which the database cannot store' }] },
+    });
+    await h.runtime.submitForm(id, form!.step, { text: 'fine' });
+    await h.runtime.drain();
+    expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 'fine' });
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [

@@ -538,3 +538,26 @@ describe('step: variable size', () => {
     expect((r.state.vars.s as string).length).toBe(100 * 2 ** 17);
   });
 });
+
+describe('step: text the database cannot store (NUL, an unpaired surrogate)', () => {
+  const cannot = (what: string, where = 'in a string') => `${what} contains a NUL character or an unpaired surrogate ${where}, which the database cannot store`;
+  const withNode = (node: ScenarioNode, outcome = 'next') =>
+    valid(scenario([{ id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } }, node, { id: 'end', type: 'end' }], [['start', 'next', node.id], [node.id, outcome, 'end']]));
+
+  it('fails the node that would store it in a variable, a request or the result, naming what, instead of a commit that would fail for ever', () => {
+    const run = (node: ScenarioNode, outcome?: string) => begin(withNode(node, outcome), { s: 'a\u0000b' });
+    expect(run(set('copy', [{ name: 't', value: { var: 's' } }])).state.error).toEqual({ nodeId: 'copy', message: cannot('variable "t"') });
+    expect(run(set('nest', [{ name: 't', value: { merge: [[1], [{ var: 's' }]] } }])).state.error?.message).toBe(cannot('variable "t"'));
+    // A query's parameters: its error outcome (here without an edge, so the execution fails on that).
+    const q = run({ id: 'q', type: 'sql', params: { query: 'select :s', params: { s: { var: 's' } } } } as ScenarioNode, 'ok');
+    expect(q.effects).toEqual([]);
+    expect(q.state.vars.lastError).toBe(cannot('the request'));
+    const end = begin(valid(scenario([{ id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } }, { id: 'end', type: 'end', params: { result: { var: 's' } } }], [['start', 'next', 'end']])), { s: 'a\u0000b' });
+    expect(end.state.error).toEqual({ nodeId: 'end', message: cannot('the result') });
+  });
+
+  it('catches half an emoji cut by substr', () => {
+    const r = begin(withNode(set('cut', [{ name: 'first', value: { substr: [{ var: 's' }, 0, 1] } }])), { s: '😀 Anna' });
+    expect(r.state.error).toEqual({ nodeId: 'cut', message: cannot('variable "first"') });
+  });
+});

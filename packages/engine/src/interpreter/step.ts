@@ -9,7 +9,7 @@
  */
 import { EffectResults, type EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
-import type { Json } from '../json.ts';
+import { unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
 import type { NodeContext } from '../nodes/types.ts';
 import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
@@ -24,6 +24,9 @@ export const DEFAULT_MAX_PURE_STEPS = 10_000;
 
 /** The most JSON text one variable may take (10,000 rows of a query fit). */
 export const MAX_VARIABLE_CHARS = 16_000_000;
+
+/** What PostgreSQL would refuse (see `unstorable`) fails the node instead of the step's commit, which would fail for ever. */
+const cannotStore = (what: string, why: string) => new Error(`${what} ${why}, which the database cannot store`);
 
 // Variables are stored with every step: a runaway value (a string doubled in a loop) fails its node instead of the database.
 const tooLarge = (name: string) =>
@@ -54,9 +57,10 @@ function inspect(value: Json, vars: Record<string, Json>, limit: number): { tooL
   return { tooLarge: false, holdsVariables };
 }
 
-/** `value` with every reference to the live variables replaced by a copy of them as they are now. */
+/** `value` with every reference to the live variables replaced by a copy of them as they are now (the rest as it is). */
 function detach(value: Json, vars: Record<string, Json>): Json {
   if (value === vars) return { ...vars };
+  if (value === null || typeof value !== 'object' || !holds(value, vars)) return value;
   if (Array.isArray(value)) return value.map((x) => detach(x, vars));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, Json> = {};
@@ -77,6 +81,12 @@ export function step(scenario: Scenario, state: ExecutionState | undefined, even
   if (state.status !== 'waiting') return ignore(state, `the execution is already ${state.status}`);
   const run = new Run(compiled, state, event.at, options);
   return event.type === 'cancel' ? run.cancel(event.reason) : run.resume(event.step, event.result);
+}
+
+function holds(value: Json, vars: Record<string, Json>): boolean {
+  if (value === vars) return true;
+  if (value === null || typeof value !== 'object') return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((x) => holds(x, vars));
 }
 
 /** The variables an execution starts with: declared defaults, then the start node's inputs (given or default). */
@@ -174,6 +184,8 @@ class Run implements NodeContext {
       if (seen.holdsVariables) stored = detach(value, this.vars);
       if (seen.tooLarge) throw tooLarge(name);
     } else if (typeof value === 'string' && value.length > MAX_VARIABLE_CHARS) throw tooLarge(name);
+    const why = typeof stored === 'object' || typeof stored === 'string' ? unstorable(stored) : undefined;
+    if (why) throw cannotStore(`variable "${name}"`, why);
     this.vars[name] = stored;
     (this.changed ??= Object.create(null) as Record<string, Json>)[name] = stored;
   }
@@ -241,6 +253,8 @@ class Run implements NodeContext {
         let effect;
         try {
           effect = def.effect(current.params, this);
+          const why = unstorable(effect);
+          if (why) throw cannotStore('the request', why);
         } catch (e) {
           if (!def.errorOutcome) return this.fail(id, message(e));
           this.set('lastError', message(e));
@@ -264,6 +278,8 @@ class Run implements NodeContext {
         return this.fail(id, message(e));
       }
       if ('end' in result) {
+        const why = unstorable(result.end.result);
+        if (why) return this.fail(id, cannotStore('the result', why).message);
         this.record(current, null, this.now, stepNo);
         this.state.status = result.end.status;
         this.state.endedAt = this.now;

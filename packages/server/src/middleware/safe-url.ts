@@ -1,7 +1,7 @@
 /** Path and query text PostgreSQL could not store (NUL, lone surrogates) is a 400 here, not a database error later. */
 import type { MiddlewareHandler } from 'hono';
 import { badRequest } from '../errors.ts';
-import { UNSTORABLE_TEXT } from '../http/read-json.ts';
+import { UNSTORABLE_TEXT } from '@tellflow/engine';
 
 export function safeUrl(): MiddlewareHandler {
   return async function safeUrl(c, next) {
