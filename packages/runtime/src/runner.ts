@@ -106,6 +106,8 @@ export class Runner {
       await this.advance(c);
     } catch (e) {
       if (e instanceof Fault) return this.failHard(c, e.message);
+      // The database refused what the step writes (not a lost connection): trying again would fail the same way, for ever.
+      if (refusedForGood(e)) return this.failHard(c, `the database refused the step: ${(e as Error).message}`);
       // Database or telephony trouble: leave the lease to expire and try again later.
       this.o.log('execution step failed; will retry after the lease expires', { execution: c.id, error: String(e) });
     }
@@ -135,7 +137,7 @@ export class Runner {
         } else if (isDatabaseEffect(effect.request)) {
           const done = await this.performDatabaseEffect(c, scenario, state, effect);
           if (done === null || parks(done.r, done.now)) return; // lease lost, or released by that commit
-          state = done.r.state;
+          state = c.state = done.r.state; // what is stored now, should the execution have to be failed
           fresh = freshEffect(c.id, done.r, done.now);
           continue;
         } else if (effect.kind === 'timer') {
@@ -161,7 +163,7 @@ export class Runner {
       if (result.ignored) throw new Fault(`the engine ignored ${event.type}: ${result.ignored}`);
       const { committed } = await this.commit(c, result, now, consumed);
       if (!committed || parks(result, now)) return; // lease lost, or released by that commit
-      state = result.state;
+      state = c.state = result.state;
       fresh = freshEffect(c.id, result, now);
     }
     // Long run of steps: let other executions have a turn; this one is due again at once.
@@ -397,6 +399,18 @@ function firstInputProblem(scenario: Scenario, inputs: Record<string, Json>[]): 
     if (problems.length) return `item ${i}: input "${problems[0]!.input}" ${problems[0]!.message}`;
   }
   return null;
+}
+
+/**
+ * PostgreSQL refused the data the step writes (SQLSTATE class 22, data
+ * exception, e.g. text it cannot store; 54, a limit exceeded, e.g. a value too
+ * large): the same data fails the same way every time. Connection loss,
+ * shutdown, deadlocks, lack of resources and schema errors (a rolling
+ * upgrade) pass: those are tried again.
+ */
+function refusedForGood(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }
 
 /** Effects performed in the transaction that commits the next step: they touch nothing but the database. */

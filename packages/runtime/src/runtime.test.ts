@@ -401,6 +401,41 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 'fine' });
   });
 
+  it.skipIf(skip)('fails an execution whose step the database refuses for good (a data error), and tries again after a lost connection', async () => {
+    await h.publish(
+      doc('steps', [{ id: 'start', type: 'start' }, { id: 'w', type: 'wait', params: { seconds: 0 } }, { id: 'end', type: 'end', params: { result: 'done' } }], [['start:next', 'w'], ['w:next', 'end']]),
+    );
+    const failingOnce = (code: string, message: string): Database => {
+      let failed = false;
+      return {
+        ...h.t.db,
+        async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+          if (!failed && text.includes('with upd as')) {
+            failed = true;
+            throw Object.assign(new Error(message), { code });
+          }
+          return h.t.db.query<R>(text, params, options);
+        },
+      };
+    };
+    const refused = new Runtime({ db: failingOnce('22P05', 'unsupported Unicode escape sequence'), telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
+    const lost = new Runtime({ db: failingOnce('CONNECTION_CLOSED', 'write CONNECTION_CLOSED'), telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
+    try {
+      const a = await refused.start('steps');
+      await refused.drain();
+      expect(await h.runtime.execution(a)).toMatchObject({ status: 'failed', error: 'the database refused the step: unsupported Unicode escape sequence' });
+
+      const b = await lost.start('steps');
+      await lost.drain();
+      expect((await h.runtime.execution(b)).status).toBe('running'); // left for the lease to expire
+      await h.advance(6_000);
+      expect(await h.runtime.execution(b)).toMatchObject({ status: 'completed', result: 'done' });
+    } finally {
+      await refused.close();
+      await lost.close();
+    }
+  });
+
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
       doc('oops', [
