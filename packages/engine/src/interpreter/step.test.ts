@@ -518,7 +518,44 @@ describe('step: variables that hold all the variables', () => {
   });
 });
 
+describe('step: error messages', () => {
+  it('keeps an error message storable: cut to 2,000 characters, text the database refuses replaced, also when each error quotes the last', () => {
+    // setStatus's error quotes its request: looping on "error" made lastError grow without end.
+    const sc = valid(
+      scenario(
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } },
+          { id: 'n0', type: 'setStatus', params: { table: 'a', idColumn: 'a', id: { var: 's' }, status: { var: 'lastError' } } } as ScenarioNode,
+        ],
+        [['start', 'next', 'n0'], ['n0', 'error', 'n0']],
+      ),
+    );
+    const r = begin(sc, { s: 'x' });
+    expect(r.state.error?.message).toMatch(/^runaway: more than 10000 nodes visited/);
+    const last = r.state.vars.lastError as string;
+    expect(last.length).toBeLessThan(2_100);
+    expect(last).toMatch(/… \([\d,]+ characters in all\)$/);
+    expect(r.trace.every((t) => (t.error ?? '').length < 2_100)).toBe(true);
+  });
+});
+
 describe('step: variable size', () => {
+  it('measures a value that shares its parts once per part: [a, a] in a loop fails when its JSON would be too large, without walking every path', () => {
+    const sc = valid(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          set('init', [{ name: 'a', value: 'leaf' }]),
+          set('pair', [{ name: 'a', value: [{ var: 'a' }, { var: 'a' }] }]),
+          { id: 'again', type: 'branch', params: { condition: true } },
+        ],
+        [['start', 'next', 'init'], ['init', 'next', 'pair'], ['pair', 'next', 'again'], ['again', 'true', 'pair']],
+      ),
+    );
+    const r = begin(sc);
+    expect(r.state.error).toEqual({ nodeId: 'pair', message: 'variable "a" would take more than 16 million characters: keep data that big in the database' });
+  });
+
   it('fails the node that would make a variable larger than the limit, naming it', () => {
     const sc = valid(
       scenario(

@@ -13,6 +13,7 @@ import { unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
 import type { NodeContext } from '../nodes/types.ts';
 import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
+import { storable, storableText } from './storable.ts';
 import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
 
 export interface StepOptions {
@@ -22,53 +23,8 @@ export interface StepOptions {
 
 export const DEFAULT_MAX_PURE_STEPS = 10_000;
 
-/** The most JSON text one variable may take (10,000 rows of a query fit). */
-export const MAX_VARIABLE_CHARS = 16_000_000;
-
 /** What PostgreSQL would refuse (see `unstorable`) fails the node instead of the step's commit, which would fail for ever. */
 const cannotStore = (what: string, why: string) => new Error(`${what} ${why}, which the database cannot store`);
-
-// Variables are stored with every step: a runaway value (a string doubled in a loop) fails its node instead of the database.
-const tooLarge = (name: string) =>
-  new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
-
-/** Whether `value` as JSON would be longer than `limit` characters (roughly; it stops counting once it is), and whether it holds `vars` itself. */
-function inspect(value: Json, vars: Record<string, Json>, limit: number): { tooLarge: boolean; holdsVariables: boolean } {
-  let size = 0;
-  let holdsVariables = false;
-  const stack: Json[] = [value];
-  while (stack.length) {
-    const v = stack.pop()!;
-    // The variables never hold themselves (see detach), so this walk ends.
-    if (v === vars) holdsVariables = true;
-    if (typeof v === 'string') size += v.length + 2;
-    else if (v === null || typeof v !== 'object') size += 8;
-    else if (Array.isArray(v)) {
-      size += 2 + v.length;
-      for (const x of v) stack.push(x);
-    } else {
-      for (const [k, x] of Object.entries(v)) {
-        size += k.length + 4;
-        stack.push(x);
-      }
-    }
-    if (size > limit) return { tooLarge: true, holdsVariables };
-  }
-  return { tooLarge: false, holdsVariables };
-}
-
-/** `value` with every reference to the live variables replaced by a copy of them as they are now (the rest as it is). */
-function detach(value: Json, vars: Record<string, Json>): Json {
-  if (value === vars) return { ...vars };
-  if (value === null || typeof value !== 'object' || !holds(value, vars)) return value;
-  if (Array.isArray(value)) return value.map((x) => detach(x, vars));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(value)) out[k] = detach(x, vars);
-    return out;
-  }
-  return value;
-}
 
 export function step(scenario: Scenario, state: ExecutionState | undefined, event: ExecutionEvent, options: StepOptions = {}): StepResult {
   const compiled = compile(scenario);
@@ -81,12 +37,6 @@ export function step(scenario: Scenario, state: ExecutionState | undefined, even
   if (state.status !== 'waiting') return ignore(state, `the execution is already ${state.status}`);
   const run = new Run(compiled, state, event.at, options);
   return event.type === 'cancel' ? run.cancel(event.reason) : run.resume(event.step, event.result);
-}
-
-function holds(value: Json, vars: Record<string, Json>): boolean {
-  if (value === vars) return true;
-  if (value === null || typeof value !== 'object') return false;
-  return (Array.isArray(value) ? value : Object.values(value)).some((x) => holds(x, vars));
 }
 
 /** The variables an execution starts with: declared defaults, then the start node's inputs (given or default). */
@@ -177,15 +127,8 @@ class Run implements NodeContext {
   }
 
   set(name: string, value: Json): void {
-    let stored = value;
-    if (value !== null && typeof value === 'object') {
-      const seen = inspect(value, this.vars, MAX_VARIABLE_CHARS);
-      // {"var": ""} is all the variables: stored as they are now, not as the live set that would then hold itself.
-      if (seen.holdsVariables) stored = detach(value, this.vars);
-      if (seen.tooLarge) throw tooLarge(name);
-    } else if (typeof value === 'string' && value.length > MAX_VARIABLE_CHARS) throw tooLarge(name);
-    const why = typeof stored === 'object' || typeof stored === 'string' ? unstorable(stored) : undefined;
-    if (why) throw cannotStore(`variable "${name}"`, why);
+    // An error message always fits: one quoting the last (an error loop) would otherwise grow without end.
+    const stored = name === 'lastError' && typeof value === 'string' ? storableText(value) : storable(name, value, this.vars);
     this.vars[name] = stored;
     (this.changed ??= Object.create(null) as Record<string, Json>)[name] = stored;
   }
@@ -256,9 +199,10 @@ class Run implements NodeContext {
           const why = unstorable(effect);
           if (why) throw cannotStore('the request', why);
         } catch (e) {
-          if (!def.errorOutcome) return this.fail(id, message(e));
-          this.set('lastError', message(e));
-          this.record(current, def.errorOutcome, this.now, stepNo, message(e));
+          const error = storableText(message(e));
+          if (!def.errorOutcome) return this.fail(id, error);
+          this.set('lastError', error);
+          this.record(current, def.errorOutcome, this.now, stepNo, error);
           // Follow the outcome's edge; compile.ts resolved its target node in advance.
           const k = edgeIndex(current, def.errorOutcome);
           if (k < 0) return this.noEdge(current, def.errorOutcome);
@@ -315,7 +259,7 @@ class Run implements NodeContext {
   private fail(nodeId: string, reason: string): StepResult {
     this.state.status = 'failed';
     this.state.endedAt = this.now;
-    this.state.error = { nodeId, message: reason };
+    this.state.error = { nodeId, message: storableText(reason) };
     return this.finish();
   }
 

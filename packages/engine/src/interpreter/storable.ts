@@ -1,0 +1,92 @@
+/**
+ * Whether a value can be stored as a variable: variables are written to the
+ * database with every step, so a value PostgreSQL would refuse (a NUL, an
+ * unpaired surrogate, absurd nesting) or a runaway one (a string doubled in a
+ * loop) fails the node that makes it, not a commit that would fail for ever.
+ *
+ * Values are never changed once a node has made them, so what is learnt about
+ * an object is kept (a WeakMap): a structure that shares its parts (`[a, a]`
+ * in a loop) is measured once per part, not once per path.
+ */
+import { UNSTORABLE_TEXT, type Json } from '../json.ts';
+
+/** The most JSON text one variable may take (10,000 rows of a query fit). */
+export const MAX_VARIABLE_CHARS = 16_000_000;
+/** Deeper values are refused (PostgreSQL's parser would run out of stack long before the JSON limit). */
+export const MAX_VARIABLE_DEPTH = 1_000;
+
+interface Facts {
+  /** JSON length, roughly; past the limit it stops counting. */
+  size: number;
+  problem: string | undefined;
+  /** Holds the live variables themselves ({"var": ""}): never remembered, they change. */
+  holdsVariables: boolean;
+}
+
+const known = new WeakMap<object, Facts>();
+const PLAIN: Facts = { size: 8, problem: undefined, holdsVariables: false };
+
+function facts(v: Json, vars: object, depth: number): Facts {
+  if (typeof v === 'string') return { size: v.length + 2, problem: UNSTORABLE_TEXT.test(v) ? 'contains a NUL character or an unpaired surrogate in a string' : undefined, holdsVariables: false };
+  if (v === null || typeof v !== 'object') return PLAIN;
+  const seen = known.get(v);
+  if (seen) return seen;
+  if (depth > MAX_VARIABLE_DEPTH) return { size: 0, problem: `is nested more than ${MAX_VARIABLE_DEPTH} levels deep`, holdsVariables: false };
+  let size = 2;
+  let problem: string | undefined;
+  let holdsVariables = v === vars;
+  const add = (f: Facts) => {
+    size += f.size;
+    problem ??= f.problem;
+    holdsVariables ||= f.holdsVariables;
+  };
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      add(facts(x, vars, depth + 1));
+      if (size > MAX_VARIABLE_CHARS) break;
+    }
+  } else {
+    for (const [k, x] of Object.entries(v)) {
+      size += k.length + 4;
+      if (UNSTORABLE_TEXT.test(k)) problem ??= 'contains a NUL character or an unpaired surrogate in a key';
+      add(facts(x, vars, depth + 1));
+      if (size > MAX_VARIABLE_CHARS) break;
+    }
+  }
+  const out = { size, problem, holdsVariables };
+  if (!holdsVariables && size <= MAX_VARIABLE_CHARS) known.set(v, out);
+  return out;
+}
+
+/**
+ * The value to store for variable `name`, or the error that fails the node.
+ * A value holding the live variables gets a copy of them as they are now.
+ */
+export function storable(name: string, value: Json, vars: Record<string, Json>): Json {
+  const f = facts(value, vars, 0);
+  if (f.size > MAX_VARIABLE_CHARS) {
+    throw new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
+  }
+  if (f.problem) throw new Error(`variable "${name}" ${f.problem}, which the database cannot store`);
+  return f.holdsVariables ? detach(value, vars) : value;
+}
+
+/** The longest error message kept (in `lastError`, an execution's error, the trace). */
+export const MAX_MESSAGE_CHARS = 2_000;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE_TEXT.source, 'g');
+
+/** A message as it can be stored: cut to MAX_MESSAGE_CHARS, text PostgreSQL would refuse replaced by U+FFFD. */
+export function storableText(text: string): string {
+  const cut = text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length.toLocaleString('en-US')} characters in all)` : text;
+  return cut.replace(UNSTORABLE_ALL, '\uFFFD');
+}
+
+/** `value` with each reference to the live variables replaced by a copy of them (what holds none is kept as it is). */
+function detach(value: Json, vars: Record<string, Json>): Json {
+  if (value === vars) return { ...vars };
+  if (value === null || typeof value !== 'object' || known.has(value)) return value;
+  if (Array.isArray(value)) return value.map((x) => detach(x, vars));
+  const out: Record<string, Json> = {};
+  for (const [k, x] of Object.entries(value)) out[k] = detach(x, vars);
+  return out;
+}
