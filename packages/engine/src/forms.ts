@@ -4,7 +4,7 @@
  * its field. Pure, so the API, the CLI and the editor's preview agree.
  */
 import type { FormFieldSpec } from './effects.ts';
-import { isJsonObject, UNSTORABLE_TEXT, type Json } from './json.ts';
+import { isJsonObject, storeProblem, UNSTORABLE_TEXT, type Json } from './json.ts';
 
 export interface FieldProblem {
   field: string;
@@ -44,7 +44,7 @@ function checkValue(field: FormFieldSpec, v: Json): { value: Json } | string {
   switch (field.type) {
     case 'text':
     case 'multiline':
-      if (typeof v === 'string' && UNSTORABLE_TEXT.test(v)) return 'contains a NUL character or an unpaired surrogate, which the database cannot store';
+      if (typeof v === 'string' && UNSTORABLE_TEXT.test(v)) return storeProblem('contains a NUL character or an unpaired surrogate');
       return typeof v === 'string' ? { value: v } : typeof v === 'number' ? { value: String(v) } : 'must be text';
     case 'number': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;

@@ -4,7 +4,7 @@
  * API, the CLI and the scheduler refuse bad inputs the same way.
  */
 import type { Scenario } from './format/scenario.ts';
-import { unstorable, type Json } from './json.ts';
+import { storeProblem, unstorable, type Json } from './json.ts';
 
 export interface InputProblem {
   input: string;
@@ -21,7 +21,7 @@ export function checkInputs(scenario: Scenario, input: Record<string, Json>): In
   // Every input is stored, declared or not.
   for (const [name, v] of Object.entries(input)) {
     const why = unstorable(name) ?? unstorable(v);
-    if (why) problems.push({ input: name, message: `${why}, which the database cannot store` });
+    if (why) problems.push({ input: name, message: storeProblem(why) });
   }
   for (const spec of declared) {
     const has = Object.hasOwn(input, spec.name) && input[spec.name] !== null;

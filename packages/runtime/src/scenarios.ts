@@ -33,9 +33,9 @@ const NOT_YET_RUNNABLE: Record<string, string> = {
 export class ScenarioStore {
   constructor(private readonly db: Database) {}
 
-  /** Validates and stores a document as a new draft version (creating the scenario if new). */
   /**
-   * `baseVersion`: the version the editor started from. When another version
+   * Validates and stores a document as a new draft version (creating the
+   * scenario if new). `baseVersion`: the version the editor started from. When another version
    * was saved since, nothing is saved (409): two people editing the same
    * scenario never silently overwrite each other.
    */

@@ -9,7 +9,7 @@
  */
 import { EffectResults, type EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
-import { unstorable, type Json } from '../json.ts';
+import { cannotStore, unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
 import type { NodeContext } from '../nodes/types.ts';
 import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
@@ -22,9 +22,6 @@ export interface StepOptions {
 }
 
 export const DEFAULT_MAX_PURE_STEPS = 10_000;
-
-/** What PostgreSQL would refuse (see `unstorable`) fails the node instead of the step's commit, which would fail for ever. */
-const cannotStore = (what: string, why: string) => new Error(`${what} ${why}, which the database cannot store`);
 
 export function step(scenario: Scenario, state: ExecutionState | undefined, event: ExecutionEvent, options: StepOptions = {}): StepResult {
   const compiled = compile(scenario);
@@ -197,7 +194,8 @@ class Run implements NodeContext {
         try {
           effect = def.effect(current.params, this);
           const why = unstorable(effect);
-          if (why) throw cannotStore('the request', why);
+          // What PostgreSQL would refuse fails the node, not the step's commit, which would fail for ever.
+          if (why) throw new Error(cannotStore('the request', why));
         } catch (e) {
           const error = storableText(message(e));
           if (!def.errorOutcome) return this.fail(id, error);
@@ -223,7 +221,7 @@ class Run implements NodeContext {
       }
       if ('end' in result) {
         const why = unstorable(result.end.result);
-        if (why) return this.fail(id, cannotStore('the result', why).message);
+        if (why) return this.fail(id, cannotStore('the result', why));
         this.record(current, null, this.now, stepNo);
         this.state.status = result.end.status;
         this.state.endedAt = this.now;

@@ -8,7 +8,7 @@
  * an object is kept (a WeakMap): a structure that shares its parts (`[a, a]`
  * in a loop) is measured once per part, not once per path.
  */
-import { UNSTORABLE_TEXT, type Json } from '../json.ts';
+import { cannotStore, UNSTORABLE_IN_KEY, UNSTORABLE_IN_STRING, UNSTORABLE_TEXT, type Json } from '../json.ts';
 
 /** The most JSON text one variable may take (10,000 rows of a query fit). */
 export const MAX_VARIABLE_CHARS = 16_000_000;
@@ -27,7 +27,7 @@ const known = new WeakMap<object, Facts>();
 const PLAIN: Facts = { size: 8, problem: undefined, holdsVariables: false };
 
 function facts(v: Json, vars: object, depth: number): Facts {
-  if (typeof v === 'string') return { size: v.length + 2, problem: UNSTORABLE_TEXT.test(v) ? 'contains a NUL character or an unpaired surrogate in a string' : undefined, holdsVariables: false };
+  if (typeof v === 'string') return { size: v.length + 2, problem: UNSTORABLE_TEXT.test(v) ? UNSTORABLE_IN_STRING : undefined, holdsVariables: false };
   if (v === null || typeof v !== 'object') return PLAIN;
   const seen = known.get(v);
   if (seen) return seen;
@@ -48,7 +48,7 @@ function facts(v: Json, vars: object, depth: number): Facts {
   } else {
     for (const [k, x] of Object.entries(v)) {
       size += k.length + 4;
-      if (UNSTORABLE_TEXT.test(k)) problem ??= 'contains a NUL character or an unpaired surrogate in a key';
+      if (UNSTORABLE_TEXT.test(k)) problem ??= UNSTORABLE_IN_KEY;
       add(facts(x, vars, depth + 1));
       if (size > MAX_VARIABLE_CHARS) break;
     }
@@ -67,7 +67,7 @@ export function storable(name: string, value: Json, vars: Record<string, Json>):
   if (f.size > MAX_VARIABLE_CHARS) {
     throw new Error(`variable "${name}" would take more than ${MAX_VARIABLE_CHARS / 1_000_000} million characters: keep data that big in the database`);
   }
-  if (f.problem) throw new Error(`variable "${name}" ${f.problem}, which the database cannot store`);
+  if (f.problem) throw new Error(cannotStore(`variable "${name}"`, f.problem));
   return f.holdsVariables ? detach(value, vars) : value;
 }
 

@@ -112,9 +112,12 @@ export async function getExecution(q: Queryable, id: string): Promise<ExecutionD
       error: t.error as string | null,
     })),
     effects: effects.rows.map(toEffectRow),
-    retryFrom: row.retry_from ? { step: (row.retry_from as RetryFrom).step, nodeId: (row.retry_from as RetryFrom).nodeId } : null,
+    retryFrom: retryPoint(row.retry_from as RetryFrom | null),
   };
 }
+
+/** Where a retry began, without the variables (they can be large). */
+const retryPoint = (r: RetryFrom | null) => (r ? { step: r.step, nodeId: r.nodeId } : null);
 
 export interface PendingForm {
   executionId: string;
