@@ -52,13 +52,20 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
     throw new Error(`after ${seconds} s still waiting until ${what}`);
   }
   const row = async (id: number) =>
-    (await h.t.db.query<{ status: number | null; callaftermin: number | null; date_callback: string | null; due_at: Date | null; date_call: Date | null }>(
-      `select status, callaftermin, to_char(date_callback, 'YYYY-MM-DD') as date_callback, due_at, date_call from table_out_call where "Id" = $1`,
-      [id],
-    )).rows[0]!;
+    (
+      await h.t.db.query<{ status: number | null; callaftermin: number | null; date_callback: string | null; due_at: Date | null; date_call: Date | null }>(
+        `select status, callaftermin, to_char(date_callback, 'YYYY-MM-DD') as date_callback, due_at, date_call from table_out_call where "Id" = $1`,
+        [id],
+      )
+    ).rows[0]!;
   const history = async (id: number) => (await h.runtime.callHistory(id, 'demo')).map((c) => `${c.kind} ${c.outcome}`);
   const addSubscriber = async (tel: string, name = 'Anna') =>
-    (await h.t.db.query<{ Id: number }>(`insert into table_out_call (tel, first_name, last_name, task_id) values ($1, $2, 'Petrova', 'demo') returning "Id"`, [tel, name])).rows[0]!.Id;
+    (
+      await h.t.db.query<{ Id: number }>(`insert into table_out_call (tel, first_name, last_name, task_id) values ($1, $2, 'Petrova', 'demo') returning "Id"`, [
+        tel,
+        name,
+      ])
+    ).rows[0]!.Id;
   const formFor = async (): Promise<PendingForm | undefined> => (await h.runtime.pendingForms(['101'])).find((f) => f.scenarioId === 'dialog');
   /** Jumps to just before a time (nothing is in flight while waiting for a callback). */
   const jumpBefore = (at: number) => h.clock.set(at - 2000);
@@ -103,7 +110,13 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
     await h.runtime.submitForm(form.executionId, form.step, {}, { operators: ['101'] });
     await until('the callback is recorded as a success', async () => (await row(id)).status === 12);
     expect(await history(id)).toEqual([
-      'operator answered', 'customer failed', 'operator busy', 'operator answered', 'customer answered', 'operator answered', 'customer answered',
+      'operator answered',
+      'customer failed',
+      'operator busy',
+      'operator answered',
+      'customer answered',
+      'operator answered',
+      'customer answered',
     ]);
     await until('every execution has ended', async () => (await h.runtime.executions({ status: 'waiting' })).length === 0);
     const failed = await h.runtime.executions({ status: 'failed' });
@@ -120,7 +133,9 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
       [b, { callbackDate: '2026-12-01', callbackTime: '10:30' }],
     ] as const) {
       const tel = id === a ? '+79000000002' : '+79000000003';
-      const form = await until('Form 1', async () => (await h.runtime.pendingForms(['102'])).find((f) => f.form.fields.find((x) => x.name === 'tel')?.value === tel));
+      const form = await until('Form 1', async () =>
+        (await h.runtime.pendingForms(['102'])).find((f) => f.form.fields.find((x) => x.name === 'tel')?.value === tel),
+      );
       await h.runtime.submitForm(form.executionId, form.step, values, { operators: ['102'] });
       await until('the callback is stored', async () => (await row(id)).status === 10);
     }
@@ -135,10 +150,11 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
   it.skipIf(skip)('never serves a row twice when two processes run the monitor at once', async () => {
     const n = 40;
     for (let i = 0; i < n; i++) {
-      await h.t.db.query(
-        `insert into table_out_call (tel, task_id, status, callaftermin, date_call, operator_number) values ($1, 'demo', 10, 1, $2, $3)`,
-        [`+7901${String(i).padStart(7, '0')}`, new Date(T0 - 2 * MIN), `op${i}`],
-      );
+      await h.t.db.query(`insert into table_out_call (tel, task_id, status, callaftermin, date_call, operator_number) values ($1, 'demo', 10, 1, $2, $3)`, [
+        `+7901${String(i).padStart(7, '0')}`,
+        new Date(T0 - 2 * MIN),
+        `op${i}`,
+      ]);
     }
     // A second process: its own connections to the same database, its own runtime.
     const other = h.t.url ? await createDatabase({ url: h.t.url }) : h.t.db;

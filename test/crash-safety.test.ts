@@ -52,7 +52,14 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tellflow-crash-'));
     const rules = join(dir, 'sim.json');
     writeFileSync(rules, JSON.stringify({ customers: { rules: [{ match: '*', outcome: 'answered', afterMs: 300 }] } }));
-    env = { DATABASE_URL: t.url!, TELLFLOW_SIM_RULES: rules, TELLFLOW_LEASE_MS: '2000', TELLFLOW_POLL_MS: '100', TELLFLOW_ADMIN_PASSWORD: 'crash-test-password', TELLFLOW_DATA_DIR: dir };
+    env = {
+      DATABASE_URL: t.url!,
+      TELLFLOW_SIM_RULES: rules,
+      TELLFLOW_LEASE_MS: '2000',
+      TELLFLOW_POLL_MS: '100',
+      TELLFLOW_ADMIN_PASSWORD: 'crash-test-password',
+      TELLFLOW_DATA_DIR: dir,
+    };
   }, 60_000);
 
   afterAll(async () => {
@@ -87,7 +94,10 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
   }
 
   async function expectEverythingOnce(): Promise<void> {
-    await waitUntil('every execution has ended', async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0);
+    await waitUntil(
+      'every execution has ended',
+      async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0,
+    );
     expect(await count("select count(*)::int as n from executions where status = 'completed'")).toBe(EXECUTIONS);
     // Each SQL write happened exactly once per execution.
     const perPhase = await t.db.query<{ phase: string; rows: number; keys: number }>(
@@ -109,7 +119,11 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
     await startExecutions();
     const first = await startServer(env);
     servers.push(first);
-    await waitUntil('some executions are past their dial', async () => (await count("select count(*)::int as n from crash_log where phase = 'before'")) >= EXECUTIONS / 2, 60_000);
+    await waitUntil(
+      'some executions are past their dial',
+      async () => (await count("select count(*)::int as n from crash_log where phase = 'before'")) >= EXECUTIONS / 2,
+      60_000,
+    );
     await first.kill9();
     const unfinished = await count("select count(*)::int as n from executions where status in ('running', 'waiting')");
     expect(unfinished).toBeGreaterThan(0);
@@ -132,7 +146,10 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
     servers.push(a!, b!);
     await waitUntil('a few periods have run', async () => (await count("select count(*)::int as n from service_task_runs where task_id = 'tick'")) >= 4);
     await t.db.query(`update service_tasks set enabled = false where id = 'tick'`);
-    await waitUntil('every execution has ended', async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0);
+    await waitUntil(
+      'every execution has ended',
+      async () => (await count("select count(*)::int as n from executions where status in ('running', 'waiting')")) === 0,
+    );
     const runs = await t.db.query<{ n: number; periods: number; started: number }>(
       `select count(*)::int as n, count(distinct scheduled_for)::int as periods, count(*) filter (where outcome = 'started')::int as started
        from service_task_runs where task_id = 'tick'`,

@@ -72,7 +72,11 @@ function tableRows(markdown: string): Map<string, string[]> {
     if (!line.startsWith('|')) inFieldTable = false;
     else if (/^\| (field|param|name) \|/.test(line)) inFieldTable = true;
     const m = inFieldTable && /^\| `([^`]+)` \|(.*)\|$/.exec(line);
-    if (m) rows.set(m[1]!, m[2]!.split(' | ').map((c) => c.trim()));
+    if (m)
+      rows.set(
+        m[1]!,
+        m[2]!.split(' | ').map((c) => c.trim()),
+      );
   }
   return rows;
 }
@@ -133,7 +137,10 @@ function scenarioAround(node: { id: string; type: string }) {
 }
 
 const isNode = (v: unknown): v is { id: string; type: string; params?: unknown } =>
-  typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && NODE_DEFINITIONS.some((d) => d.type === (v as { type?: unknown }).type);
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { id?: unknown }).id === 'string' &&
+  NODE_DEFINITIONS.some((d) => d.type === (v as { type?: unknown }).type);
 
 // ---- the tests --------------------------------------------------------------
 
@@ -254,7 +261,9 @@ describe('docs/scenario-format.md', () => {
 
 describe('scenarios/examples', () => {
   const dir = join(root, 'scenarios/examples');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('are valid together, without warnings, and re-import unchanged', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);

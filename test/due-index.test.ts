@@ -48,7 +48,8 @@ async function explain(t: TestDatabase, text: string, params: unknown[]): Promis
   return planNodes(doc[0]!.Plan);
 }
 
-const describe_ = (p: PlanNode) => `${p['Node Type']}${p['Relation Name'] ? ` on ${p['Relation Name']}` : ''}${p['Index Name'] ? ` using ${p['Index Name']}` : ''}`;
+const describe_ = (p: PlanNode) =>
+  `${p['Node Type']}${p['Relation Name'] ? ` on ${p['Relation Name']}` : ''}${p['Index Name'] ? ` using ${p['Index Name']}` : ''}`;
 
 /**
  * One row: an (ordered) Index Scan of the due index under the Limit, nothing
@@ -57,12 +58,22 @@ const describe_ = (p: PlanNode) => `${p['Node Type']}${p['Relation Name'] ? ` on
  */
 function expectDueIndexPlan(nodes: PlanNode[], mode: 'one' | 'batch'): void {
   const shape = nodes.map(describe_).join(' → ');
-  expect(nodes.some((n) => n['Node Type'] === 'Seq Scan'), shape).toBe(false);
+  expect(
+    nodes.some((n) => n['Node Type'] === 'Seq Scan'),
+    shape,
+  ).toBe(false);
   const indexScans = nodes.filter((n) => n['Index Name'] !== undefined);
-  expect(indexScans.map((n) => n['Index Name']), shape).toEqual(['table_out_call_due_idx']);
+  expect(
+    indexScans.map((n) => n['Index Name']),
+    shape,
+  ).toEqual(['table_out_call_due_idx']);
   const allowed = mode === 'one' ? ['Index Scan', 'Index Only Scan'] : ['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'];
   expect(allowed, shape).toContain(indexScans[0]!['Node Type']);
-  if (mode === 'one') expect(nodes.map((n) => n['Node Type']), shape).not.toContain('Sort');
+  if (mode === 'one')
+    expect(
+      nodes.map((n) => n['Node Type']),
+      shape,
+    ).not.toContain('Sort');
 }
 
 for (const kind of DATABASE_KINDS) {
@@ -74,7 +85,10 @@ for (const kind of DATABASE_KINDS) {
 
     beforeAll(async () => {
       t = await createTestDatabase(kind);
-      for (const [id, tz] of [['bulk', 'UTC'], ['msk', 'Europe/Moscow']]) {
+      for (const [id, tz] of [
+        ['bulk', 'UTC'],
+        ['msk', 'Europe/Moscow'],
+      ]) {
         await t.db.query(
           `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, hours, time_zone)
            values ($1, $1, 'dialog', 'outbound-routing', 'operator-call', '{"from": "09:00", "to": "21:00", "days": [1, 2, 3, 4, 5]}', $2)`,
@@ -91,7 +105,9 @@ for (const kind of DATABASE_KINDS) {
     });
 
     it('has the expected mix of rows', async () => {
-      const { rows: [c] } = await t.db.query<{ all: number; due: number; waiting: number; done: number; fresh: number }>(
+      const {
+        rows: [c],
+      } = await t.db.query<{ all: number; due: number; waiting: number; done: number; fresh: number }>(
         `select count(*)::int as all,
            count(*) filter (where status = 10 and due_at <= $1)::int as due,
            count(*) filter (where status = 10 and due_at > $1)::int as waiting,
@@ -111,8 +127,11 @@ for (const kind of DATABASE_KINDS) {
       // And the query finds the earliest due row.
       const { rows: found } = await t.db.query<{ Id: number }>(CLAIM_ONE, [T0]);
       expect(found).toHaveLength(1);
-      const { rows: [first] } = await t.db.query<{ Id: number }>(`select "Id" from table_out_call where status = 10 and due_at <= $1 order by due_at, "Id" limit 1`, [T0]);
-      const dueAt = async (id: number) => (await t.db.query<{ due_at: Date }>('select due_at from table_out_call where "Id" = $1', [id])).rows[0]!.due_at.getTime();
+      const {
+        rows: [first],
+      } = await t.db.query<{ Id: number }>(`select "Id" from table_out_call where status = 10 and due_at <= $1 order by due_at, "Id" limit 1`, [T0]);
+      const dueAt = async (id: number) =>
+        (await t.db.query<{ due_at: Date }>('select due_at from table_out_call where "Id" = $1', [id])).rows[0]!.due_at.getTime();
       expect(await dueAt(found[0]!.Id)).toBe(await dueAt(first!.Id));
     });
 
@@ -128,11 +147,13 @@ for (const kind of DATABASE_KINDS) {
 
       // Rows of a task in Moscow (UTC+3).
       const add = async (values: { callaftermin?: number | null; date_callback?: string | null; time_callback?: string | null; date_call?: Date | null }) =>
-        (await t.db.query<{ Id: number; due_at: Date | null }>(
-          `insert into table_out_call (tel, task_id, status, callaftermin, date_callback, time_callback, date_call)
+        (
+          await t.db.query<{ Id: number; due_at: Date | null }>(
+            `insert into table_out_call (tel, task_id, status, callaftermin, date_callback, time_callback, date_call)
            values ('+79990000000', 'msk', 10, $1, $2, $3, $4) returning "Id", due_at`,
-          [values.callaftermin ?? null, values.date_callback ?? null, values.time_callback ?? null, values.date_call ?? null],
-        )).rows[0]!;
+            [values.callaftermin ?? null, values.date_callback ?? null, values.time_callback ?? null, values.date_call ?? null],
+          )
+        ).rows[0]!;
       const called = new Date(T0.getTime() + 24 * 60 * MIN); // tomorrow: none of these rows is due now
       const both = await add({ callaftermin: 15, date_callback: '2026-12-01', time_callback: '10:30', date_call: called });
       expect(both.due_at).toEqual(new Date(called.getTime() + 15 * MIN));

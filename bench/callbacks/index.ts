@@ -414,10 +414,17 @@ const fmt = (s: Stats) => `${ms(s.median).padStart(7)} ms  (${ms(s.min)}–${ms(
 const perRow = (s: Stats, n: number) => `${((s.median / n) * 1000).toFixed(0).padStart(5)} µs/row`;
 
 function report(r: KindResult): void {
-  console.log(`\n${r.kind}: ${r.rows.toLocaleString('en-US')} subscriber rows, ${r.due.toLocaleString('en-US')} due (loaded and analyzed in ${(r.loadMs / 1000).toFixed(1)} s)`);
+  console.log(
+    `\n${r.kind}: ${r.rows.toLocaleString('en-US')} subscriber rows, ${r.due.toLocaleString('en-US')} due (loaded and analyzed in ${(r.loadMs / 1000).toFixed(1)} s)`,
+  );
   for (const v of r.variants) {
-    console.log(`  ${v.variant.padEnd(8)} monitor alone     ${fmt(v.monitor)}  ${perRow(v.monitor, r.due)}  (${v.monitorSteps} effects recorded; ${v.rounds} rounds)`);
-    const cpu = v.monitorCpu.db === null ? `${ms(v.monitorCpu.node)} ms (node${r.kind === 'pglite' ? ' + PGlite' : ''})` : `${ms(v.monitorCpu.node + v.monitorCpu.db)} ms (node ${ms(v.monitorCpu.node)} + postgres ${ms(v.monitorCpu.db)})`;
+    console.log(
+      `  ${v.variant.padEnd(8)} monitor alone     ${fmt(v.monitor)}  ${perRow(v.monitor, r.due)}  (${v.monitorSteps} effects recorded; ${v.rounds} rounds)`,
+    );
+    const cpu =
+      v.monitorCpu.db === null
+        ? `${ms(v.monitorCpu.node)} ms (node${r.kind === 'pglite' ? ' + PGlite' : ''})`
+        : `${ms(v.monitorCpu.node + v.monitorCpu.db)} ms (node ${ms(v.monitorCpu.node)} + postgres ${ms(v.monitorCpu.db)})`;
     console.log(`  ${''.padEnd(8)}   CPU of the monitor tick, mean: ${cpu}`);
     console.log(`  ${''.padEnd(8)} + children start  ${fmt(v.children)}  ${perRow(v.children, r.due)}`);
     console.log(`  ${''.padEnd(8)} = with children   ${fmt(v.total)}  ${perRow(v.total, r.due)}`);
@@ -427,11 +434,12 @@ function report(r: KindResult): void {
   if (r.kind === 'postgres') {
     const bundled = r.variants.find((v) => v.variant === 'bundled');
     if (bundled && r.due === 1000) {
-      console.log(`  target: one monitor tick with 1,000 due under 50 ms on PostgreSQL: ${bundled.monitor.median < 50 ? 'met' : 'NOT met'} (bundled monitor alone, median ${ms(bundled.monitor.median)} ms)`);
+      console.log(
+        `  target: one monitor tick with 1,000 due under 50 ms on PostgreSQL: ${bundled.monitor.median < 50 ? 'met' : 'NOT met'} (bundled monitor alone, median ${ms(bundled.monitor.median)} ms)`,
+      );
     }
   }
 }
-
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));

@@ -80,12 +80,9 @@ function chain(id: string, middle: (i: number) => ChainNode, outcome: string, va
   return checked.scenario;
 }
 
-const branchChain = chain(
-  'bench-branch-chain',
-  (i) => ({ id: `b${i}`, type: 'branch', params: { condition: { '<': [{ var: 'i' }, 1_000_000] } } }),
-  'true',
-  [{ name: 'i', type: 'number', default: 0 }],
-);
+const branchChain = chain('bench-branch-chain', (i) => ({ id: `b${i}`, type: 'branch', params: { condition: { '<': [{ var: 'i' }, 1_000_000] } } }), 'true', [
+  { name: 'i', type: 'number', default: 0 },
+]);
 
 const setVariablesChain = chain(
   'bench-set-variables-chain',
@@ -136,7 +133,9 @@ function measure(name: string, scenario: Scenario, expectedResult: Json, opts: O
   // Sanity: the chain does what we think, all CHAIN nodes visited.
   const check = step(scenario, undefined, { type: 'start', at: 0, input: {} });
   if (check.trace.length !== CHAIN || JSON.stringify(check.state.result) !== JSON.stringify(expectedResult)) {
-    throw new Error(`${name}: expected ${CHAIN} visits and result ${JSON.stringify(expectedResult)}, got ${check.trace.length} and ${JSON.stringify(check.state.result)}`);
+    throw new Error(
+      `${name}: expected ${CHAIN} visits and result ${JSON.stringify(expectedResult)}, got ${check.trace.length} and ${JSON.stringify(check.state.result)}`,
+    );
   }
 
   let at = 1;
@@ -187,7 +186,9 @@ function main() {
         `(min ${fmt(m.min)}, max ${fmt(m.max)}; ${fmt(m.cpuMedian)} per CPU second; ${fmt(m.median / CHAIN)} chain runs/s) ${mark}`,
     );
     if (opts.json) {
-      console.log(JSON.stringify({ variant: name, transitionsPerSecond: Math.round(m.median), perCpuSecond: Math.round(m.cpuMedian), rounds: m.rounds.map(Math.round) }));
+      console.log(
+        JSON.stringify({ variant: name, transitionsPerSecond: Math.round(m.median), perCpuSecond: Math.round(m.cpuMedian), rounds: m.rounds.map(Math.round) }),
+      );
     }
   }
   const below = results.filter((r) => r.median < TARGET);

@@ -75,7 +75,8 @@ async function loops(n: number, seconds: number, warmup: number, meter: CpuMeter
  */
 export async function insertLatency(db: Database, url: string | undefined, perSec: number, seconds: number): Promise<Summary> {
   const sql = url ? postgres(url, { max: 8, prepare: true, onnotice: () => {} }) : null;
-  const insert = (i: number): Promise<unknown> => (sql ? sql`insert into bench_insert (v) values (${i})` : db.query('insert into bench_insert (v) values ($1)', [i]));
+  const insert = (i: number): Promise<unknown> =>
+    sql ? sql`insert into bench_insert (v) values (${i})` : db.query('insert into bench_insert (v) values ($1)', [i]);
   try {
     await db.query('create table if not exists bench_insert (id bigserial primary key, v int not null, at timestamptz not null default now())');
     const latencies: number[] = [];

@@ -84,7 +84,16 @@ export async function throughput(h: Harness, o: { variant: Variant; k: number; e
     await verify(h.raw, o.executions, o.k, steps);
     const perStep = [...h.probe.counts.entries()].map(([kind, n]) => [kind, n / steps] as [string, number]).sort((a, b) => b[1] - a[1]);
     const cpu = { nodeMs: (used.nodeMs * 1000) / steps, postgresMs: used.postgresMs === null ? null : (used.postgresMs * 1000) / steps };
-    return { variant: o.variant, executions: o.executions, steps, seconds, stepsPerSec: steps / seconds, perStep, statementsPerStep: h.probe.total() / steps, cpu };
+    return {
+      variant: o.variant,
+      executions: o.executions,
+      steps,
+      seconds,
+      stepsPerSec: steps / seconds,
+      perStep,
+      statementsPerStep: h.probe.total() / steps,
+      cpu,
+    };
   } finally {
     await close();
   }
@@ -102,7 +111,9 @@ async function verify(db: Database, executions: number, k: number, steps: number
   const r = rows[0]!;
   const expected = executions * (k + 1);
   if (r.done !== executions || r.right !== executions || steps !== expected || r.effects + executions !== expected) {
-    throw new Error(`benchmark run is wrong: ${r.done}/${executions} completed, ${r.right} with the right result, ${steps} step commits counted, ${r.effects} effects done (expected ${expected} steps)`);
+    throw new Error(
+      `benchmark run is wrong: ${r.done}/${executions} completed, ${r.right} with the right result, ${steps} step commits counted, ${r.effects} effects done (expected ${expected} steps)`,
+    );
   }
 }
 
@@ -125,10 +136,7 @@ export interface Latency {
  * does) while `runtime.run()` works in the background (LISTEN/NOTIFY wake-ups).
  * The first second is warm-up and not counted.
  */
-export async function latency(
-  h: Harness,
-  o: { k: number; stepsPerSec: number; seconds: number; warmup: number; batch: number },
-): Promise<Latency> {
+export async function latency(h: Harness, o: { k: number; stepsPerSec: number; seconds: number; warmup: number; batch: number }): Promise<Latency> {
   await resetExecutions(h.raw);
   const { runtime, close } = newRuntime(h, o.batch);
   const stepsPer = o.k + 1;

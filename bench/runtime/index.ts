@@ -72,7 +72,9 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--executions') o.pgExecutions = num();
     else if (arg === '--rate') o.latencyRate = num();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: tsx bench/runtime/index.ts [--only postgres|pglite] [--quick] [--json] [--pool N] [--batch N] [--executions N] [--rate STEPS_PER_SEC]');
+      console.log(
+        'usage: tsx bench/runtime/index.ts [--only postgres|pglite] [--quick] [--json] [--pool N] [--batch N] [--executions N] [--rate STEPS_PER_SEC]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -146,11 +148,18 @@ function table(rows: string[][]): string {
 }
 
 function report(results: KindResult[], o: Options, loadBefore: number[]): void {
-  const load = `${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} after`;
+  const load = `${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} after`;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`\nDurable runtime benchmark — node ${process.version}, ${os.cpus().length} × ${cpu}, load average ${load}`);
-  console.log(`runtime: one process, pool ${o.pool} connections (+1 LISTEN) on PostgreSQL, up to ${o.batch} executions advancing at once, ${o.k + 1} durable steps per execution\n`);
-  console.log('durable step = one committed interpreter step (effect result → pure nodes → next effect or end, written by the step-commit CTE), counted when its COMMIT returned');
+  console.log(
+    `runtime: one process, pool ${o.pool} connections (+1 LISTEN) on PostgreSQL, up to ${o.batch} executions advancing at once, ${o.k + 1} durable steps per execution\n`,
+  );
+  console.log(
+    'durable step = one committed interpreter step (effect result → pure nodes → next effect or end, written by the step-commit CTE), counted when its COMMIT returned',
+  );
   for (const v of ['timer', 'sql'] as const) console.log(`  ${v.padEnd(5)}  ${VARIANT_TEXT[v]}`);
   console.log('');
   const head = ['', ...results.map((r) => (r.kind === 'postgres' ? 'PostgreSQL' : 'PGlite (memory)'))];
@@ -202,9 +211,15 @@ Times are taken in the runtime's process.`);
     const yes = (b: boolean) => (b ? 'MET   ' : 'MISSED');
     const lat = pg.latency;
     console.log('\ntargets on PostgreSQL (timer variant = the one-commit-per-step path):');
-    console.log(`  ${yes(pg.timer.stepsPerSec >= pg.insert8.perSec / 2)}  durable steps/s ≥ ½ × 8-connection insert commits/s: ${f0(pg.timer.stepsPerSec)} vs ${f0(pg.insert8.perSec / 2)}`);
-    console.log(`  ${yes(pg.timer.stepsPerSec >= pg.graphile.jobsPerSec)}  durable steps/s ≥ graphile-worker jobs/s: ${f0(pg.timer.stepsPerSec)} vs ${f0(pg.graphile.jobsPerSec)}`);
-    console.log(`  ${yes(lat.all.p99 < 5 && lat.achievedStepsPerSec >= 0.95 * lat.offeredStepsPerSec)}  p99 step latency < 5 ms at 1,000 steps/s: ${ms(lat.all.p99)} at ${f0(lat.achievedStepsPerSec)} steps/s (next step ${ms(lat.next.p99)}, first step ${ms(lat.first.p99)}; a plain insert commit at that rate: p99 ${ms(pg.insertLatency.p99)})`);
+    console.log(
+      `  ${yes(pg.timer.stepsPerSec >= pg.insert8.perSec / 2)}  durable steps/s ≥ ½ × 8-connection insert commits/s: ${f0(pg.timer.stepsPerSec)} vs ${f0(pg.insert8.perSec / 2)}`,
+    );
+    console.log(
+      `  ${yes(pg.timer.stepsPerSec >= pg.graphile.jobsPerSec)}  durable steps/s ≥ graphile-worker jobs/s: ${f0(pg.timer.stepsPerSec)} vs ${f0(pg.graphile.jobsPerSec)}`,
+    );
+    console.log(
+      `  ${yes(lat.all.p99 < 5 && lat.achievedStepsPerSec >= 0.95 * lat.offeredStepsPerSec)}  p99 step latency < 5 ms at 1,000 steps/s: ${ms(lat.all.p99)} at ${f0(lat.achievedStepsPerSec)} steps/s (next step ${ms(lat.next.p99)}, first step ${ms(lat.first.p99)}; a plain insert commit at that rate: p99 ${ms(pg.insertLatency.p99)})`,
+    );
     console.log(`  (sql variant: ${f0(pg.sql.stepsPerSec)} steps/s = ${f2(pg.sql.stepsPerSec / pg.insert8.perSec)} × the 8-connection insert limit)`);
   }
   for (const r of results) {
@@ -220,7 +235,10 @@ Times are taken in the runtime's process.`);
     );
   }
   const busy = loadBefore[0]!;
-  if (busy > 1.5) console.log(`\nnote: the machine was busy (1-minute load average ${busy.toFixed(2)} before the bench started): throughput and latency are pessimistic; compare statements and CPU per unit.`);
+  if (busy > 1.5)
+    console.log(
+      `\nnote: the machine was busy (1-minute load average ${busy.toFixed(2)} before the bench started): throughput and latency are pessimistic; compare statements and CPU per unit.`,
+    );
   if (o.json) console.log(JSON.stringify({ at: new Date().toISOString(), load: os.loadavg(), options: o, results }));
 }
 

@@ -25,7 +25,7 @@ export function classify(text: string): string {
   if (t.startsWith('insert into executions')) return 'insert execution';
   if (t.includes('from scenario_versions') || t.includes('from scenarios')) return 'scenario lookup';
   if (t.includes('pg_notify')) return 'notify';
-  return 'scenario sql (the node\'s own query)';
+  return "scenario sql (the node's own query)";
 }
 
 export class Probe {

@@ -15,8 +15,7 @@ export function App() {
       <h1>Tellflow</h1>
       <p>Visual scenario runtime for call centers.</p>
       <p>
-        Server:{' '}
-        <strong data-testid="health">{health === null ? 'checking…' : 'error' in health ? `unreachable (${health.error})` : health.status}</strong>
+        Server: <strong data-testid="health">{health === null ? 'checking…' : 'error' in health ? `unreachable (${health.error})` : health.status}</strong>
       </p>
       <p>
         The API lives under <code>/api</code>; the scenario editor, agent workspace and monitor are coming next.

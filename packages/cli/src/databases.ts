@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDatabase, describeDatabase, migrate, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
 
-export type Opened = { ok: true; db: Database; where: string } | { ok: false; error: string; /** The embedded database was never created. */ missing?: boolean };
+export type Opened =
+  | { ok: true; db: Database; where: string }
+  | { ok: false; error: string /** The embedded database was never created. */; missing?: boolean };
 
 /**
  * Opens (and migrates) the product database. With `existing`, an embedded

@@ -40,7 +40,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const tel = (i: number) => `+7900${String(1000000 + i).slice(1)}`;
   // Every fourth customer's first call fails; every fifth is busy once; operator 103 is busy on its second call.
   const customers = Array.from({ length: n }, (_, i) =>
-    i % 4 === 0 ? { match: tel(i), sequence: ['failed', 'answered'] as const, afterMs: 4000 } : i % 5 === 0 ? { match: tel(i), sequence: ['busy', 'answered'] as const, afterMs: 3000 } : null,
+    i % 4 === 0
+      ? { match: tel(i), sequence: ['failed', 'answered'] as const, afterMs: 4000 }
+      : i % 5 === 0
+        ? { match: tel(i), sequence: ['busy', 'answered'] as const, afterMs: 3000 }
+        : null,
   ).filter((r) => r !== null);
   const sim = new TelephonySimulator({
     clock,
@@ -61,7 +65,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       hours: { from: '09:00', to: '21:00', days: [1, 2, 3, 4, 5, 6, 7] },
     });
     for (let i = 0; i < n; i++) {
-      await db.query(`insert into table_out_call (tel, first_name, last_name, task_id) values ($1, $2, $3, 'demo')`, [tel(i), FIRST[i % 10], LAST[(i * 3) % 10]]);
+      await db.query(`insert into table_out_call (tel, first_name, last_name, task_id) values ($1, $2, $3, 'demo')`, [
+        tel(i),
+        FIRST[i % 10],
+        LAST[(i * 3) % 10],
+      ]);
     }
     await runtime.serviceTasks.update('callback-monitor', { enabled: true });
     await runtime.outboundTasks.setState('demo', 'running');
@@ -87,9 +95,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         await runtime.submitForm(form.executionId, form.step, again ? { callbackMinutes: 10, comments: 'asked for a callback' } : { comments: 'done' });
       }
       await runtime.drain();
-      const { rows } = await db.query<{ Id: number; status: number | null; first_name: string; last_name: string; tel: string; operator_number: string | null; due_at: Date | null }>(
-        'select "Id", status, first_name, last_name, tel, operator_number, due_at from table_out_call order by "Id"',
-      );
+      const { rows } = await db.query<{
+        Id: number;
+        status: number | null;
+        first_name: string;
+        last_name: string;
+        tel: string;
+        operator_number: string | null;
+        due_at: Date | null;
+      }>('select "Id", status, first_name, last_name, tel, operator_number, due_at from table_out_call order by "Id"');
       for (const r of rows) {
         const before = seen.has(r.Id) ? seen.get(r.Id)! : null;
         if (seen.has(r.Id) && before === r.status) continue;
@@ -100,8 +114,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         seen.set(r.Id, r.status);
         transitions++;
         const t = new Date(clock.now() - start).toISOString().slice(11, 19);
-        const extra = r.status === 10 && r.due_at ? `, due at +${new Date(r.due_at.getTime() - start).toISOString().slice(11, 16)}` : r.status === 11 ? `, operator ${r.operator_number}` : '';
-        o.print(`[+${t}] #${String(r.Id).padStart(2)} ${`${r.first_name} ${r.last_name}`.padEnd(16)} ${r.tel}  ${label(before)} → ${label(r.status)}${extra}\n`);
+        const extra =
+          r.status === 10 && r.due_at
+            ? `, due at +${new Date(r.due_at.getTime() - start).toISOString().slice(11, 16)}`
+            : r.status === 11
+              ? `, operator ${r.operator_number}`
+              : '';
+        o.print(
+          `[+${t}] #${String(r.Id).padStart(2)} ${`${r.first_name} ${r.last_name}`.padEnd(16)} ${r.tel}  ${label(before)} → ${label(r.status)}${extra}\n`,
+        );
       }
       if (rows.every((r) => r.status === 12)) break;
       // Nothing in flight: skip the quiet minutes until the next callback is due.

@@ -21,7 +21,11 @@ describe('tellflow (dispatch and help)', () => {
 
   it('shows a verb\'s usage with "help VERB", "VERB --help" and "VERB -h"', async () => {
     for (const c of COMMANDS) {
-      for (const argv of [['help', c.name], [c.name, '--help'], [c.name, 'some-file', '-h']]) {
+      for (const argv of [
+        ['help', c.name],
+        [c.name, '--help'],
+        [c.name, 'some-file', '-h'],
+      ]) {
         const io = fakeIo();
         expect(await main(argv, io), argv.join(' ')).toBe(0);
         expect(io.out).toBe(c.usage);
@@ -36,7 +40,11 @@ describe('tellflow (dispatch and help)', () => {
   });
 
   it('rejects an unknown verb or option with the list of verbs, exit 2', async () => {
-    for (const [argv, what] of [[['frobnicate'], 'unknown command "frobnicate"'], [['--verbose'], 'unknown option "--verbose"'], [['help', 'nope'], 'unknown command "nope"']] as const) {
+    for (const [argv, what] of [
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['--verbose'], 'unknown option "--verbose"'],
+      [['help', 'nope'], 'unknown command "nope"'],
+    ] as const) {
       const io = fakeIo();
       expect(await main([...argv], io)).toBe(2);
       expect(io.err).toContain(what);

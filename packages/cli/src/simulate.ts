@@ -45,7 +45,10 @@ export async function simulate(o: SimulationOptions): Promise<Stop> {
       const values = o.answers.take(form);
       if (values === undefined) {
         if (form.deadline) continue; // it will take its timeout outcome
-        return stop(o, `no answer for the form "${form.form.title}" at node "${form.nodeId}" (scenario "${form.scenarioId}"): give one with --answers '{"${form.nodeId}": {…}}'`);
+        return stop(
+          o,
+          `no answer for the form "${form.form.title}" at node "${form.nodeId}" (scenario "${form.scenarioId}"): give one with --answers '{"${form.nodeId}": {…}}'`,
+        );
       }
       try {
         await runtime.submitForm(form.executionId, form.step, values);

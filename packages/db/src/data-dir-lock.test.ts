@@ -36,14 +36,23 @@ describe('the embedded data directory lock', () => {
   it('refuses a second process on the same files instead of losing what the first one writes', { timeout: 120_000 }, async () => {
     const data = join(dir, 'c');
     // A second process opens the directory, writes, and waits to be told to stop.
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
       const { createDatabase } = await import(${JSON.stringify(fileURLToPath(new URL('./client.ts', import.meta.url)))});
       const db = await createDatabase({ dataDir: ${JSON.stringify(data)} });
       await db.query('create table t (who text)');
       await db.query("insert into t values ('child')");
       process.stdout.write('ready\\n');
       process.stdin.once('data', async () => { await db.close(); process.exit(0); });
-    `], { stdio: ['pipe', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
       child.on('exit', (code) => reject(new Error(`the child exited with ${code}`)));

@@ -38,7 +38,8 @@ export function lockDataDir(dataDir: string): () => void {
     }
     const holder = readHolder(file);
     if (holder && (holder.host !== me.host || alive(holder.pid))) {
-      const who = holder.pid === process.pid && holder.host === me.host ? 'this process already' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
+      const who =
+        holder.pid === process.pid && holder.host === me.host ? 'this process already' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
       throw new DataDirInUse(
         `the embedded database at ${dataDir} is in use: ${who} has it open. ` +
           'Stop that process first, or let several processes share a PostgreSQL through DATABASE_URL. ' +

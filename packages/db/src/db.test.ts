@@ -20,9 +20,7 @@ describe.each(DATABASE_KINDS)('database on %s', (kind) => {
     expect(a.applied + b.applied).toBeGreaterThan(0);
     expect(Math.min(a.applied, b.applied)).toBe(0);
     expect((await migrate(t.db)).applied).toBe(0);
-    const tables = await t.db.query<{ n: string }>(
-      "select table_name as n from information_schema.tables where table_schema = 'public' order by 1",
-    );
+    const tables = await t.db.query<{ n: string }>("select table_name as n from information_schema.tables where table_schema = 'public' order by 1");
     expect(tables.rows.map((r) => r.n)).toEqual(
       expect.arrayContaining(['effects', 'execution_steps', 'executions', 'scenario_versions', 'scenarios', 'sessions', 'users']),
     );
@@ -30,13 +28,15 @@ describe.each(DATABASE_KINDS)('database on %s', (kind) => {
 
   it.skipIf(skip)('runs work under one name one caller at a time, and frees the lock when the work fails', async () => {
     const log: string[] = [];
-    const job = (name: string, fail = false) => async () => {
-      log.push(`${name} in`);
-      await t.db.query('select pg_sleep(0.02)');
-      log.push(`${name} out`);
-      if (fail) throw new Error(`${name} failed`);
-      return name;
-    };
+    const job =
+      (name: string, fail = false) =>
+      async () => {
+        log.push(`${name} in`);
+        await t.db.query('select pg_sleep(0.02)');
+        log.push(`${name} out`);
+        if (fail) throw new Error(`${name} failed`);
+        return name;
+      };
     const results = await Promise.allSettled([exclusively(t.db, 'x', job('a', true)), exclusively(t.db, 'x', job('b')), exclusively(t.db, 'x', job('c'))]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['a failed', 'b', 'c']);
     for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(log[i]!.replace(' in', ' out'));

@@ -4,7 +4,23 @@
  * from this file by `npm run generate -w @tellflow/db`.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, index, integer, json, jsonb, pgTable, primaryKey, serial, text, time, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  json,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  time,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const at = (name?: string) => (name ? timestamp(name, { withTimezone: true, mode: 'date' }) : timestamp({ withTimezone: true, mode: 'date' }));
 
@@ -25,7 +41,9 @@ export const sessions = pgTable(
   {
     /** SHA-256 of the cookie's token: a leaked table does not leak sessions. */
     tokenHash: text().primaryKey(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: at().notNull().defaultNow(),
     expiresAt: at().notNull(),
   },
@@ -61,7 +79,9 @@ export const scenarios = pgTable('scenarios', {
 export const scenarioVersions = pgTable(
   'scenario_versions',
   {
-    scenarioId: text().notNull().references(() => scenarios.id, { onDelete: 'cascade' }),
+    scenarioId: text()
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
     // json, not jsonb: keeps the file's key order, so an export re-imports byte for byte.
     document: json().notNull(),
@@ -124,7 +144,9 @@ export const executions = pgTable(
 export const executionSteps = pgTable(
   'execution_steps',
   {
-    executionId: uuid().notNull().references(() => executions.id, { onDelete: 'cascade' }),
+    executionId: uuid()
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
     step: integer().notNull(),
     nodeId: text().notNull(),
     nodeType: text().notNull(),
@@ -146,12 +168,16 @@ export const executionSteps = pgTable(
 export const effects = pgTable(
   'effects',
   {
-    executionId: uuid().notNull().references(() => executions.id, { onDelete: 'cascade' }),
+    executionId: uuid()
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
     step: integer().notNull(),
     nodeId: text().notNull(),
     kind: text().notNull(),
     request: jsonb().notNull(),
-    status: text({ enum: ['pending', 'done', 'cancelled'] }).notNull().default('pending'),
+    status: text({ enum: ['pending', 'done', 'cancelled'] })
+      .notNull()
+      .default('pending'),
     startedAt: at(),
     /** The outside world's id for it, e.g. the call id. */
     externalId: text(),
@@ -226,12 +252,16 @@ export const outboundTasks = pgTable('outbound_tasks', {
   /** "Allow attaching a call to the task". */
   attachCalls: boolean().notNull().default(true),
   /** "Dialog scenario behaviour after the connection breaks". */
-  afterDisconnect: text({ enum: ['finish', 'stop'] }).notNull().default('finish'),
+  afterDisconnect: text({ enum: ['finish', 'stop'] })
+    .notNull()
+    .default('finish'),
   operators: jsonb().$type<string[]>().notNull().default([]),
   /** Calling hours in the task's time zone, e.g. { from: '09:00', to: '21:00', days: [1,2,3,4,5] } (1 = Monday). */
   hours: jsonb().$type<{ from: string; to: string; days: number[] }>().notNull(),
   timeZone: text().notNull().default('UTC'),
-  state: text({ enum: ['stopped', 'running'] }).notNull().default('stopped'),
+  state: text({ enum: ['stopped', 'running'] })
+    .notNull()
+    .default('stopped'),
   createdAt: at().notNull().defaultNow(),
   updatedAt: at().notNull().defaultNow(),
 });
@@ -266,9 +296,13 @@ export const serviceTasks = pgTable('service_tasks', {
   timeZone: text().notNull().default('UTC'),
   enabled: boolean().notNull().default(false),
   /** skip: no new run while the previous one is still going. */
-  overlap: text({ enum: ['skip', 'allow'] }).notNull().default('skip'),
+  overlap: text({ enum: ['skip', 'allow'] })
+    .notNull()
+    .default('skip'),
   /** Periods missed while no process ran: skip them, or run once for all of them. */
-  missed: text({ enum: ['skip', 'runOnce'] }).notNull().default('skip'),
+  missed: text({ enum: ['skip', 'runOnce'] })
+    .notNull()
+    .default('skip'),
   input: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   /** The latest period handled, so a restart knows what it missed. */
   lastPeriod: at(),
@@ -280,7 +314,9 @@ export const serviceTasks = pgTable('service_tasks', {
 export const serviceTaskRuns = pgTable(
   'service_task_runs',
   {
-    taskId: text().notNull().references(() => serviceTasks.id, { onDelete: 'cascade' }),
+    taskId: text()
+      .notNull()
+      .references(() => serviceTasks.id, { onDelete: 'cascade' }),
     scheduledFor: at().notNull(),
     executionId: uuid(),
     outcome: text({ enum: ['started', 'skipped', 'failed'] }).notNull(),

@@ -68,10 +68,12 @@ describe('diffScenarios', () => {
     ]);
 
     const swapped = scenario([{ id: 'start', type: 'start' } as ScenarioNode, form([fields[1], fields[0]])]);
-    expect(diffScenarios(before, swapped).nodes[0]!.fields).toEqual([{ path: 'params.fields (order)', before: ['minutes', 'comment'], after: ['comment', 'minutes'] }]);
+    expect(diffScenarios(before, swapped).nodes[0]!.fields).toEqual([
+      { path: 'params.fields (order)', before: ['minutes', 'comment'], after: ['comment', 'minutes'] },
+    ]);
   });
 
-  it('reports the scenario\'s own fields and a node whose type changed', () => {
+  it("reports the scenario's own fields and a node whose type changed", () => {
     const before = scenario([{ id: 'start', type: 'start' } as ScenarioNode, { id: 'x', type: 'end' } as ScenarioNode], [], { description: 'old' });
     const after = scenario([{ id: 'start', type: 'start' } as ScenarioNode, { id: 'x', type: 'wait', params: { seconds: 5 } } as ScenarioNode], [], {
       name: 'Renamed',
@@ -84,7 +86,15 @@ describe('diffScenarios', () => {
       { path: 'variables', after: [{ name: 'n', type: 'number' }] },
     ]);
     expect(d.nodes).toEqual([
-      { id: 'x', type: 'wait', change: 'changed', fields: [{ path: 'type', before: 'end', after: 'wait' }, { path: 'params', after: { seconds: 5 } }] },
+      {
+        id: 'x',
+        type: 'wait',
+        change: 'changed',
+        fields: [
+          { path: 'type', before: 'end', after: 'wait' },
+          { path: 'params', after: { seconds: 5 } },
+        ],
+      },
     ]);
     expect(describeDiff(d)).toContain('scenario description: removed (was "old")');
   });

@@ -88,7 +88,11 @@ export function diffScenarios(before: Scenario, after: Scenario): ScenarioDiff {
 export function describeDiff(d: ScenarioDiff): string[] {
   const lines: string[] = [];
   const field = (f: FieldChange) =>
-    f.before === undefined ? `${f.path}: added ${show(f.after)}` : f.after === undefined ? `${f.path}: removed (was ${show(f.before)})` : `${f.path}: ${show(f.before)} → ${show(f.after)}`;
+    f.before === undefined
+      ? `${f.path}: added ${show(f.after)}`
+      : f.after === undefined
+        ? `${f.path}: removed (was ${show(f.before)})`
+        : `${f.path}: ${show(f.before)} → ${show(f.after)}`;
   for (const f of d.scenario) lines.push(`scenario ${field(f)}`);
   for (const n of d.nodes) {
     if (n.change !== 'changed') lines.push(`${n.change === 'added' ? '+' : '-'} node ${n.id} (${n.type})`);

@@ -59,10 +59,7 @@ export const EffectResults = {
   setStatus: z.union([z.object({ ok: z.literal(true), rowCount: z.number().int().min(0) }), Failure]),
   call: z.object({ outcome: z.enum(CALL_OUTCOMES), callId: z.string().optional(), reason: z.string().optional() }),
   dial: z.object({ outcome: z.enum(CALL_OUTCOMES), callId: z.string().optional(), reason: z.string().optional() }),
-  form: z.union([
-    z.object({ submitted: z.record(z.string(), JsonValue), by: z.string().optional() }),
-    z.object({ timeout: z.literal(true) }),
-  ]),
+  form: z.union([z.object({ submitted: z.record(z.string(), JsonValue), by: z.string().optional() }), z.object({ timeout: z.literal(true) })]),
   timer: z.object({}).loose(),
   enqueue: z.object({
     outcome: z.enum(['assigned', 'timeout', 'left']),

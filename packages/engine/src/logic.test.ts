@@ -114,7 +114,10 @@ describe('inspect', () => {
   it('counts only the collection (and reduce’s initial value) of iterating operations', () => {
     expect(inspect({ map: [{ var: 'list' }, { '*': [{ var: 'item' }, 2] }] }).variables).toEqual(['list']);
     expect(inspect({ filter: [{ var: 'list' }, { var: 'x' }] }).variables).toEqual(['list']);
-    expect(inspect({ reduce: [{ var: 'list' }, { '+': [{ var: 'current' }, { var: 'accumulator' }] }, { var: 'start' }] }).variables).toEqual(['list', 'start']);
+    expect(inspect({ reduce: [{ var: 'list' }, { '+': [{ var: 'current' }, { var: 'accumulator' }] }, { var: 'start' }] }).variables).toEqual([
+      'list',
+      'start',
+    ]);
     expect(inspect({ all: [{ var: 'a' }, { var: 'b' }] }).variables).toEqual(['a']);
   });
 

@@ -14,12 +14,40 @@ jsonLogic.rm_operation('log');
 
 /** Operations json-logic-js understands after the removals above. */
 export const LOGIC_OPERATIONS: ReadonlySet<string> = new Set([
-  'var', 'missing', 'missing_some',
-  'if', '?:', 'and', 'or', '!', '!!',
-  '==', '===', '!=', '!==', '>', '>=', '<', '<=',
-  '+', '-', '*', '/', '%', 'min', 'max',
-  'in', 'cat', 'substr', 'merge',
-  'map', 'filter', 'reduce', 'all', 'none', 'some',
+  'var',
+  'missing',
+  'missing_some',
+  'if',
+  '?:',
+  'and',
+  'or',
+  '!',
+  '!!',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'min',
+  'max',
+  'in',
+  'cat',
+  'substr',
+  'merge',
+  'map',
+  'filter',
+  'reduce',
+  'all',
+  'none',
+  'some',
 ]);
 
 /** Operations whose second argument is evaluated against each array item, not the scenario's variables. */
@@ -123,19 +151,37 @@ function compileOperation(op: string, values: unknown[]): Fn | undefined {
     for (let i = 0; i < n; i++) out.push(args[i]!(data));
     return out;
   };
-  const binary = (f: (x: any, y: any) => unknown): Fn => (d) => { const v = all(d); return f(v[0], v[1]); };
+  const binary =
+    (f: (x: any, y: any) => unknown): Fn =>
+    (d) => {
+      const v = all(d);
+      return f(v[0], v[1]);
+    };
   // The common two-argument forms get closures of their own (no array, no indirect call).
   switch (op) {
-    case '==': return n <= 2 ? (d) => a(d) == b(d) : binary((x, y) => x == y);
-    case '===': return n <= 2 ? (d) => a(d) === b(d) : binary((x, y) => x === y);
-    case '!=': return n <= 2 ? (d) => a(d) != b(d) : binary((x, y) => x != y);
-    case '!==': return n <= 2 ? (d) => a(d) !== b(d) : binary((x, y) => x !== y);
-    case '>': return n <= 2 ? (d) => a(d) > b(d) : binary((x, y) => x > y);
-    case '>=': return n <= 2 ? (d) => a(d) >= b(d) : binary((x, y) => x >= y);
-    case '%': return n <= 2 ? (d) => a(d) % b(d) : binary((x, y) => x % y);
-    case '/': return n <= 2 ? (d) => a(d) / b(d) : binary((x, y) => x / y);
+    case '==':
+      return n <= 2 ? (d) => a(d) == b(d) : binary((x, y) => x == y);
+    case '===':
+      return n <= 2 ? (d) => a(d) === b(d) : binary((x, y) => x === y);
+    case '!=':
+      return n <= 2 ? (d) => a(d) != b(d) : binary((x, y) => x != y);
+    case '!==':
+      return n <= 2 ? (d) => a(d) !== b(d) : binary((x, y) => x !== y);
+    case '>':
+      return n <= 2 ? (d) => a(d) > b(d) : binary((x, y) => x > y);
+    case '>=':
+      return n <= 2 ? (d) => a(d) >= b(d) : binary((x, y) => x >= y);
+    case '%':
+      return n <= 2 ? (d) => a(d) % b(d) : binary((x, y) => x % y);
+    case '/':
+      return n <= 2 ? (d) => a(d) / b(d) : binary((x, y) => x / y);
     case '-':
-      if (n <= 2) return (d) => { const x = a(d); const y = b(d); return y === undefined ? -x : x - y; };
+      if (n <= 2)
+        return (d) => {
+          const x = a(d);
+          const y = b(d);
+          return y === undefined ? -x : x - y;
+        };
       return binary((x, y) => (y === undefined ? -x : x - y));
     case 'in': {
       // Named `a` and `b` like json-logic-js's, so that "b.indexOf is not a function" reads the same.
@@ -149,10 +195,16 @@ function compileOperation(op: string, values: unknown[]): Fn | undefined {
     }
     case '<':
       if (n <= 2) return (d) => a(d) < b(d);
-      return (d) => { const v: any[] = all(d); return v[2] === undefined ? v[0] < v[1] : v[0] < v[1] && v[1] < v[2]; };
+      return (d) => {
+        const v: any[] = all(d);
+        return v[2] === undefined ? v[0] < v[1] : v[0] < v[1] && v[1] < v[2];
+      };
     case '<=':
       if (n <= 2) return (d) => a(d) <= b(d);
-      return (d) => { const v: any[] = all(d); return v[2] === undefined ? v[0] <= v[1] : v[0] <= v[1] && v[1] <= v[2]; };
+      return (d) => {
+        const v: any[] = all(d);
+        return v[2] === undefined ? v[0] <= v[1] : v[0] <= v[1] && v[1] <= v[2];
+      };
     case '!!':
       return n <= 1 ? (d) => truthy(a(d)) : (d) => truthy(all(d)[0] as Json);
     case '!':
@@ -160,7 +212,12 @@ function compileOperation(op: string, values: unknown[]): Fn | undefined {
     case '+':
       // (0 + x) is never -0, so converting the running sum again changes nothing.
       if (n === 1) return (d) => 0 + toFloat(a(d));
-      if (n === 2) return (d) => { const x = a(d); const y = b(d); return 0 + toFloat(x) + toFloat(y); };
+      if (n === 2)
+        return (d) => {
+          const x = a(d);
+          const y = b(d);
+          return 0 + toFloat(x) + toFloat(y);
+        };
       return (d) => {
         const v = all(d);
         let sum = 0;
@@ -253,7 +310,15 @@ function compileAndOr(op: 'and' | 'or', args: Fn[]): Fn {
   const n = args.length;
   if (n === 2) {
     const [a, b] = args as [Fn, Fn];
-    return op === 'and' ? (d) => { const x = a(d); return truthy(x) ? b(d) : x; } : (d) => { const x = a(d); return truthy(x) ? x : b(d); };
+    return op === 'and'
+      ? (d) => {
+          const x = a(d);
+          return truthy(x) ? b(d) : x;
+        }
+      : (d) => {
+          const x = a(d);
+          return truthy(x) ? x : b(d);
+        };
   }
   const stopOn = op === 'or'; // `and` returns the first falsy value, `or` the first truthy one
   return (data) => {

@@ -60,7 +60,7 @@ describe('parseJsonText', () => {
 
   it('never throws, even on pathological input', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const inputs: (string | Uint8Array)[] = [
       '['.repeat(100_000),
       '{"a":'.repeat(20_000),
@@ -70,7 +70,9 @@ describe('parseJsonText', () => {
       '}'.repeat(1000),
       new Uint8Array(0),
       ...Array.from({ length: 200 }, () => Uint8Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256))),
-      ...Array.from({ length: 200 }, () => Array.from({ length: 1 + Math.floor(random() * 30) }, () => '{}[]",:01aetrunlf \n\\'[Math.floor(random() * 21)]).join('')),
+      ...Array.from({ length: 200 }, () =>
+        Array.from({ length: 1 + Math.floor(random() * 30) }, () => '{}[]",:01aetrunlf \n\\'[Math.floor(random() * 21)]).join(''),
+      ),
     ];
     for (const input of inputs) {
       const r = parseJsonText(input);

@@ -57,7 +57,11 @@ function checkDocument(doc: unknown, at: number, input: Record<string, Json>, g?
     check(typeof issue.path === 'string', 'path is a string', issue);
     check(typeof issue.message === 'string' && issue.message.length > 0, 'message is a non-empty string', issue);
     check(!('nodeId' in issue) || typeof issue.nodeId === 'string', 'nodeId, when present, is a string', issue);
-    check(Object.keys(issue).every((k) => ISSUE_KEYS.has(k)), 'an issue has only severity, nodeId, path and message', issue);
+    check(
+      Object.keys(issue).every((k) => ISSUE_KEYS.has(k)),
+      'an issue has only severity, nodeId, path and message',
+      issue,
+    );
   }
   const hasError = result.issues.some((i) => i.severity === 'error');
   check(result.ok === !hasError, 'ok exactly when there is no error', result.issues);
@@ -102,7 +106,10 @@ function checkStepResult(r: StepResult): void {
     check(effects.length === 1, 'waiting with exactly one effect', effects);
     check(state.waiting !== undefined, 'waiting says for what');
     check(effects[0]!.step === state.waiting.step, "the effect's step is the awaited step", { effect: effects[0], waiting: state.waiting });
-    check(effects[0]!.nodeId === state.waiting.nodeId && effects[0]!.effect.kind === state.waiting.kind, 'the effect is the awaited one', { effect: effects[0], waiting: state.waiting });
+    check(effects[0]!.nodeId === state.waiting.nodeId && effects[0]!.effect.kind === state.waiting.kind, 'the effect is the awaited one', {
+      effect: effects[0],
+      waiting: state.waiting,
+    });
   } else {
     check(effects.length === 0, 'no effect once finished', effects);
     check(state.waiting === undefined, 'not waiting once finished', state.waiting);
@@ -154,13 +161,21 @@ function resultFor(effect: Effect, g: fc.GeneratorValue): unknown {
 /** A fixed plausible result, for callers without a generator. */
 function plainResultFor(effect: Effect): unknown {
   switch (effect.kind) {
-    case 'sql': return { ok: true, rows: [{ Id: 1 }], rowCount: 1 };
-    case 'setStatus': return { ok: true, rowCount: 1 };
-    case 'call': case 'dial': return { outcome: 'answered', callId: 'c1' };
-    case 'form': return { submitted: {} };
-    case 'timer': return {};
-    case 'enqueue': return { outcome: 'assigned', agent: 'a1' };
-    case 'startChild': return { outcome: 'done', result: null };
+    case 'sql':
+      return { ok: true, rows: [{ Id: 1 }], rowCount: 1 };
+    case 'setStatus':
+      return { ok: true, rowCount: 1 };
+    case 'call':
+    case 'dial':
+      return { outcome: 'answered', callId: 'c1' };
+    case 'form':
+      return { submitted: {} };
+    case 'timer':
+      return {};
+    case 'enqueue':
+      return { outcome: 'assigned', agent: 'a1' };
+    case 'startChild':
+      return { outcome: 'done', result: null };
   }
 }
 
@@ -201,7 +216,24 @@ const INJECTIONS = [
 const injection = fc.constantFrom(...INJECTIONS);
 
 /** Numbers a JSON text can produce: huge, tiny, -0, and ±Infinity (what `1e999` parses to). */
-const HUGE_NUMBERS = [0, -0, 1, -1, 0.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 1e300, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, Infinity, -Infinity];
+const HUGE_NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  2 ** 31,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  1e21,
+  1e300,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Infinity,
+  -Infinity,
+];
 const hugeNumber = fc.constantFrom(...HUGE_NUMBERS);
 
 const VARS = ['a', 'b', 'n', 's', 'list', 'obj', 'subscriber'];
@@ -259,7 +291,12 @@ function logicArb({ unknownOps, scalar, maxDepth }: LogicOptions): fc.Arbitrary<
       { weight: 4, arbitrary: varPath.map((p) => ({ var: p })) },
       { weight: 1, arbitrary: fc.tuple(varPath, expr).map(([p, d]) => ({ var: [p, d] })) },
       { weight: 1, arbitrary: fc.oneof(args, expr, fc.constantFrom(0, 1, 1.5, true, null)).map((a) => ({ var: a })) },
-      { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_OPS), fc.oneof({ weight: 4, arbitrary: args }, { weight: 1, arbitrary: expr })).map(([op, a]) => single(op, a)) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(fc.constantFrom(...KNOWN_OPS), fc.oneof({ weight: 4, arbitrary: args }, { weight: 1, arbitrary: expr }))
+          .map(([op, a]) => single(op, a)),
+      },
       {
         weight: 2,
         arbitrary: fc
@@ -353,7 +390,14 @@ const formField = fc
 const sqlParams = fc
   .tuple(
     fc.uniqueArray(identifier, { maxLength: 3 }),
-    fc.constantFrom('select * from t where 1 = 1', "select ':x' as q", 'update t set a = 1 where true', 'select a::text from t -- :c\n where 1=1', 'select $$ :d $$', "'; drop table x; --"),
+    fc.constantFrom(
+      'select * from t where 1 = 1',
+      "select ':x' as q",
+      'update t set a = 1 where true',
+      'select a::text from t -- :c\n where 1=1',
+      'select $$ :d $$',
+      "'; drop table x; --",
+    ),
     fc.array(textExpr, { minLength: 3, maxLength: 3 }),
     opt(fc.constantFrom('rows', 'first', 'none')),
     opt(identifier),
@@ -375,7 +419,15 @@ const PARAMS: Record<string, fc.Arbitrary<Json | undefined>> = {
     fc.constant({}),
     fc.record({
       inputs: fc.uniqueArray(
-        fc.record({ name: identifier, type: opt(fc.constantFrom('string', 'number', 'json')), required: opt(fc.boolean()), default: opt(jsonSmall), description: opt(text) }).map(compact),
+        fc
+          .record({
+            name: identifier,
+            type: opt(fc.constantFrom('string', 'number', 'json')),
+            required: opt(fc.boolean()),
+            default: opt(jsonSmall),
+            description: opt(text),
+          })
+          .map(compact),
         { selector: (i) => i.name, maxLength: 3 },
       ),
     }),
@@ -397,20 +449,17 @@ const PARAMS: Record<string, fc.Arbitrary<Json | undefined>> = {
   branch: fc.oneof(
     fc.record({ condition: cleanExpr }),
     fc.record({
-      cases: fc.uniqueArray(
-        fc.record({ name: identifier.filter((n) => n !== 'default'), when: cleanExpr }),
-        { selector: (c) => c.name, minLength: 1, maxLength: 3 },
-      ),
+      cases: fc.uniqueArray(fc.record({ name: identifier.filter((n) => n !== 'default'), when: cleanExpr }), {
+        selector: (c) => c.name,
+        minLength: 1,
+        maxLength: 3,
+      }),
     }),
   ),
   setVariables: fc.record({ assign: fc.array(fc.record({ name: identifier, value: cleanExpr }), { minLength: 1, maxLength: 3 }) }),
-  setStatus: fc
-    .record({ table: opt(identifier), idColumn: opt(identifier), id: textExpr, status: numberExpr, fields: opt(exprRecord) })
-    .map(compact),
+  setStatus: fc.record({ table: opt(identifier), idColumn: opt(identifier), id: textExpr, status: numberExpr, fields: opt(exprRecord) }).map(compact),
   wait: fc.oneof(fc.record({ seconds: numberExpr }), fc.record({ until: fc.oneof(fc.constantFrom('2030-01-01T00:00:00Z', 'not a date', ''), numberExpr) })),
-  queue: fc
-    .record({ queue: textExpr, priority: opt(numberExpr), timeoutSec: opt(positiveSeconds), data: opt(cleanExpr), into: opt(identifier) })
-    .map(compact),
+  queue: fc.record({ queue: textExpr, priority: opt(numberExpr), timeoutSec: opt(positiveSeconds), data: opt(cleanExpr), into: opt(identifier) }).map(compact),
   runScenario: fc.record({ scenario: scenarioId, inputs: opt(exprRecord), wait: opt(fc.boolean()), into: opt(identifier) }).map(compact),
   end: fc.oneof(
     fc.constant(undefined),
@@ -489,7 +538,15 @@ const validScenario = fc
       const to = back === 0 ? t % (from + 1) : from + 1 + (t % (nodes.length - from - 1));
       if (outcomes.length) link(source, outcomes[o % outcomes.length]!, nodes[to]!.id);
     }
-    return compact({ format: SCENARIO_FORMAT, id: 'prop-test', name: 'Property test', kind, variables: vars.length ? vars : undefined, nodes, edges }) as Record<string, Json>;
+    return compact({
+      format: SCENARIO_FORMAT,
+      id: 'prop-test',
+      name: 'Property test',
+      kind,
+      variables: vars.length ? vars : undefined,
+      nodes,
+      edges,
+    }) as Record<string, Json>;
   });
 
 /**
@@ -506,7 +563,12 @@ const plausibleScenario = fc
         { weight: 40, arbitrary: fc.constantFrom(...MIDDLE_TYPES, 'end').chain(nodeOf) },
         { weight: 1, arbitrary: nodeOf('start') },
         { weight: 1, arbitrary: fc.record({ type: fc.constantFrom(...NODE_TYPES, 'unknown', 'Start', ''), params: fc.oneof(jsonSmall, anyExpr) }) },
-        { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NODE_TYPES), fc.constantFrom(...NODE_TYPES)).chain(([t, other]) => nodeOf(other).map((n) => ({ ...n, type: t }))) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...NODE_TYPES), fc.constantFrom(...NODE_TYPES))
+            .chain(([t, other]) => nodeOf(other).map((n) => ({ ...n, type: t }))),
+        },
       ) as fc.Arbitrary<Omit<GenNode, 'id'>>,
       { minLength: 0, maxLength: 7 },
     ),
@@ -514,7 +576,10 @@ const plausibleScenario = fc
     rarely(fc.constant(true), fc.constant(false)),
     variables,
     fc.array(fc.tuple(fc.nat(), rarely(fc.nat(), fc.string({ maxLength: 5 })), rarely(fc.nat(), injection)), { maxLength: 8 }),
-    fc.record({ name: rarely(nonEmptyText, fc.constant('')), kind: rarely(fc.constantFrom('inbound', 'outbound', 'dialog', 'service', 'sub'), fc.constant('other')) }),
+    fc.record({
+      name: rarely(nonEmptyText, fc.constant('')),
+      kind: rarely(fc.constantFrom('inbound', 'outbound', 'dialog', 'service', 'sub'), fc.constant('other')),
+    }),
   )
   .map(([rawNodes, badIds, withStart, vars, edgeSpecs, shell]) => {
     const nodes: GenNode[] = rawNodes.map((n, i) => ({ ...n, id: badIds[i] ?? `n${i}` }) as GenNode);
@@ -584,13 +649,7 @@ function setAt(doc: Record<string, Json>, path: Path, value: unknown, remove = f
 }
 
 /** A value of another kind than what usually sits at a path. */
-const otherValue = fc.oneof(
-  anyScalar,
-  injection,
-  hugeNumber,
-  fc.constantFrom([], {}, [null], { var: 'a' }, { '': 1 }, [[[]]], 'start', 'end'),
-  jsonSmall,
-);
+const otherValue = fc.oneof(anyScalar, injection, hugeNumber, fc.constantFrom([], {}, [null], { var: 'a' }, { '': 1 }, [[[]]], 'start', 'end'), jsonSmall);
 
 type Mutation =
   | { kind: 'deleteNode' | 'duplicateNode' | 'deleteEdge' | 'duplicateEdge'; i: number }
@@ -609,15 +668,40 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('deleteNode', 'duplicateNode', 'deleteEdge', 'duplicateEdge'), i: fc.nat() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('renameNode'), i: fc.nat(), id: fc.oneof(fc.constantFrom('start', 'end', 'n0', 'n1', 'fresh', 'a b', '', 'x'.repeat(101)), injection) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('renameNode'),
+      i: fc.nat(),
+      id: fc.oneof(fc.constantFrom('start', 'end', 'n0', 'n1', 'fresh', 'a b', '', 'x'.repeat(101)), injection),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('retypeNode'), i: fc.nat(), type: fc.constantFrom(...NODE_TYPES, 'unknown', 'constructor', '') }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('set'), p: fc.nat(), value: otherValue }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('setExpression'), p: fc.nat(), value: fc.oneof(cleanExpr, anyExpr) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('remove'), p: fc.nat() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('addKey'), p: fc.nat(), key: fc.oneof(fc.constantFrom('extra', '__proto__', 'constructor', 'toString', '', 'params', 'id'), fc.string({ maxLength: 4 })), value: otherValue }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('rewire'), i: fc.nat(), target: fc.oneof(fc.nat(), fc.constantFrom('missing', '', 'start'), injection) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('addKey'),
+      p: fc.nat(),
+      key: fc.oneof(fc.constantFrom('extra', '__proto__', 'constructor', 'toString', '', 'params', 'id'), fc.string({ maxLength: 4 })),
+      value: otherValue,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('rewire'), i: fc.nat(), target: fc.oneof(fc.nat(), fc.constantFrom('missing', '', 'start'), injection) }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('swapHandles'), i: fc.nat(), j: fc.nat() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('setHandle'), i: fc.nat(), handle: fc.oneof(fc.constantFrom('next', 'true', 'false', 'ok', 'error', 'default', 'answered', 'done', 'submitted'), injection) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('setHandle'),
+      i: fc.nat(),
+      handle: fc.oneof(fc.constantFrom('next', 'true', 'false', 'ok', 'error', 'default', 'answered', 'done', 'submitted'), injection),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('injectString'), p: fc.nat(), value: injection }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('number'), p: fc.nat(), value: hugeNumber }) },
   // Deep documents are slow to validate (tens of ms each): a small share.
@@ -630,24 +714,55 @@ function applyMutation(doc: Record<string, Json>, m: Mutation): void {
   const all = paths(doc);
   const pick = <T>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
   switch (m.kind) {
-    case 'deleteNode': if (nodes.length) nodes.splice(m.i % nodes.length, 1); break;
-    case 'duplicateNode': { const n = pick(nodes, m.i); if (n) nodes.push(clone(n)); break; }
-    case 'deleteEdge': if (edges.length) edges.splice(m.i % edges.length, 1); break;
-    case 'duplicateEdge': { const e = pick(edges, m.i); if (e) edges.push(clone(e)); break; }
-    case 'renameNode': { const n = pick(nodes, m.i); if (n && typeof n === 'object') n.id = m.id; break; }
-    case 'retypeNode': { const n = pick(nodes, m.i); if (n && typeof n === 'object') n.type = m.type; break; }
-    case 'set': setAt(doc, pick(all, m.p)!, clone(m.value)); break;
-    case 'remove': setAt(doc, pick(all, m.p)!, undefined, true); break;
+    case 'deleteNode':
+      if (nodes.length) nodes.splice(m.i % nodes.length, 1);
+      break;
+    case 'duplicateNode': {
+      const n = pick(nodes, m.i);
+      if (n) nodes.push(clone(n));
+      break;
+    }
+    case 'deleteEdge':
+      if (edges.length) edges.splice(m.i % edges.length, 1);
+      break;
+    case 'duplicateEdge': {
+      const e = pick(edges, m.i);
+      if (e) edges.push(clone(e));
+      break;
+    }
+    case 'renameNode': {
+      const n = pick(nodes, m.i);
+      if (n && typeof n === 'object') n.id = m.id;
+      break;
+    }
+    case 'retypeNode': {
+      const n = pick(nodes, m.i);
+      if (n && typeof n === 'object') n.type = m.type;
+      break;
+    }
+    case 'set':
+      setAt(doc, pick(all, m.p)!, clone(m.value));
+      break;
+    case 'remove':
+      setAt(doc, pick(all, m.p)!, undefined, true);
+      break;
     case 'addKey': {
-      const objects = all.filter((p) => { const v = getAt(doc, p); return v !== null && typeof v === 'object' && !Array.isArray(v); });
+      const objects = all.filter((p) => {
+        const v = getAt(doc, p);
+        return v !== null && typeof v === 'object' && !Array.isArray(v);
+      });
       const at = pick(objects, m.p);
       if (at) setAt(doc, [...at, m.key], clone(m.value));
       break;
     }
     case 'setExpression': {
       // Where expressions live: params fields other than names, tables and the like.
-      const spots = all.filter((p) => p[0] === 'nodes' && p[2] === 'params' && p.length >= 4 && typeof p[3] === 'string' && !['inputs', 'fields', 'cases', 'assign'].includes(p[3]));
-      const deeper = all.filter((p) => p[0] === 'nodes' && p[2] === 'params' && (p[p.length - 1] === 'when' || p[p.length - 1] === 'value' || p[p.length - 1] === 'default'));
+      const spots = all.filter(
+        (p) => p[0] === 'nodes' && p[2] === 'params' && p.length >= 4 && typeof p[3] === 'string' && !['inputs', 'fields', 'cases', 'assign'].includes(p[3]),
+      );
+      const deeper = all.filter(
+        (p) => p[0] === 'nodes' && p[2] === 'params' && (p[p.length - 1] === 'when' || p[p.length - 1] === 'value' || p[p.length - 1] === 'default'),
+      );
       const at = pick([...spots, ...deeper], m.p);
       if (at) setAt(doc, at, clone(m.value));
       break;
@@ -663,7 +778,11 @@ function applyMutation(doc: Record<string, Json>, m: Mutation): void {
       if (a && b && typeof a === 'object' && typeof b === 'object') [a.sourceHandle, b.sourceHandle] = [b.sourceHandle!, a.sourceHandle!];
       break;
     }
-    case 'setHandle': { const e = pick(edges, m.i); if (e && typeof e === 'object') e.sourceHandle = m.handle; break; }
+    case 'setHandle': {
+      const e = pick(edges, m.i);
+      if (e && typeof e === 'object') e.sourceHandle = m.handle;
+      break;
+    }
     case 'injectString': {
       const strings = all.filter((p) => typeof getAt(doc, p) === 'string');
       const at = pick(strings, m.p);
@@ -676,7 +795,9 @@ function applyMutation(doc: Record<string, Json>, m: Mutation): void {
       if (at) setAt(doc, at, m.value);
       break;
     }
-    case 'deep': setAt(doc, pick(all, m.p)!, m.value); break; // not cloned: clone() recurses, and nothing mutates it
+    case 'deep':
+      setAt(doc, pick(all, m.p)!, m.value);
+      break; // not cloned: clone() recurses, and nothing mutates it
   }
 }
 
@@ -704,8 +825,20 @@ describe('validateScenario on random documents', () => {
         name: fc.oneof(fc.constant('S'), json({ maxDepth: 1 })),
         kind: fc.oneof(fc.constant('service'), json({ maxDepth: 1 })),
         variables: json({ maxDepth: 3 }),
-        nodes: fc.oneof(json({ maxDepth: 3 }), fc.array(fc.oneof(json({ maxDepth: 2 }), fc.record({ id: json({ maxDepth: 1 }), type: fc.oneof(fc.constantFrom(...NODE_TYPES), json({ maxDepth: 1 })), params: json({ maxDepth: 3 }) })), { maxLength: 4 })),
-        edges: fc.oneof(json({ maxDepth: 3 }), fc.array(fc.dictionary(fc.constantFrom('source', 'target', 'sourceHandle', 'id', 'x'), json({ maxDepth: 1 })), { maxLength: 4 })),
+        nodes: fc.oneof(
+          json({ maxDepth: 3 }),
+          fc.array(
+            fc.oneof(
+              json({ maxDepth: 2 }),
+              fc.record({ id: json({ maxDepth: 1 }), type: fc.oneof(fc.constantFrom(...NODE_TYPES), json({ maxDepth: 1 })), params: json({ maxDepth: 3 }) }),
+            ),
+            { maxLength: 4 },
+          ),
+        ),
+        edges: fc.oneof(
+          json({ maxDepth: 3 }),
+          fc.array(fc.dictionary(fc.constantFrom('source', 'target', 'sourceHandle', 'id', 'x'), json({ maxDepth: 1 })), { maxLength: 4 }),
+        ),
         meta: json({ maxDepth: 2 }),
       },
       { requiredKeys: [] },

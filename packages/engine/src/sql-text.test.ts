@@ -110,7 +110,8 @@ describe('sqlStatementProblem', () => {
       "select set_config('application_name', 'x', true)",
       'lock table t in share mode',
       '/* reset */ insert into t values (1)',
-    ]) expect(sqlStatementProblem(ok), ok).toBeNull();
+    ])
+      expect(sqlStatementProblem(ok), ok).toBeNull();
   });
 
   it('refuses more than one statement, and statements that control the transaction or change the session', () => {

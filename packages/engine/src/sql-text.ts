@@ -61,7 +61,8 @@ function skipQuoted(sql: string, from: number, quote: string): number {
   let i = from + 1;
   while (i < sql.length) {
     if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2; // doubled quote inside
+      if (sql[i + 1] === quote)
+        i += 2; // doubled quote inside
       else return i + 1;
     } else i++;
   }
@@ -70,8 +71,25 @@ function skipQuoted(sql: string, from: number, quote: string): number {
 
 /** Statements that would end or change the transaction a query runs in, or change the pooled connection for later users. */
 const NOT_IN_A_STEP = new Set([
-  'abort', 'begin', 'checkpoint', 'commit', 'copy', 'deallocate', 'discard', 'end', 'listen', 'load', 'prepare',
-  'release', 'reset', 'rollback', 'savepoint', 'set', 'start', 'unlisten', 'vacuum',
+  'abort',
+  'begin',
+  'checkpoint',
+  'commit',
+  'copy',
+  'deallocate',
+  'discard',
+  'end',
+  'listen',
+  'load',
+  'prepare',
+  'release',
+  'reset',
+  'rollback',
+  'savepoint',
+  'set',
+  'start',
+  'unlisten',
+  'vacuum',
 ]);
 
 /**
@@ -81,7 +99,9 @@ const NOT_IN_A_STEP = new Set([
  * transaction or changes the session.
  */
 export function sqlStatementProblem(sql: string): string | null {
-  const statements = maskSql(sql).split(';').filter((s) => /\S/.test(s));
+  const statements = maskSql(sql)
+    .split(';')
+    .filter((s) => /\S/.test(s));
   if (statements.length === 0) return 'must contain a statement';
   if (statements.length > 1) return 'must be one statement (there is more after a ";")';
   const first = /^[\s(]*([A-Za-z]+)/.exec(statements[0]!)?.[1]?.toLowerCase();

@@ -60,10 +60,11 @@ export function dependencyOrder<S extends Scenario>(docs: readonly S[]): S[] {
   const visit = (d: S) => {
     if (seen.has(d.id)) return;
     seen.add(d.id);
-    for (const n of d.nodes) if (n.type === 'runScenario') {
-      const child = byId.get(n.params.scenario);
-      if (child) visit(child);
-    }
+    for (const n of d.nodes)
+      if (n.type === 'runScenario') {
+        const child = byId.get(n.params.scenario);
+        if (child) visit(child);
+      }
     out.push(d);
   };
   docs.forEach(visit);

@@ -42,11 +42,24 @@ describe.each(DATABASE_KINDS)('commit queue on %s', (kind) => {
   let h: Harness;
   beforeEach(async () => {
     h = current();
-    await h.publish(doc('x', [{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }], [['start:next', 'end']]));
+    await h.publish(
+      doc(
+        'x',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'end', type: 'end' },
+        ],
+        [['start:next', 'end']],
+      ),
+    );
   });
 
   const leased = (n: number, extra: { parentId?: string; parentStep?: number } = {}) =>
-    Promise.all(Array.from({ length: n }, () => insertExecution(h.t.db, { scenarioId: 'x', version: 1, input: {}, now: T0, lease: { owner: 'me', until: T0 + 60_000 }, ...extra })));
+    Promise.all(
+      Array.from({ length: n }, () =>
+        insertExecution(h.t.db, { scenarioId: 'x', version: 1, input: {}, now: T0, lease: { owner: 'me', until: T0 + 60_000 }, ...extra }),
+      ),
+    );
 
   it.skipIf(skip)('writes the steps of many executions in one statement, each with its own outcome', async () => {
     const ids = await leased(20);
@@ -70,7 +83,10 @@ describe.each(DATABASE_KINDS)('commit queue on %s', (kind) => {
 
   it.skipIf(skip)('sends a step that ends its execution alone, reporting to the waiting parent', async () => {
     const [parent] = await leased(1);
-    await h.t.db.query(`insert into effects (execution_id, step, node_id, kind, request, started_at, created_at) values ($1, 3, 'child', 'startChild', '{"kind":"startChild"}', $2, $2)`, [parent, new Date(T0)]);
+    await h.t.db.query(
+      `insert into effects (execution_id, step, node_id, kind, request, started_at, created_at) values ($1, 3, 'child', 'startChild', '{"kind":"startChild"}', $2, $2)`,
+      [parent, new Date(T0)],
+    );
     const [child] = await leased(1, { parentId: parent!, parentStep: 3 });
     const others = await leased(3);
     const db = counting(h.t.db);
@@ -98,7 +114,10 @@ describe.each(DATABASE_KINDS)('commit queue on %s', (kind) => {
   it.skipIf(skip)('when a statement fails, writes the others one by one and fails only the step that cannot be written', async () => {
     const ids = await leased(4);
     // This execution's effect step 1 exists already: inserting it again violates the primary key.
-    await h.t.db.query(`insert into effects (execution_id, step, node_id, kind, request, created_at) values ($1, 1, 'pause', 'timer', '{}', $2)`, [ids[2], new Date(T0)]);
+    await h.t.db.query(`insert into effects (execution_id, step, node_id, kind, request, created_at) values ($1, 1, 'pause', 'timer', '{}', $2)`, [
+      ids[2],
+      new Date(T0),
+    ]);
     const queue = new CommitQueue(h.t.db, { maxInFlight: 2, maxBatch: 64 });
     const settled = await Promise.allSettled(ids.map((id) => queue.commit(firstStep(id))));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);

@@ -21,7 +21,10 @@ export const conflict = (message: string, details?: unknown) => new RuntimeError
 export function parseInput<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
   const r = schema.safeParse(raw);
   if (!r.success) {
-    throw invalid(`invalid ${what}`, r.error.issues.map((i) => ({ severity: 'error' as const, path: i.path.join('.'), message: i.message })));
+    throw invalid(
+      `invalid ${what}`,
+      r.error.issues.map((i) => ({ severity: 'error' as const, path: i.path.join('.'), message: i.message })),
+    );
   }
   return r.data;
 }

@@ -13,5 +13,16 @@ export type { TaskCallStats, OutcomeCounts } from './outbound/stats.ts';
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export type { HistoryEntry } from './sql/call-history.ts';
 export { installBundled, dependencyOrder, BUNDLED_FOLDER, CALLBACK_MONITOR_TASK } from './bundled.ts';
-export { importSubscribers, formatImportError, SUBSCRIBER_COLUMNS, columnNamed, type ImportMode, type ImportSubscribersOptions, type SubscriberImportResult, type SubscriberRowError, type SubscriberSource, type SubscriberColumn } from './subscribers/index.ts';
+export {
+  importSubscribers,
+  formatImportError,
+  SUBSCRIBER_COLUMNS,
+  columnNamed,
+  type ImportMode,
+  type ImportSubscribersOptions,
+  type SubscriberImportResult,
+  type SubscriberRowError,
+  type SubscriberSource,
+  type SubscriberColumn,
+} from './subscribers/index.ts';
 export { renderPrometheus, type Metric, type Sample } from './metrics.ts';

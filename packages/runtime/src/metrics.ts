@@ -28,7 +28,15 @@ export const newCounters = (): ProcessCounters => ({ stepsCommitted: 0, executio
 
 export async function gatherMetrics(q: Queryable, now: number, counters: ProcessCounters): Promise<Metric[]> {
   const at = new Date(now);
-  const { rows } = await q.query<{ running: number; waiting: number; due: number; oldest_due_s: number | null; callbacks_due: number; forms: number; busy_operators: number }>(
+  const { rows } = await q.query<{
+    running: number;
+    waiting: number;
+    due: number;
+    oldest_due_s: number | null;
+    callbacks_due: number;
+    forms: number;
+    busy_operators: number;
+  }>(
     `select
        (select count(*)::int from executions where status = 'running') as running,
        (select count(*)::int from executions where status = 'waiting') as waiting,
@@ -50,7 +58,9 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
     ]),
     gauge('tellflow_executions_due', 'Executions due now that no process holds: work not yet picked up.', [{ value: r.due }]),
     gauge('tellflow_executions_oldest_due_seconds', 'How late the oldest of them is (0 when none is due).', [{ value: Math.max(0, r.oldest_due_s ?? 0) }]),
-    gauge('tellflow_callbacks_due', 'Subscribers (status 10) whose callback time has come and that the callback monitor has not taken yet.', [{ value: r.callbacks_due }]),
+    gauge('tellflow_callbacks_due', 'Subscribers (status 10) whose callback time has come and that the callback monitor has not taken yet.', [
+      { value: r.callbacks_due },
+    ]),
     gauge('tellflow_forms_pending', 'Dialog forms waiting for an operator.', [{ value: r.forms }]),
     gauge('tellflow_operators_busy', 'Operators an unfinished execution occupies.', [{ value: r.busy_operators }]),
     gauge(
@@ -83,7 +93,11 @@ export function renderPrometheus(metrics: readonly Metric[]): string {
   for (const m of metrics) {
     lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.type}`);
     for (const s of m.samples) {
-      const labels = s.labels ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',')}}` : '';
+      const labels = s.labels
+        ? `{${Object.entries(s.labels)
+            .map(([k, v]) => `${k}="${escape(v)}"`)
+            .join(',')}}`
+        : '';
       lines.push(`${m.name}${labels} ${Number.isFinite(s.value) ? s.value : 0}`);
     }
   }

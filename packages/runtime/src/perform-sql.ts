@@ -24,7 +24,9 @@ export async function performSql(tx: Transaction, effect: SqlEffect): Promise<Sq
     const r = await sp.query(text, values.map(toParam));
     // Only what the node keeps is stored with the step; a runaway result is an error that undoes the statement.
     if (effect.result === 'rows' && r.rows.length > MAX_QUERY_ROWS) {
-      throw new Error(`the query returned ${r.rows.length.toLocaleString('en-US')} rows; at most ${MAX_QUERY_ROWS.toLocaleString('en-US')} are taken: narrow it with WHERE or LIMIT`);
+      throw new Error(
+        `the query returned ${r.rows.length.toLocaleString('en-US')} rows; at most ${MAX_QUERY_ROWS.toLocaleString('en-US')} are taken: narrow it with WHERE or LIMIT`,
+      );
     }
     const kept = effect.result === 'rows' ? r.rows : effect.result === 'first' ? r.rows.slice(0, 1) : [];
     return { ok: true as const, rows: kept.map(toJsonRow), rowCount: r.rowCount };

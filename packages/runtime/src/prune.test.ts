@@ -14,8 +14,34 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
   const count = async (table: string) => (await h.t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 
   it.skipIf(skip)('deletes finished executions with their trace and effects once they are older than the retention, and keeps the rest', async () => {
-    await h.publish(doc('quick', [{ id: 'start', type: 'start' }, { id: 'w', type: 'wait', params: { seconds: 0 } }, { id: 'end', type: 'end' }], [['start:next', 'w'], ['w:next', 'end']]));
-    await h.publish(doc('slow', [{ id: 'start', type: 'start' }, { id: 'w', type: 'wait', params: { seconds: 90 * 86_400 } }, { id: 'end', type: 'end' }], [['start:next', 'w'], ['w:next', 'end']]));
+    await h.publish(
+      doc(
+        'quick',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'w', type: 'wait', params: { seconds: 0 } },
+          { id: 'end', type: 'end' },
+        ],
+        [
+          ['start:next', 'w'],
+          ['w:next', 'end'],
+        ],
+      ),
+    );
+    await h.publish(
+      doc(
+        'slow',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'w', type: 'wait', params: { seconds: 90 * 86_400 } },
+          { id: 'end', type: 'end' },
+        ],
+        [
+          ['start:next', 'w'],
+          ['w:next', 'end'],
+        ],
+      ),
+    );
     const old = await Promise.all([h.runtime.start('quick'), h.runtime.start('quick'), h.runtime.start('quick')]);
     const slow = await h.runtime.start('slow');
     await h.runtime.drain();
@@ -24,9 +50,15 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
       [old[0], new Date(T0)],
     );
     await h.runtime.serviceTasks.create({ id: 'job', name: 'Job', scenarioId: 'quick', schedule: '0 0 * * * *', enabled: false });
-    await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [new Date(T0), old[0]]);
+    await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [
+      new Date(T0),
+      old[0],
+    ]);
     // A run as old whose execution still goes stays (the overlap check reads it).
-    await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [new Date(T0 + 1000), slow]);
+    await h.t.db.query(`insert into service_task_runs (task_id, scheduled_for, outcome, execution_id) values ('job', $1, 'started', $2)`, [
+      new Date(T0 + 1000),
+      slow,
+    ]);
 
     await h.advance(31 * DAY);
     const fresh = await h.runtime.start('quick');
@@ -44,7 +76,16 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
   });
 
   it.skipIf(skip)('prunes from the service tick, hourly, in the background; keeps everything when told to', async () => {
-    await h.publish(doc('quick', [{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }], [['start:next', 'end']]));
+    await h.publish(
+      doc(
+        'quick',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'end', type: 'end' },
+        ],
+        [['start:next', 'end']],
+      ),
+    );
     await h.runtime.start('quick');
     await h.runtime.drain();
     await h.clock.advance(2 * DAY);

@@ -28,13 +28,7 @@ import { claimDue, type ClaimedExecution } from './sql/claim.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { newCounters } from './metrics.ts';
 import { commitSteps, release, type CommitOutcome, type StepCommit } from './sql/commit-step.ts';
-import {
-  completeEffect,
-  currentOperatorCall,
-  loadEffect,
-  markStarted,
-  type EffectRow,
-} from './sql/effects.ts';
+import { completeEffect, currentOperatorCall, loadEffect, markStarted, type EffectRow } from './sql/effects.ts';
 import { recordAttempt, recordOutcome } from './sql/call-history.ts';
 import { attachmentFrom, insertExecution, insertExecutions } from './sql/executions.ts';
 
@@ -208,25 +202,32 @@ export class Runner {
     if (outcome.woke) await this.o.db.notify(WAKE_CHANNEL, '');
   }
 
-  private async performDatabaseEffect(c: ClaimedExecution, scenario: Scenario, state: ExecutionState, effect: EffectRow): Promise<{ r: StepResult; now: number } | null> {
+  private async performDatabaseEffect(
+    c: ClaimedExecution,
+    scenario: Scenario,
+    state: ExecutionState,
+    effect: EffectRow,
+  ): Promise<{ r: StepResult; now: number } | null> {
     let started = 0;
-    const done = await this.o.db.transaction(async (tx) => {
-      const request = effect.request;
-      let result: Json;
-      if (request.kind === 'sql') result = await performSql(tx, request);
-      else if (request.kind === 'setStatus') result = await performSetStatus(tx, request);
-      else if (request.kind === 'startChild') ({ result, started } = await this.startChildren(tx, c, request, null, this.o.clock.now()));
-      else throw new Fault(`a ${request.kind} effect is not performed in the database`);
-      const now = this.o.clock.now();
-      const r = step(scenario, state, { type: 'result', at: now, step: effect.step, result });
-      if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
-      const outcome = await this.commit(c, r, now, { step: effect.step, result }, tx);
-      if (!outcome.committed) throw new LeaseLost();
-      return { r, now, outcome };
-    }).catch((e: unknown) => {
-      if (e instanceof LeaseLost) return null;
-      throw e;
-    });
+    const done = await this.o.db
+      .transaction(async (tx) => {
+        const request = effect.request;
+        let result: Json;
+        if (request.kind === 'sql') result = await performSql(tx, request);
+        else if (request.kind === 'setStatus') result = await performSetStatus(tx, request);
+        else if (request.kind === 'startChild') ({ result, started } = await this.startChildren(tx, c, request, null, this.o.clock.now()));
+        else throw new Fault(`a ${request.kind} effect is not performed in the database`);
+        const now = this.o.clock.now();
+        const r = step(scenario, state, { type: 'result', at: now, step: effect.step, result });
+        if (r.ignored) throw new Fault(`the engine ignored a ${effect.kind} result: ${r.ignored}`);
+        const outcome = await this.commit(c, r, now, { step: effect.step, result }, tx);
+        if (!outcome.committed) throw new LeaseLost();
+        return { r, now, outcome };
+      })
+      .catch((e: unknown) => {
+        if (e instanceof LeaseLost) return null;
+        throw e;
+      });
     if (done) {
       this.count(done.r);
       await this.after(done.outcome);
@@ -266,7 +267,13 @@ export class Runner {
         // The outcome may already be known (e.g. a call found in the log after a restart).
         if (call.outcome) {
           await recordOutcome(this.o.db, c.id, effect.step, call.outcome, now);
-          await completeEffect(this.o.db, c.id, effect.step, { outcome: call.outcome, callId: call.callId, ...(call.reason ? { reason: call.reason } : {}) }, now);
+          await completeEffect(
+            this.o.db,
+            c.id,
+            effect.step,
+            { outcome: call.outcome, callId: call.callId, ...(call.reason ? { reason: call.reason } : {}) },
+            now,
+          );
         }
         return;
       }
@@ -462,4 +469,3 @@ function lostResult(effect: EffectRow): Json {
       return { outcome: 'failed', error: 'no result arrived before the deadline' };
   }
 }
-

@@ -18,12 +18,21 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
         'notes',
         [
           { id: 'start', type: 'start', params: { inputs: [{ name: 'text', required: true }] } },
-          { id: 'insert', type: 'sql', params: { query: 'insert into notes (body) values (:body) returning id', params: { body: { var: 'text' } }, result: 'first', into: 'row' } },
+          {
+            id: 'insert',
+            type: 'sql',
+            params: { query: 'insert into notes (body) values (:body) returning id', params: { body: { var: 'text' } }, result: 'first', into: 'row' },
+          },
           { id: 'pause', type: 'wait', params: { seconds: 300 } },
           { id: 'count', type: 'sql', params: { query: 'select count(*)::int as n from notes', result: 'first', into: 'c' } },
           { id: 'end', type: 'end', params: { result: { var: 'c.n' } } },
         ],
-        [['start:next', 'insert'], ['insert:ok', 'pause'], ['pause:next', 'count'], ['count:ok', 'end']],
+        [
+          ['start:next', 'insert'],
+          ['insert:ok', 'pause'],
+          ['pause:next', 'count'],
+          ['count:ok', 'end'],
+        ],
       ),
     );
     const evil = "'; drop table notes; --";
@@ -55,7 +64,11 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
           { id: 'yes', type: 'end', params: { result: 'answered' } },
           { id: 'no', type: 'end', params: { result: 'busy' } },
         ],
-        [['start:next', 'dial'], ['dial:answered', 'yes'], ['dial:busy', 'no']],
+        [
+          ['start:next', 'dial'],
+          ['dial:answered', 'yes'],
+          ['dial:busy', 'no'],
+        ],
       ),
     );
     const a = await h.runtime.start('dialer', { input: { tel: '+7000111' } });
@@ -78,7 +91,11 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
           { id: 'form', type: 'showForm', params: { title: 'Form 1', fields: [{ name: 'minutes', label: 'Call back in', type: 'number', required: true }] } },
           { id: 'end', type: 'end', params: { result: { var: 'minutes' } } },
         ],
-        [['start:next', 'op'], ['op:answered', 'form'], ['form:submitted', 'end']],
+        [
+          ['start:next', 'op'],
+          ['op:answered', 'form'],
+          ['form:submitted', 'end'],
+        ],
       ),
     );
     const id = await h.runtime.start('dialog');
@@ -102,18 +119,32 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('runs a child scenario and waits for its result; cancelling a parent cancels its child', async () => {
     await h.publish(
-      doc('child', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n' }] } },
-        { id: 'pause', type: 'wait', params: { seconds: 60 } },
-        { id: 'end', type: 'end', params: { result: { '*': [{ var: 'n' }, 2] } } },
-      ], [['start:next', 'pause'], ['pause:next', 'end']]),
+      doc(
+        'child',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'n' }] } },
+          { id: 'pause', type: 'wait', params: { seconds: 60 } },
+          { id: 'end', type: 'end', params: { result: { '*': [{ var: 'n' }, 2] } } },
+        ],
+        [
+          ['start:next', 'pause'],
+          ['pause:next', 'end'],
+        ],
+      ),
     );
     await h.publish(
-      doc('parent', [
-        { id: 'start', type: 'start' },
-        { id: 'run', type: 'runScenario', params: { scenario: 'child', inputs: { n: 21 }, into: 'answer' } },
-        { id: 'end', type: 'end', params: { result: { var: 'answer' } } },
-      ], [['start:next', 'run'], ['run:done', 'end']]),
+      doc(
+        'parent',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'run', type: 'runScenario', params: { scenario: 'child', inputs: { n: 21 }, into: 'answer' } },
+          { id: 'end', type: 'end', params: { result: { var: 'answer' } } },
+        ],
+        [
+          ['start:next', 'run'],
+          ['run:done', 'end'],
+        ],
+      ),
     );
     const p = await h.runtime.start('parent');
     await h.advance(60_000);
@@ -132,11 +163,18 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('pins executions to the version they started on', async () => {
     const v = (result: string) =>
-      doc('pinned', [
-        { id: 'start', type: 'start' },
-        { id: 'pause', type: 'wait', params: { seconds: 10 } },
-        { id: 'end', type: 'end', params: { result } },
-      ], [['start:next', 'pause'], ['pause:next', 'end']]);
+      doc(
+        'pinned',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'pause', type: 'wait', params: { seconds: 10 } },
+          { id: 'end', type: 'end', params: { result } },
+        ],
+        [
+          ['start:next', 'pause'],
+          ['pause:next', 'end'],
+        ],
+      );
     await h.publish(v('one'));
     const first = await h.runtime.start('pinned');
     await h.runtime.drain();
@@ -150,11 +188,18 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('refuses to publish a scenario with a queue node, naming the node', async () => {
     const { version } = await h.runtime.scenarios.save(
-      doc('queued', [
-        { id: 'start', type: 'start' },
-        { id: 'q', type: 'queue', params: { queue: 'sales' } },
-        { id: 'end', type: 'end' },
-      ], [['start:next', 'q'], ['q:assigned', 'end']]),
+      doc(
+        'queued',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'q', type: 'queue', params: { queue: 'sales' } },
+          { id: 'end', type: 'end' },
+        ],
+        [
+          ['start:next', 'q'],
+          ['q:assigned', 'end'],
+        ],
+      ),
     );
     await expect(h.runtime.scenarios.publish('queued', version.version)).rejects.toMatchObject({
       status: 400,
@@ -164,18 +209,34 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('starts one child per item with forEach, all or none', async () => {
     await h.publish(
-      doc('child', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
-        { id: 'end', type: 'end', params: { result: { var: 'n' } } },
-      ], [['start:next', 'end']]),
+      doc(
+        'child',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
+          { id: 'end', type: 'end', params: { result: { var: 'n' } } },
+        ],
+        [['start:next', 'end']],
+      ),
     );
     await h.publish(
-      doc('fan', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'list', type: 'json', required: true }] } },
-        { id: 'run', type: 'runScenario', params: { scenario: 'child', forEach: { var: 'list' }, inputs: { n: { var: 'item' } }, wait: false, into: 'count' } },
-        { id: 'ok', type: 'end', params: { result: { var: 'count' } } },
-        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
-      ], [['start:next', 'run'], ['run:done', 'ok'], ['run:failed', 'no']]),
+      doc(
+        'fan',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'list', type: 'json', required: true }] } },
+          {
+            id: 'run',
+            type: 'runScenario',
+            params: { scenario: 'child', forEach: { var: 'list' }, inputs: { n: { var: 'item' } }, wait: false, into: 'count' },
+          },
+          { id: 'ok', type: 'end', params: { result: { var: 'count' } } },
+          { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+        ],
+        [
+          ['start:next', 'run'],
+          ['run:done', 'ok'],
+          ['run:failed', 'no'],
+        ],
+      ),
     );
     const good = await h.runtime.start('fan', { input: { list: [1, 2, 3, 4, 5] } });
     await h.runtime.drain();
@@ -193,19 +254,54 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     await h.t.db.query('create table if not exists jobs (id int primary key, n text, taken boolean not null default false)');
     await h.t.db.query(`insert into jobs (id, n) values (1, '10'), (2, '20'), (3, '30'), (4, 'forty')`);
     await h.publish(
-      doc('child', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }, { name: 'tag', type: 'string', required: true }] } },
-        { id: 'end', type: 'end', params: { result: { cat: [{ var: 'tag' }, { var: 'n' }] } } },
-      ], [['start:next', 'end']]),
+      doc(
+        'child',
+        [
+          {
+            id: 'start',
+            type: 'start',
+            params: {
+              inputs: [
+                { name: 'n', type: 'number', required: true },
+                { name: 'tag', type: 'string', required: true },
+              ],
+            },
+          },
+          { id: 'end', type: 'end', params: { result: { cat: [{ var: 'tag' }, { var: 'n' }] } } },
+        ],
+        [['start:next', 'end']],
+      ),
     );
-    const claim = 'update jobs set taken = true where id in (select id from jobs where not taken and id <= :upTo order by id for update skip locked) returning id, n::int as n';
+    const claim =
+      'update jobs set taken = true where id in (select id from jobs where not taken and id <= :upTo order by id for update skip locked) returning id, n::int as n';
     await h.publish(
-      doc('fan', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'upTo', type: 'number', required: true }, { name: 'query', type: 'string' }] } },
-        { id: 'run', type: 'runScenario', params: { scenario: 'child', forEachRow: { query: claim, params: { upTo: { var: 'upTo' } } }, inputs: { tag: 'job ' }, wait: false, into: 'count' } },
-        { id: 'ok', type: 'end', params: { result: { var: 'count' } } },
-        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
-      ], [['start:next', 'run'], ['run:done', 'ok'], ['run:failed', 'no']]),
+      doc(
+        'fan',
+        [
+          {
+            id: 'start',
+            type: 'start',
+            params: {
+              inputs: [
+                { name: 'upTo', type: 'number', required: true },
+                { name: 'query', type: 'string' },
+              ],
+            },
+          },
+          {
+            id: 'run',
+            type: 'runScenario',
+            params: { scenario: 'child', forEachRow: { query: claim, params: { upTo: { var: 'upTo' } } }, inputs: { tag: 'job ' }, wait: false, into: 'count' },
+          },
+          { id: 'ok', type: 'end', params: { result: { var: 'count' } } },
+          { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+        ],
+        [
+          ['start:next', 'run'],
+          ['run:done', 'ok'],
+          ['run:failed', 'no'],
+        ],
+      ),
     );
     const taken = async () => (await h.t.db.query<{ id: number }>('select id from jobs where taken order by id')).rows.map((r) => r.id);
 
@@ -234,58 +330,87 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(3);
   });
 
-  it.skipIf(skip)('starts children it does not wait for in the transaction of the next step: a lost lease starts none, the next worker starts them once', async () => {
-    await h.publish(doc('child', [{ id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } }, { id: 'end', type: 'end' }], [['start:next', 'end']]));
-    await h.publish(
-      doc('fan', [
-        { id: 'start', type: 'start' },
-        { id: 'run', type: 'runScenario', params: { scenario: 'child', forEach: [1, 2, 3], inputs: { n: { var: 'item' } }, wait: false, into: 'count' } },
-        { id: 'end', type: 'end', params: { result: { var: 'count' } } },
-      ], [['start:next', 'run'], ['run:done', 'end']]),
-    );
-    // Another worker takes the lease over just before this one commits the step after the children.
-    let stolen = false;
-    const stealing = (tx: Transaction): Transaction => ({
-      async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
-        if (!stolen && text.includes('with upd as')) {
-          stolen = true;
-          await tx.query(`update executions set lease_owner = 'another worker' where scenario_id = 'fan'`);
-        }
-        return tx.query<R>(text, params, options);
-      },
-      savepoint: (fn) => tx.savepoint((sp) => fn(stealing(sp))),
-    });
-    const db: Database = { ...h.t.db, transaction: (fn) => h.t.db.transaction((tx) => fn(stealing(tx))) };
-    const unlucky = new Runtime({ db, telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
-    try {
-      const id = await unlucky.start('fan');
-      await unlucky.drain();
-      expect(stolen).toBe(true);
-      expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(0);
-      expect((await h.runtime.execution(id)).status).not.toBe('completed');
+  it.skipIf(skip)(
+    'starts children it does not wait for in the transaction of the next step: a lost lease starts none, the next worker starts them once',
+    async () => {
+      await h.publish(
+        doc(
+          'child',
+          [
+            { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+            { id: 'end', type: 'end' },
+          ],
+          [['start:next', 'end']],
+        ),
+      );
+      await h.publish(
+        doc(
+          'fan',
+          [
+            { id: 'start', type: 'start' },
+            { id: 'run', type: 'runScenario', params: { scenario: 'child', forEach: [1, 2, 3], inputs: { n: { var: 'item' } }, wait: false, into: 'count' } },
+            { id: 'end', type: 'end', params: { result: { var: 'count' } } },
+          ],
+          [
+            ['start:next', 'run'],
+            ['run:done', 'end'],
+          ],
+        ),
+      );
+      // Another worker takes the lease over just before this one commits the step after the children.
+      let stolen = false;
+      const stealing = (tx: Transaction): Transaction => ({
+        async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+          if (!stolen && text.includes('with upd as')) {
+            stolen = true;
+            await tx.query(`update executions set lease_owner = 'another worker' where scenario_id = 'fan'`);
+          }
+          return tx.query<R>(text, params, options);
+        },
+        savepoint: (fn) => tx.savepoint((sp) => fn(stealing(sp))),
+      });
+      const db: Database = { ...h.t.db, transaction: (fn) => h.t.db.transaction((tx) => fn(stealing(tx))) };
+      const unlucky = new Runtime({ db, telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
+      try {
+        const id = await unlucky.start('fan');
+        await unlucky.drain();
+        expect(stolen).toBe(true);
+        expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(0);
+        expect((await h.runtime.execution(id)).status).not.toBe('completed');
 
-      await h.advance(6_000); // the lease expires; the next worker does the step again
-      const x = await h.runtime.execution(id);
-      expect(x.status).toBe('completed');
-      expect(x.result).toBe(3);
-      expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(3);
-    } finally {
-      await unlucky.close();
-    }
-  });
+        await h.advance(6_000); // the lease expires; the next worker does the step again
+        const x = await h.runtime.execution(id);
+        expect(x.status).toBe('completed');
+        expect(x.result).toBe(3);
+        expect(await h.runtime.executions({ scenarioId: 'child', limit: 100 })).toHaveLength(3);
+      } finally {
+        await unlucky.close();
+      }
+    },
+  );
 
   it.skipIf(skip)('retries a finished execution from any step of its trace, or from the node it failed at, with the variables it had then', async () => {
     await h.t.db.query('create table if not exists retry_log (d int not null)');
     await h.t.db.query('drop table if exists retry_gate');
     await h.publish(
-      doc('gate', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
-        { id: 'double', type: 'setVariables', params: { assign: [{ name: 'd', value: { '*': [{ var: 'n' }, 2] } }] } },
-        { id: 'log', type: 'sql', params: { query: 'insert into retry_log (d) values (:d)', params: { d: { var: 'd' } }, result: 'none' } },
-        { id: 'check', type: 'sql', params: { query: 'select d from retry_gate where d = :d', params: { d: { var: 'd' } }, result: 'first', into: 'gate' } },
-        { id: 'done', type: 'end', params: { result: { var: 'gate.d' } } },
-        { id: 'closed', type: 'end', params: { status: 'failed', reason: 'the gate is closed' } },
-      ], [['start:next', 'double'], ['double:next', 'log'], ['log:ok', 'check'], ['check:ok', 'done'], ['check:empty', 'closed']]),
+      doc(
+        'gate',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }] } },
+          { id: 'double', type: 'setVariables', params: { assign: [{ name: 'd', value: { '*': [{ var: 'n' }, 2] } }] } },
+          { id: 'log', type: 'sql', params: { query: 'insert into retry_log (d) values (:d)', params: { d: { var: 'd' } }, result: 'none' } },
+          { id: 'check', type: 'sql', params: { query: 'select d from retry_gate where d = :d', params: { d: { var: 'd' } }, result: 'first', into: 'gate' } },
+          { id: 'done', type: 'end', params: { result: { var: 'gate.d' } } },
+          { id: 'closed', type: 'end', params: { status: 'failed', reason: 'the gate is closed' } },
+        ],
+        [
+          ['start:next', 'double'],
+          ['double:next', 'log'],
+          ['log:ok', 'check'],
+          ['check:ok', 'done'],
+          ['check:empty', 'closed'],
+        ],
+      ),
     );
     const logged = async () => (await h.t.db.query<{ d: number }>('select d from retry_log order by d')).rows.map((r) => r.d);
     const id = await h.runtime.start('gate', { input: { n: 4 } });
@@ -319,14 +444,22 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     await expect(h.runtime.retry(waiting)).rejects.toThrow('is still running: cancel it before retrying it');
   });
 
-  it.skipIf(skip)('refuses, as the node\'s error, a stored query that would end the step\'s transaction (stored before validation refused it)', async () => {
+  it.skipIf(skip)("refuses, as the node's error, a stored query that would end the step's transaction (stored before validation refused it)", async () => {
     await h.publish(
-      doc('old', [
-        { id: 'start', type: 'start' },
-        { id: 'q', type: 'sql', params: { query: 'select 1 as n', result: 'first', into: 'row' } },
-        { id: 'ok', type: 'end', params: { result: 'ran' } },
-        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
-      ], [['start:next', 'q'], ['q:ok', 'ok'], ['q:error', 'no']]),
+      doc(
+        'old',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'q', type: 'sql', params: { query: 'select 1 as n', result: 'first', into: 'row' } },
+          { id: 'ok', type: 'end', params: { result: 'ran' } },
+          { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+        ],
+        [
+          ['start:next', 'q'],
+          ['q:ok', 'ok'],
+          ['q:error', 'no'],
+        ],
+      ),
     );
     await h.t.db.query(`update scenario_versions set document = replace(document::text, 'select 1 as n', 'commit')::json where scenario_id = 'old'`);
     const id = await h.runtime.start('old');
@@ -337,13 +470,35 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
   it.skipIf(skip)('keeps only what a query node uses, and refuses (undoing the statement) a result of more than 10,000 rows', async () => {
     await h.t.db.query('create table if not exists big (n int not null)');
     await h.publish(
-      doc('big', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }, { name: 'mode', type: 'string', required: true }] } },
-        { id: 'q', type: 'sql', params: { query: 'insert into big select generate_series(1, :n) returning n', params: { n: { var: 'n' } }, result: 'rows', into: 'rows' } },
-        { id: 'first', type: 'sql', params: { query: 'select n from big order by n', result: 'first', into: 'top' } },
-        { id: 'ok', type: 'end', params: { result: { cat: [{ var: 'rows.length' }, ' / ', { var: 'top.n' }] } } },
-        { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
-      ], [['start:next', 'q'], ['q:ok', 'first'], ['q:error', 'no'], ['first:ok', 'ok']]),
+      doc(
+        'big',
+        [
+          {
+            id: 'start',
+            type: 'start',
+            params: {
+              inputs: [
+                { name: 'n', type: 'number', required: true },
+                { name: 'mode', type: 'string', required: true },
+              ],
+            },
+          },
+          {
+            id: 'q',
+            type: 'sql',
+            params: { query: 'insert into big select generate_series(1, :n) returning n', params: { n: { var: 'n' } }, result: 'rows', into: 'rows' },
+          },
+          { id: 'first', type: 'sql', params: { query: 'select n from big order by n', result: 'first', into: 'top' } },
+          { id: 'ok', type: 'end', params: { result: { cat: [{ var: 'rows.length' }, ' / ', { var: 'top.n' }] } } },
+          { id: 'no', type: 'end', params: { result: { var: 'lastError' } } },
+        ],
+        [
+          ['start:next', 'q'],
+          ['q:ok', 'first'],
+          ['q:error', 'no'],
+          ['first:ok', 'ok'],
+        ],
+      ),
     );
     const count = async () => (await h.t.db.query<{ n: number }>('select count(*)::int as n from big')).rows[0]!.n;
     const tooMany = await h.runtime.start('big', { input: { n: 10_001, mode: 'rows' } });
@@ -360,27 +515,45 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(firstEffect.result).toEqual({ ok: true, rows: [{ n: 1 }], rowCount: 3 });
   });
 
-  it.skipIf(skip)('stores a variable that holds all the variables ({"var": ""}) and finishes (its state had a cycle and could never be committed)', async () => {
-    await h.publish(
-      doc('all', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
-        { id: 'set', type: 'setVariables', params: { assign: [{ name: 'everything', value: { var: '' } }] } },
-        { id: 'w', type: 'wait', params: { seconds: 0 } },
-        { id: 'end', type: 'end', params: { result: { var: 'everything.n' } } },
-      ], [['start:next', 'set'], ['set:next', 'w'], ['w:next', 'end']]),
-    );
-    const id = await h.runtime.start('all', { input: { n: 7 } });
-    await h.runtime.drain();
-    expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 7 });
-  });
+  it.skipIf(skip)(
+    'stores a variable that holds all the variables ({"var": ""}) and finishes (its state had a cycle and could never be committed)',
+    async () => {
+      await h.publish(
+        doc(
+          'all',
+          [
+            { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+            { id: 'set', type: 'setVariables', params: { assign: [{ name: 'everything', value: { var: '' } }] } },
+            { id: 'w', type: 'wait', params: { seconds: 0 } },
+            { id: 'end', type: 'end', params: { result: { var: 'everything.n' } } },
+          ],
+          [
+            ['start:next', 'set'],
+            ['set:next', 'w'],
+            ['w:next', 'end'],
+          ],
+        ),
+      );
+      const id = await h.runtime.start('all', { input: { n: 7 } });
+      await h.runtime.drain();
+      expect(await h.runtime.execution(id)).toMatchObject({ status: 'completed', result: 7 });
+    },
+  );
 
   it.skipIf(skip)('refuses inputs and form values the database cannot store (NUL, an unpaired surrogate), naming them, before storing anything', async () => {
     await h.publish(
-      doc('note', [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'who', type: 'string' }] } },
-        { id: 'ask', type: 'showForm', params: { title: 'Note', operator: '101', fields: [{ name: 'text', label: 'Text', type: 'multiline' }] } },
-        { id: 'end', type: 'end', params: { result: { var: 'text' } } },
-      ], [['start:next', 'ask'], ['ask:submitted', 'end']]),
+      doc(
+        'note',
+        [
+          { id: 'start', type: 'start', params: { inputs: [{ name: 'who', type: 'string' }] } },
+          { id: 'ask', type: 'showForm', params: { title: 'Note', operator: '101', fields: [{ name: 'text', label: 'Text', type: 'multiline' }] } },
+          { id: 'end', type: 'end', params: { result: { var: 'text' } } },
+        ],
+        [
+          ['start:next', 'ask'],
+          ['ask:submitted', 'end'],
+        ],
+      ),
     );
     await expect(h.runtime.start('note', { input: { who: 'a\u0000b' } })).rejects.toMatchObject({
       status: 400,
@@ -403,7 +576,18 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('fails an execution whose step the database refuses for good (a data error), and tries again after a lost connection', async () => {
     await h.publish(
-      doc('steps', [{ id: 'start', type: 'start' }, { id: 'w', type: 'wait', params: { seconds: 0 } }, { id: 'end', type: 'end', params: { result: 'done' } }], [['start:next', 'w'], ['w:next', 'end']]),
+      doc(
+        'steps',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'w', type: 'wait', params: { seconds: 0 } },
+          { id: 'end', type: 'end', params: { result: 'done' } },
+        ],
+        [
+          ['start:next', 'w'],
+          ['w:next', 'end'],
+        ],
+      ),
     );
     const failingOnce = (code: string, message: string): Database => {
       let failed = false;
@@ -438,12 +622,20 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('a failing sql node takes its error outcome and the execution goes on', async () => {
     await h.publish(
-      doc('oops', [
-        { id: 'start', type: 'start' },
-        { id: 'bad', type: 'sql', params: { query: "select 'forty'::int as n", result: 'first', into: 'row' } },
-        { id: 'good', type: 'sql', params: { query: 'select 40 as n', result: 'first', into: 'row' } },
-        { id: 'end', type: 'end', params: { result: { cat: [{ var: 'lastError' }, ' / ', { var: 'row.n' }] } } },
-      ], [['start:next', 'bad'], ['bad:error', 'good'], ['good:ok', 'end']]),
+      doc(
+        'oops',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'bad', type: 'sql', params: { query: "select 'forty'::int as n", result: 'first', into: 'row' } },
+          { id: 'good', type: 'sql', params: { query: 'select 40 as n', result: 'first', into: 'row' } },
+          { id: 'end', type: 'end', params: { result: { cat: [{ var: 'lastError' }, ' / ', { var: 'row.n' }] } } },
+        ],
+        [
+          ['start:next', 'bad'],
+          ['bad:error', 'good'],
+          ['good:ok', 'end'],
+        ],
+      ),
     );
     const id = await h.runtime.start('oops');
     await h.runtime.drain();
@@ -465,8 +657,17 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     await h.publish(
       doc(
         'hops',
-        [{ id: 'start', type: 'start' }, ...[1, 2, 3].map((i) => ({ id: `w${i}`, type: 'wait', params: { seconds: 0 } })), { id: 'end', type: 'end', params: { result: 'ok' } }],
-        [['start:next', 'w1'], ['w1:next', 'w2'], ['w2:next', 'w3'], ['w3:next', 'end']],
+        [
+          { id: 'start', type: 'start' },
+          ...[1, 2, 3].map((i) => ({ id: `w${i}`, type: 'wait', params: { seconds: 0 } })),
+          { id: 'end', type: 'end', params: { result: 'ok' } },
+        ],
+        [
+          ['start:next', 'w1'],
+          ['w1:next', 'w2'],
+          ['w2:next', 'w3'],
+          ['w3:next', 'end'],
+        ],
       ),
     );
     // Started before any loop runs: these wait for a claim. Room for two at a time.

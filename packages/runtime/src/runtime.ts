@@ -162,11 +162,19 @@ export class Runtime {
       from = { step: x.state.steps, nodeId, vars: x.state.vars };
     } else {
       const visit = x.trace.find((t) => t.step === options.fromStep);
-      if (!visit) throw new RuntimeError(400, `execution "${id}" has no step ${options.fromStep}: its steps are ${x.trace.map((t) => t.step).join(', ') || 'none'}`);
+      if (!visit)
+        throw new RuntimeError(400, `execution "${id}" has no step ${options.fromStep}: its steps are ${x.trace.map((t) => t.step).join(', ') || 'none'}`);
       const initial = basis.startVars ?? initialVariables(version.document, x.input).vars;
       from = { step: visit.step, nodeId: visit.nodeId, vars: variablesBefore(initial, x.trace, visit.step) };
     }
-    return this.launch({ scenarioId: x.scenarioId, version: x.version, input: x.input, startedBy: options.startedBy ?? null, attachment: basis.attachment, retry: { of: id, from } });
+    return this.launch({
+      scenarioId: x.scenarioId,
+      version: x.version,
+      input: x.input,
+      startedBy: options.startedBy ?? null,
+      attachment: basis.attachment,
+      retry: { of: id, from },
+    });
   }
 
   /**
@@ -428,6 +436,8 @@ export class Runtime {
     if (effect?.request.kind !== 'dial' || !effect.request.bridge) return;
     const operatorCall = await currentOperatorCall(this.db, executionId);
     if (!operatorCall?.callId) return this.log('dial asked to bridge, but there is no operator call', { execution: executionId, step });
-    await this.o.telephony.bridge(operatorCall.callId, callId).catch((err: unknown) => this.log('bridge failed', { execution: executionId, error: String(err) }));
+    await this.o.telephony
+      .bridge(operatorCall.callId, callId)
+      .catch((err: unknown) => this.log('bridge failed', { execution: executionId, error: String(err) }));
   }
 }

@@ -8,7 +8,17 @@ describe.each(DATABASE_KINDS)('scenario store on %s', (kind) => {
   beforeEach(() => {
     h = current();
   });
-  const flow = (name: string) => ({ ...doc('flow', [{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }], [['start:next', 'end']]), name });
+  const flow = (name: string) => ({
+    ...doc(
+      'flow',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'end', type: 'end' },
+      ],
+      [['start:next', 'end']],
+    ),
+    name,
+  });
 
   it.skipIf(skip)('saves on top of the version an edit started from, and refuses to when another came first', async () => {
     const store = h.runtime.scenarios;

@@ -142,7 +142,9 @@ export class ScenarioStore {
   async published(id: string, q: Queryable = this.db): Promise<ScenarioVersion> {
     // One round trip: this runs for every scenario started by id.
     const { rows } = await q.query<VersionRow & { published_version: number | null }>(
-      `select s.published_version, ${VERSION_COLUMNS.split(', ').map((c) => `v.${c}`).join(', ')}
+      `select s.published_version, ${VERSION_COLUMNS.split(', ')
+        .map((c) => `v.${c}`)
+        .join(', ')}
        from scenarios s left join scenario_versions v on v.scenario_id = s.id and v.version = s.published_version where s.id = $1`,
       [id],
     );

@@ -66,7 +66,9 @@ const ALLOWED: Record<Who, TestUser[]> = {
 const NAMED_IDS = ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks'];
 const concrete = (path: string) =>
   path
-    .replace(/\{(id|executionId|callId)\}/g, (_m, name: string) => (NAMED_IDS.some((p) => path.startsWith(p)) && name === 'id' ? 'no-such-thing' : randomUUID()))
+    .replace(/\{(id|executionId|callId)\}/g, (_m, name: string) =>
+      NAMED_IDS.some((p) => path.startsWith(p)) && name === 'id' ? 'no-such-thing' : randomUUID(),
+    )
     .replace('{version}', '1')
     .replace('{step}', '1')
     .replace('{subscriberId}', '1');
@@ -77,7 +79,9 @@ describe.each(DATABASE_KINDS)('access control on %s', (kind) => {
   const { h, skip } = useServer(kind);
 
   it.skipIf(skip)('the table covers every documented operation', () => {
-    const documented = h().app.operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
+    const documented = h()
+      .app.operations.map((o) => `${o.method.toUpperCase()} ${o.path}`)
+      .sort();
     expect(ACCESS.map(([m, p]) => `${m} ${p}`).sort()).toEqual(documented);
   });
 
@@ -100,7 +104,7 @@ describe.each(DATABASE_KINDS)('access control on %s', (kind) => {
     }
   });
 
-  it.skipIf(skip)('a disabled user\'s existing session no longer opens anything', async () => {
+  it.skipIf(skip)("a disabled user's existing session no longer opens anything", async () => {
     const cookie = await h().cookieFor('supervisor');
     await h().t.db.query("update users set disabled = true where username = 'supervisor'");
     expect((await h().call('GET', '/api/scenarios', { cookie })).status).toBe(401);

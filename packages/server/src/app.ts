@@ -88,7 +88,13 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
   // Routes that stream a file body apply their own, larger limit ("POST /api/…/:id/subscribers").
   const ownBodyLimit = new Set<string>();
   const skipBodyLimit = (c: Context) => ownBodyLimit.size > 0 && matchedRoutes(c).some((r) => ownBodyLimit.has(`${r.method} ${r.path}`));
-  app.use('/api/*', safeUrl(), sameOrigin({ trustProxy: deps.options.trustProxy }), limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }), session(deps));
+  app.use(
+    '/api/*',
+    safeUrl(),
+    sameOrigin({ trustProxy: deps.options.trustProxy }),
+    limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }),
+    session(deps),
+  );
 
   const groups: RouteGroup[] = [
     healthRoutes(deps),

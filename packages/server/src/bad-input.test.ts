@@ -16,7 +16,10 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
     const scenario = await h().call('POST', '/api/scenarios', { as: 'admin', body: '{\n  "format": "tellflow.scenario/v1",\n  "id": "x" "name": "y"\n}' });
     expect(scenario.status).toBe(400);
     expect(scenario.body.error).toBe('the request body is not valid JSON: comma expected at line 3, column 13');
-    const login = await h().call('POST', '/api/auth/login', { body: 'username=admin&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const login = await h().call('POST', '/api/auth/login', {
+      body: 'username=admin&password=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(login.status).toBe(400);
   });
 
@@ -84,18 +87,43 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
   });
 
   it.skipIf(skip)('a cross-site browser request is refused before it does anything', async () => {
-    const r = await h().call('POST', '/api/users', { as: 'admin', headers: { origin: 'https://evil.example' }, body: { username: 'evil', password: 'evil-password', role: 'admin' } });
+    const r = await h().call('POST', '/api/users', {
+      as: 'admin',
+      headers: { origin: 'https://evil.example' },
+      body: { username: 'evil', password: 'evil-password', role: 'admin' },
+    });
     expect(r.status).toBe(403);
     const fetchMeta = await h().call('POST', '/api/auth/logout', { as: 'admin', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(fetchMeta.status).toBe(403);
-    const sameOrigin = await h().call('POST', '/api/users', { as: 'admin', headers: { origin: 'http://localhost' }, body: { username: 'fine', password: 'fine-password', role: 'agent' } });
+    const sameOrigin = await h().call('POST', '/api/users', {
+      as: 'admin',
+      headers: { origin: 'http://localhost' },
+      body: { username: 'fine', password: 'fine-password', role: 'agent' },
+    });
     expect(sameOrigin.status).toBe(201);
   });
 
   it.skipIf(skip)('no operation answers 500 to garbage, for any role', async () => {
     await h().importScenario(waitingScenario('flow'));
-    const garbage = ['', '{', 'null', '[]', '"x"', '{"values": null, "version": -1, "input": "x", "role": 1}', deep(200), '\u0000', '{"username": {"$gt": ""}}'];
-    await h().runtime.outboundTasks.create({ id: 'flow', name: 'Flow', dialogScenarioId: 'flow', routingScenarioId: 'flow', operatorCallScenarioId: 'flow', operators: ['101'] });
+    const garbage = [
+      '',
+      '{',
+      'null',
+      '[]',
+      '"x"',
+      '{"values": null, "version": -1, "input": "x", "role": 1}',
+      deep(200),
+      '\u0000',
+      '{"username": {"$gt": ""}}',
+    ];
+    await h().runtime.outboundTasks.create({
+      id: 'flow',
+      name: 'Flow',
+      dialogScenarioId: 'flow',
+      routingScenarioId: 'flow',
+      operatorCallScenarioId: 'flow',
+      operators: ['101'],
+    });
     await h().runtime.serviceTasks.create({ id: 'flow', name: 'Flow', scenarioId: 'flow', schedule: '0 0 * * *' });
     const ids: Record<string, string> = { id: randomUUID(), executionId: randomUUID(), version: '1', step: '1', subscriberId: '1', callId: randomUUID() };
     const named = (path: string) => ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks'].some((p) => path.startsWith(p));
@@ -107,10 +135,14 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
         const contentTypes = op.spec.rawBody ? ['application/json', ...op.spec.rawBody.mediaTypes] : ['application/json'];
         for (const body of garbage) {
           for (const contentType of contentTypes) {
-            const r = await h().call(op.method.toUpperCase(), op.method === 'get' ? `${path}?limit=${encodeURIComponent(body)}&before=${encodeURIComponent(body)}` : path, {
-              as: 'admin',
-              ...(op.method === 'get' ? {} : { body, headers: { 'content-type': contentType } }),
-            });
+            const r = await h().call(
+              op.method.toUpperCase(),
+              op.method === 'get' ? `${path}?limit=${encodeURIComponent(body)}&before=${encodeURIComponent(body)}` : path,
+              {
+                as: 'admin',
+                ...(op.method === 'get' ? {} : { body, headers: { 'content-type': contentType } }),
+              },
+            );
             expect(r.status, `${op.method} ${path} ${contentType} ${JSON.stringify(body).slice(0, 40)}: ${r.text}`).toBeLessThan(500);
             expect(typeof r.body === 'object' || r.status < 300, `${op.method} ${path}: JSON error body`).toBe(true);
           }

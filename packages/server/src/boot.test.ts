@@ -26,7 +26,10 @@ describe('startServer', () => {
       expect(printed.join('')).not.toContain('boot-test-password');
       const health = await fetch(`${server.url}/api/health`);
       expect(await health.json()).toEqual({ status: 'ok', database: 'pglite', version: expect.any(String) });
-      const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'boot-test-password' }) });
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        body: JSON.stringify({ username: 'admin', password: 'boot-test-password' }),
+      });
       expect(login.status).toBe(200);
       expect((await fetch(`${server.url}/`)).status).toBe(200);
     } finally {
@@ -57,7 +60,11 @@ describe('startServer', () => {
 describe('runtimeTuning', () => {
   it('reads the lease, the polling period and how long finished executions are kept, naming a bad value', () => {
     expect(runtimeTuning({})).toEqual({});
-    expect(runtimeTuning({ TELLFLOW_LEASE_MS: '5000', TELLFLOW_POLL_MS: '200', TELLFLOW_KEEP_DAYS: '7' })).toEqual({ leaseMs: 5000, pollMs: 200, keepFinishedMs: 7 * 86_400_000 });
+    expect(runtimeTuning({ TELLFLOW_LEASE_MS: '5000', TELLFLOW_POLL_MS: '200', TELLFLOW_KEEP_DAYS: '7' })).toEqual({
+      leaseMs: 5000,
+      pollMs: 200,
+      keepFinishedMs: 7 * 86_400_000,
+    });
     expect(runtimeTuning({ TELLFLOW_KEEP_DAYS: 'forever' })).toEqual({ keepFinishedMs: null });
     expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '0' })).toThrow('TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "0"');
     expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '2 weeks' })).toThrow(/not "2 weeks"/);

@@ -60,7 +60,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
     const installed = await installBundled(runtime);
     if (installed.length) print(`Installed the bundled scenarios: ${installed.join(', ')}\n`);
     await runtime.run();
-    const app = createApp({ runtime, db, clock: systemClock, telephony: { simulator: telephony, logInDatabase: true }, options: { ...o.app, log, ...metricsToken(env) } });
+    const app = createApp({
+      runtime,
+      db,
+      clock: systemClock,
+      telephony: { simulator: telephony, logInDatabase: true },
+      options: { ...o.app, log, ...metricsToken(env) },
+    });
     const server = await listen(app, port, host);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
@@ -128,7 +134,8 @@ export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollM
   if (keep === 'forever') keepFinishedMs = null;
   else if (keep) {
     const days = Number(keep);
-    if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new Error(`TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "${keep}"`);
+    if (!Number.isInteger(days) || days < 1 || days > 36_500)
+      throw new Error(`TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "${keep}"`);
     keepFinishedMs = days * 86_400_000;
   }
   return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
@@ -148,4 +155,5 @@ function parsePort(value: string | undefined): number {
   return n;
 }
 
-const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
+const displayHost = (host: string) =>
+  host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

@@ -78,7 +78,14 @@ export class CallDesk {
     const ids = [...new Set([...executionOf.values()].filter((id): id is string => !!id && UUID.test(id)))];
     const found = new Map<string, { taskId: string | null; subscriber: RingingCall['subscriber'] }>();
     if (ids.length) {
-      const { rows } = await this.db.query<{ id: string; task_id: string | null; subscriber_id: number | null; tel: string | null; first_name: string | null; last_name: string | null }>(
+      const { rows } = await this.db.query<{
+        id: string;
+        task_id: string | null;
+        subscriber_id: number | null;
+        tel: string | null;
+        first_name: string | null;
+        last_name: string | null;
+      }>(
         `select x.id, x.task_id, x.subscriber_id, s.tel, s.first_name, s.last_name
          from executions x left join table_out_call s on s."Id" = x.subscriber_id where x.id = any($1::uuid[])`,
         [ids],
@@ -93,7 +100,14 @@ export class CallDesk {
     return live.map((c) => {
       const executionId = executionOf.get(c.callId);
       const x = executionId ? found.get(executionId) : undefined;
-      return { callId: c.callId, operator: c.to, startedAt: new Date(c.startedAt), executionId: x ? executionId! : null, taskId: x?.taskId ?? null, subscriber: x?.subscriber ?? null };
+      return {
+        callId: c.callId,
+        operator: c.to,
+        startedAt: new Date(c.startedAt),
+        executionId: x ? executionId! : null,
+        taskId: x?.taskId ?? null,
+        subscriber: x?.subscriber ?? null,
+      };
     });
   }
 

@@ -19,9 +19,11 @@ export async function createTelephony(db: Database, clock: Clock, env: NodeJS.Pr
   let rules = { rules: DEFAULT_CUSTOMER_RULES, operatorRules: DEFAULT_OPERATOR_RULES };
   const file = env.TELLFLOW_SIM_RULES?.trim();
   if (file) {
-    const text = parseJsonText(await readFile(file).catch((e: unknown) => {
-      throw new Error(`TELLFLOW_SIM_RULES: cannot read ${file}: ${(e as Error).message}`);
-    }));
+    const text = parseJsonText(
+      await readFile(file).catch((e: unknown) => {
+        throw new Error(`TELLFLOW_SIM_RULES: cannot read ${file}: ${(e as Error).message}`);
+      }),
+    );
     if (!text.ok) throw new Error(`TELLFLOW_SIM_RULES: ${file}: ${text.error}`);
     const parsed = parseSimRulesFile(text.value);
     rules = { rules: parsed.rules, operatorRules: parsed.operatorRules ?? DEFAULT_OPERATOR_RULES };

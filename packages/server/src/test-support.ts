@@ -97,7 +97,13 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
   const sim = new TelephonySimulator({ clock, rules: {}, log: new SqlCallLogStore(t.db) });
   const runtime = new Runtime({ db: t.db, telephony: sim, clock, leaseMs: 5_000 });
   const logged: string[] = [];
-  const app = createApp({ runtime, db: t.db, clock, telephony: { simulator: sim, logInDatabase: true }, options: { scrypt: CHEAP_SCRYPT, log: (m, f) => logged.push(`${m} ${JSON.stringify(f ?? {})}`), ...options } });
+  const app = createApp({
+    runtime,
+    db: t.db,
+    clock,
+    telephony: { simulator: sim, logInDatabase: true },
+    options: { scrypt: CHEAP_SCRYPT, log: (m, f) => logged.push(`${m} ${JSON.stringify(f ?? {})}`), ...options },
+  });
   cheapHash ??= hashPassword(PASSWORD, CHEAP_SCRYPT);
   const passwordHash = await cheapHash;
   const userIds = {} as Record<TestUser, string>;
@@ -162,30 +168,44 @@ export { doc };
 
 /** start → wait 60 s → end: an execution that stays `waiting` until the clock moves. */
 export const waitingScenario = (id = 'waiter') =>
-  doc(id, [
-    { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
-    { id: 'pause', type: 'wait', params: { seconds: 60 } },
-    { id: 'end', type: 'end', params: { result: { var: 'n' } } },
-  ], [['start:next', 'pause'], ['pause:next', 'end']]);
+  doc(
+    id,
+    [
+      { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+      { id: 'pause', type: 'wait', params: { seconds: 60 } },
+      { id: 'end', type: 'end', params: { result: { var: 'n' } } },
+    ],
+    [
+      ['start:next', 'pause'],
+      ['pause:next', 'end'],
+    ],
+  );
 
 /** start → form for operator 101 (null: for anyone) → end with the submitted value. */
 export const formScenario = (id = 'survey', operator: string | null = '101') =>
-  doc(id, [
-    { id: 'start', type: 'start' },
-    {
-      id: 'ask',
-      type: 'showForm',
-      params: {
-        title: 'Survey',
-        ...(operator ? { operator } : {}),
-        fields: [
-          { name: 'score', label: 'Score', type: 'number', required: true },
-          { name: 'when', label: 'Call back on', type: 'date' },
-        ],
+  doc(
+    id,
+    [
+      { id: 'start', type: 'start' },
+      {
+        id: 'ask',
+        type: 'showForm',
+        params: {
+          title: 'Survey',
+          ...(operator ? { operator } : {}),
+          fields: [
+            { name: 'score', label: 'Score', type: 'number', required: true },
+            { name: 'when', label: 'Call back on', type: 'date' },
+          ],
+        },
       },
-    },
-    { id: 'end', type: 'end', params: { result: { var: 'score' } } },
-  ], [['start:next', 'ask'], ['ask:submitted', 'end']]);
+      { id: 'end', type: 'end', params: { result: { var: 'score' } } },
+    ],
+    [
+      ['start:next', 'ask'],
+      ['ask:submitted', 'end'],
+    ],
+  );
 
 /** A database that must not be used: for tests of what needs no data (the OpenAPI document, static files). */
 export const unusedDatabase: Database = {

@@ -12,5 +12,4 @@ export class TelephonyError extends Error {
   }
 }
 
-export const unknownCall = (callId: string): TelephonyError =>
-  new TelephonyError('unknownCall', `unknown callId "${callId}"`, callId);
+export const unknownCall = (callId: string): TelephonyError => new TelephonyError('unknownCall', `unknown callId "${callId}"`, callId);

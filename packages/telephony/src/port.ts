@@ -63,5 +63,4 @@ export interface TelephonyPort {
   getByKey(key: string): CallInfo | undefined;
 }
 
-export const isCallOutcome = (type: string): type is CallOutcome =>
-  (CALL_OUTCOMES as readonly string[]).includes(type);
+export const isCallOutcome = (type: string): type is CallOutcome => (CALL_OUTCOMES as readonly string[]).includes(type);

@@ -68,9 +68,7 @@ describe('rules schema', () => {
     expect(parsed.rules.default).toBe('noAnswer');
     expect(parsed.operatorRules).toEqual({ rules: [], default: 'answered' });
     expect(() => parseSimRulesFile({ customer: {} })).toThrow(/invalid simulator rules file:\n {2}- \(root\)/);
-    expect(() => parseSimRulesFile({ operators: { rules: [{ match: '' , outcome: 'busy'}] } })).toThrow(
-      /operators\.rules\[0\]\.match/,
-    );
+    expect(() => parseSimRulesFile({ operators: { rules: [{ match: '', outcome: 'busy' }] } })).toThrow(/operators\.rules\[0\]\.match/);
   });
 });
 
@@ -95,13 +93,7 @@ describe('rule decisions', () => {
   });
 
   it('walks a sequence by attempt and repeats its last entry', () => {
-    expect([1, 2, 3, 4, 9].map((attempt) => set.decide('+1555', attempt).outcome)).toEqual([
-      'busy',
-      'noAnswer',
-      'answered',
-      'answered',
-      'answered',
-    ]);
+    expect([1, 2, 3, 4, 9].map((attempt) => set.decide('+1555', attempt).outcome)).toEqual(['busy', 'noAnswer', 'answered', 'answered', 'answered']);
     expect(set.decide('+1555', 3).talkMs).toBe(5000);
   });
 });

@@ -70,7 +70,12 @@ export class SimRulesError extends Error {
 }
 
 const formatPath = (path: PropertyKey[]): string =>
-  path.length === 0 ? '(root)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  path.length === 0
+    ? '(root)'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
 
 function parseWith<S extends z.ZodType>(schema: S, input: unknown, label: string): z.output<S> {
   const result = schema.safeParse(input);
@@ -78,8 +83,7 @@ function parseWith<S extends z.ZodType>(schema: S, input: unknown, label: string
   return result.data;
 }
 
-export const parseRuleSet = (input: unknown, label = 'simulator rules'): SimRuleSet =>
-  parseWith(SimRuleSetSchema, input, label);
+export const parseRuleSet = (input: unknown, label = 'simulator rules'): SimRuleSet => parseWith(SimRuleSetSchema, input, label);
 
 /** Maps a rules file straight onto the simulator's `rules` / `operatorRules` options. */
 export function parseSimRulesFile(input: unknown): { rules: SimRuleSet; operatorRules?: SimRuleSet } {
@@ -112,9 +116,7 @@ export class CompiledRuleSet {
     const found = this.#rules[ruleIndex];
     if (!found) return { outcome: this.#default, afterMs: DEFAULT_AFTER_MS };
     const { rule } = found;
-    const outcome = rule.sequence
-      ? (rule.sequence[Math.min(attempt, rule.sequence.length) - 1] as CallOutcome)
-      : (rule.outcome as RuleOutcome);
+    const outcome = rule.sequence ? (rule.sequence[Math.min(attempt, rule.sequence.length) - 1] as CallOutcome) : (rule.outcome as RuleOutcome);
     const decision: RuleDecision = { outcome, afterMs: rule.afterMs, ruleIndex };
     if (rule.talkMs !== undefined) decision.talkMs = rule.talkMs;
     return decision;

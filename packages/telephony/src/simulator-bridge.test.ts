@@ -46,9 +46,7 @@ describe('TelephonySimulator bridge and hangup', () => {
     const answered = await sim.dial({ key: 'a', number: '+1', timeoutSec: 300 });
     const busy = await sim.dial({ key: 'b', number: '+2' });
     await clock.advance(2000);
-    await expect(sim.bridge(answered.callId, ringing.callId)).rejects.toThrow(
-      `cannot bridge call "${ringing.callId}": it is ringing, not answered`,
-    );
+    await expect(sim.bridge(answered.callId, ringing.callId)).rejects.toThrow(`cannot bridge call "${ringing.callId}": it is ringing, not answered`);
     await expect(sim.bridge(busy.callId, answered.callId)).rejects.toThrow(/it is ended, not answered/);
     await expect(sim.bridge(answered.callId, answered.callId)).rejects.toThrow(/with itself/);
     await expect(sim.bridge(answered.callId, 'ghost')).rejects.toThrow('unknown callId "ghost"');
@@ -59,8 +57,6 @@ describe('TelephonySimulator bridge and hangup', () => {
     const third = await sim.callOperator({ key: 'e:3', operator: 'op-2' });
     await sim.answer(third.callId);
     await sim.bridge(customer.callId, operator.callId);
-    await expect(sim.bridge(third.callId, customer.callId)).rejects.toThrow(
-      `call "${customer.callId}" is already bridged with "${operator.callId}"`,
-    );
+    await expect(sim.bridge(third.callId, customer.callId)).rejects.toThrow(`call "${customer.callId}" is already bridged with "${operator.callId}"`);
   });
 });

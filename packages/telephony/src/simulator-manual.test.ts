@@ -40,10 +40,7 @@ describe('TelephonySimulator manual calls', () => {
   });
 
   it('operator rules match the operator id', async () => {
-    const { clock, sim } = setup(
-      {},
-      { operatorRules: { default: 'manual', rules: [{ match: 'bot-*', outcome: 'answered', afterMs: 0, talkMs: 1000 }] } },
-    );
+    const { clock, sim } = setup({}, { operatorRules: { default: 'manual', rules: [{ match: 'bot-*', outcome: 'answered', afterMs: 0, talkMs: 1000 }] } });
     await sim.callOperator({ key: 'a', operator: 'bot-1' });
     await sim.callOperator({ key: 'b', operator: 'human-1' });
     await clock.advance(0);

@@ -100,9 +100,7 @@ describe('TelephonySimulator outcomes', () => {
 describe('TelephonySimulator input validation', () => {
   it('rejects invalid rules at construction with the path', () => {
     const clock = new ManualClock();
-    expect(() => new TelephonySimulator({ clock, rules: { rules: [{ match: '+1', outcome: 'maybe' as never }] } })).toThrow(
-      SimRulesError,
-    );
+    expect(() => new TelephonySimulator({ clock, rules: { rules: [{ match: '+1', outcome: 'maybe' as never }] } })).toThrow(SimRulesError);
     expect(() => new TelephonySimulator({ clock, rules: {}, operatorRules: { default: 'x' as never } })).toThrow(
       /invalid simulator operator rules:\n {2}- default:/,
     );

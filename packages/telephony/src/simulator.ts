@@ -9,13 +9,7 @@ import type { Clock, TimerHandle } from '@tellflow/clock';
 import { InMemoryCallLogStore, type CallLogEntry, type CallLogPatch, type CallLogStore } from './call-log.ts';
 import { TelephonyError, unknownCall } from './errors.ts';
 import type { CallEvent, CallInfo, CallKind, CallOutcome, TelephonyPort, Unsubscribe } from './port.ts';
-import {
-  DialRequestSchema,
-  OperatorCallRequestSchema,
-  parseRequest,
-  type DialRequest,
-  type OperatorCallRequest,
-} from './requests.ts';
+import { DialRequestSchema, OperatorCallRequestSchema, parseRequest, type DialRequest, type OperatorCallRequest } from './requests.ts';
 import { CompiledRuleSet, DEFAULT_OPERATOR_RULES, parseRuleSet, type RuleDecision, type SimRuleSetInput } from './rules.ts';
 
 export const DEFAULT_RING_TIMEOUT_SEC = 60;
@@ -68,9 +62,7 @@ export class TelephonySimulator implements TelephonyPort {
   constructor(options: TelephonySimulatorOptions) {
     this.#clock = options.clock;
     this.#customerRules = new CompiledRuleSet(parseRuleSet(options.rules, 'simulator rules'));
-    this.#operatorRules = new CompiledRuleSet(
-      parseRuleSet(options.operatorRules ?? DEFAULT_OPERATOR_RULES, 'simulator operator rules'),
-    );
+    this.#operatorRules = new CompiledRuleSet(parseRuleSet(options.operatorRules ?? DEFAULT_OPERATOR_RULES, 'simulator operator rules'));
     this.#log = options.log ?? new InMemoryCallLogStore();
     this.#defaultTimeoutMs = (options.defaultTimeoutSec ?? DEFAULT_RING_TIMEOUT_SEC) * 1000;
     this.#newCallId = options.newCallId ?? randomUUID;

@@ -10,11 +10,7 @@ export interface CallResult {
  * at once if it is already known. `ref` is a callId or an idempotency key;
  * an unknown ref waits, so it may be called before dial() returns.
  */
-export function waitForOutcome(
-  port: TelephonyPort,
-  ref: string,
-  options: { signal?: AbortSignal } = {},
-): Promise<CallResult> {
+export function waitForOutcome(port: TelephonyPort, ref: string, options: { signal?: AbortSignal } = {}): Promise<CallResult> {
   const { signal } = options;
   return new Promise<CallResult>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

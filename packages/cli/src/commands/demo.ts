@@ -19,7 +19,9 @@ Options:
   --minutes M       stop after M simulated minutes (default 120)
 `,
   async run(args, io) {
-    const parsed = parseCommandArgs(this, args, { subscribers: { type: 'string' }, speed: { type: 'string' }, minutes: { type: 'string' } }, io, { positionals: false });
+    const parsed = parseCommandArgs(this, args, { subscribers: { type: 'string' }, speed: { type: 'string' }, minutes: { type: 'string' } }, io, {
+      positionals: false,
+    });
     if (!parsed) return EXIT.usage;
     const num = (v: string | undefined, fallback: number, name: string, min: number, max: number) => {
       if (v === undefined) return fallback;
@@ -37,7 +39,9 @@ Options:
     }
     const started = Date.now();
     const r = await runDemo({ subscribers, speed, limitMinutes: minutes, print: (line) => io.stdout(line) });
-    const summary = Object.entries(r.statuses).map(([s, k]) => `${k} × ${s}`).join(', ');
+    const summary = Object.entries(r.statuses)
+      .map(([s, k]) => `${k} × ${s}`)
+      .join(', ');
     io.stdout(
       `\nSimulated ${(r.simulatedMs / 60_000).toFixed(1)} minutes in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
         `${r.calls} calls, ${r.transitions} status changes; final: ${summary}.\n`,

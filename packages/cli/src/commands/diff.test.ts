@@ -37,7 +37,12 @@ describe('tellflow diff', () => {
     });
     const json = await tellflow(['diff', 'flow', '--from', '2', '--to', '1', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toMatchObject({ from: 2, to: 1, same: false, nodes: [{ id: 'pause', fields: [{ path: 'params.seconds', before: 90, after: 60 }] }] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      from: 2,
+      to: 1,
+      same: false,
+      nodes: [{ id: 'pause', fields: [{ path: 'params.seconds', before: 90, after: 60 }] }],
+    });
   });
 
   it('compares a file with a stored version: what importing and publishing it would change', async () => {
@@ -59,17 +64,33 @@ describe('tellflow diff', () => {
     expect(await tellflow(['diff', 'nope'])).toEqual({ code: 2, out: '', err: 'tellflow diff: scenario "nope" not found\n' });
     await tellflow(['import', 'v1.json'], { 'v1.json': version(60) });
     expect((await tellflow(['diff', 'flow'])).err).toBe('tellflow diff: scenario "flow" has no published version: give --from N\n');
-    expect(await tellflow(['diff', 'flow', '--from', '1', '--to', '9'])).toMatchObject({ code: 2, err: 'tellflow diff: version 9 of scenario "flow" not found\n' });
-    expect(await tellflow(['diff', 'flow', '--from', '1', '--file', 'other.json'], { 'other.json': flow('other', [{ id: 'start', type: 'start' }], []) })).toMatchObject({
+    expect(await tellflow(['diff', 'flow', '--from', '1', '--to', '9'])).toMatchObject({
+      code: 2,
+      err: 'tellflow diff: version 9 of scenario "flow" not found\n',
+    });
+    expect(
+      await tellflow(['diff', 'flow', '--from', '1', '--file', 'other.json'], { 'other.json': flow('other', [{ id: 'start', type: 'start' }], []) }),
+    ).toMatchObject({
       code: 2,
       err: 'tellflow diff: other.json is scenario "other", not "flow"\n',
     });
-    const invalid = await tellflow(['diff', 'flow', '--from', '1', '--file', 'bad.json'], { 'bad.json': flow('flow', [{ id: 'start', type: 'start' }, { id: 'w', type: 'wait', params: {} }], ['start:next>w']) });
+    const invalid = await tellflow(['diff', 'flow', '--from', '1', '--file', 'bad.json'], {
+      'bad.json': flow(
+        'flow',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'w', type: 'wait', params: {} },
+        ],
+        ['start:next>w'],
+      ),
+    });
     expect(invalid.code).toBe(2);
     expect(invalid.err).toMatch(/^tellflow diff: bad\.json: error node "w" at nodes\[1\]\.params/);
     expect((await tellflow(['diff', 'flow', '--from', '1', '--file', 'missing.json'])).err).toMatch(/^tellflow diff: cannot read missing\.json: /);
     expect((await tellflow(['diff'])).code).toBe(2);
-    expect((await tellflow(['diff', 'flow', '--from', 'x'])).err).toBe('tellflow diff: --from must be a version number (1, 2, …), not "x"\nRun "tellflow diff --help" for usage.\n');
+    expect((await tellflow(['diff', 'flow', '--from', 'x'])).err).toBe(
+      'tellflow diff: --from must be a version number (1, 2, …), not "x"\nRun "tellflow diff --help" for usage.\n',
+    );
     expect((await tellflow(['diff', 'flow', '--to', '1', '--file', 'a.json'])).err).toMatch(/give --to or --file, not both/);
   });
 });

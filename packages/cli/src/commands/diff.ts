@@ -45,7 +45,10 @@ Exit status (as diff(1)):
     if (id === undefined) return usageError(diff, 'no scenario id given', io);
     if (extra.length > 0) return usageError(diff, `give one scenario id, not ${parsed.positionals.length}`, io);
     const { from, to, file, json } = parsed.values;
-    for (const [name, value] of [['from', from], ['to', to]] as const) {
+    for (const [name, value] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (value !== undefined && !VERSION.test(value)) return usageError(diff, `--${name} must be a version number (1, 2, …), not "${value}"`, io);
     }
     if (to !== undefined && file !== undefined) return usageError(diff, 'give --to or --file, not both', io);

@@ -94,7 +94,10 @@ describe('tellflow executions', () => {
   });
 
   it('retries a failed execution from a step and cancels a waiting one', async () => {
-    expect(await run('retry', waiting)).toMatchObject({ code: 1, err: `tellflow executions: execution "${waiting}" is still waiting: cancel it before retrying it\n` });
+    expect(await run('retry', waiting)).toMatchObject({
+      code: 1,
+      err: `tellflow executions: execution "${waiting}" is still waiting: cancel it before retrying it\n`,
+    });
     expect(await run('cancel', waiting, '--reason', 'test over')).toEqual({ code: 0, out: `cancelling ${waiting}\n`, err: '' });
     const retried = await run('retry', failed, '--from-step', '3');
     expect(retried.out).toMatch(new RegExp(`^retrying ${failed} as ([0-9a-f-]{36})\\n$`));
@@ -115,7 +118,10 @@ describe('tellflow executions', () => {
     expect((await run()).code).toBe(2);
     expect((await run('show')).err).toMatch(/^tellflow executions: "show" needs an execution id/);
     expect((await run('show', 'abc')).err).toMatch(/"abc" is not an execution id \(a UUID\)/);
-    expect((await run('show', '00000000-0000-0000-0000-000000000000'))).toMatchObject({ code: 1, err: 'tellflow executions: execution "00000000-0000-0000-0000-000000000000" not found\n' });
+    expect(await run('show', '00000000-0000-0000-0000-000000000000')).toMatchObject({
+      code: 1,
+      err: 'tellflow executions: execution "00000000-0000-0000-0000-000000000000" not found\n',
+    });
     expect((await run('list', '--status', 'done')).err).toMatch(/--status must be one of running, waiting, completed, failed, cancelled/);
     expect((await run('list', '--limit', '0')).code).toBe(2);
     expect((await run('retry', failed, '--from-step', 'x')).err).toMatch(/--from-step must be a step number/);

@@ -51,7 +51,11 @@ Exit status:
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
         return withRuntime(io, this.name, async (rt) => {
-          const rows = await rt.executions({ limit: limit ?? 20, ...(v.scenario ? { scenarioId: v.scenario } : {}), ...(v.status ? { status: v.status } : {}) });
+          const rows = await rt.executions({
+            limit: limit ?? 20,
+            ...(v.scenario ? { scenarioId: v.scenario } : {}),
+            ...(v.status ? { status: v.status } : {}),
+          });
           io.stdout(
             rows.length
               ? table([

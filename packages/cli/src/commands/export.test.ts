@@ -41,7 +41,16 @@ describe('tellflow export', () => {
   });
 
   it('exports the latest version unless --version picks one, and writes --out FILE', async () => {
-    const v = (name: string) => flow('multi', [{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }], ['start:next>end'], { name });
+    const v = (name: string) =>
+      flow(
+        'multi',
+        [
+          { id: 'start', type: 'start' },
+          { id: 'end', type: 'end' },
+        ],
+        ['start:next>end'],
+        { name },
+      );
     await tellflow(['import', 'a.json'], { 'a.json': v('first') });
     await tellflow(['import', 'a.json'], { 'a.json': v('second') });
     expect(JSON.parse((await tellflow(['export', 'multi'])).out).name).toBe('second');
@@ -70,7 +79,9 @@ describe('tellflow export', () => {
     try {
       const r = await tellflow(['export', 'odd']);
       expect(r.code).toBe(1);
-      expect(r.err).toBe(`tellflow export: there is no database at ${join(nowhere, 'pglite')} (set TELLFLOW_DATA_DIR or DATABASE_URL, or import scenarios first)\n`);
+      expect(r.err).toBe(
+        `tellflow export: there is no database at ${join(nowhere, 'pglite')} (set TELLFLOW_DATA_DIR or DATABASE_URL, or import scenarios first)\n`,
+      );
       expect(existsSync(nowhere)).toBe(false);
     } finally {
       process.env.TELLFLOW_DATA_DIR = saved;
@@ -81,6 +92,10 @@ describe('tellflow export', () => {
     expect((await tellflow(['export'])).err).toBe('tellflow export: no scenario id given\nRun "tellflow export --help" for usage.\n');
     expect((await tellflow(['export', 'a', 'b'])).code).toBe(2);
     const badVersion = await tellflow(['export', 'a', '--version', '0']);
-    expect(badVersion).toEqual({ code: 2, out: '', err: 'tellflow export: --version must be a version number (1, 2, …), not "0"\nRun "tellflow export --help" for usage.\n' });
+    expect(badVersion).toEqual({
+      code: 2,
+      out: '',
+      err: 'tellflow export: --version must be a version number (1, 2, …), not "0"\nRun "tellflow export --help" for usage.\n',
+    });
   });
 });

@@ -14,8 +14,7 @@ async function tellflow(argv: string[], files: Record<string, string> = {}) {
 }
 
 /** id → [latest version, published version] in the product database. */
-const stored = () =>
-  withProductStore(async (store) => Object.fromEntries((await store.list()).map((s) => [s.id, [s.latestVersion, s.publishedVersion]])));
+const stored = () => withProductStore(async (store) => Object.fromEntries((await store.list()).map((s) => [s.id, [s.latestVersion, s.publishedVersion]])));
 
 const greeting = scenarioText();
 const broken = scenarioText({ id: 'broken', kind: 'robocall' });
@@ -31,9 +30,7 @@ describe('tellflow import', () => {
     const first = await tellflow(['import', 'g.json', 'w.json'], files);
     expect(first).toEqual({
       code: 0,
-      out:
-        'w.json: warning node "orphan" at nodes[2]: unreachable: no path leads here from the start node\n' +
-        'imported greeting v1\nimported warned v1\n',
+      out: 'w.json: warning node "orphan" at nodes[2]: unreachable: no path leads here from the start node\n' + 'imported greeting v1\nimported warned v1\n',
       err: '',
     });
     expect((await tellflow(['import', 'g.json'], files)).out).toBe('imported greeting v2\n');

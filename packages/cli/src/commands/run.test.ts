@@ -195,7 +195,7 @@ describe('tellflow run', () => {
   describe('with the product database', () => {
     useProductDatabase();
 
-    it('runs an id\'s published version from the database, with the scenarios it runs', async () => {
+    it("runs an id's published version from the database, with the scenarios it runs", async () => {
       const imported = await tellflow(['import', '--publish', 'parent.json', 'child.json'], { 'parent.json': parentText, 'child.json': childText });
       expect(imported.code).toBe(0);
       const r = await tellflow(['run', 'parent']);
@@ -204,7 +204,16 @@ describe('tellflow run', () => {
       expect(r.out.trimEnd().split('\n').at(-1)).toBe('completed, result: 42');
 
       expect(await tellflow(['run', 'nope'])).toEqual({ code: 1, out: '', err: 'tellflow run: scenario "nope" not found\n' });
-      await tellflow(['import', 'draft.json'], { 'draft.json': flow('draft', [{ id: 'start', type: 'start' }, { id: 'end', type: 'end', params: { result: 'd' } }], ['start:next>end']) });
+      await tellflow(['import', 'draft.json'], {
+        'draft.json': flow(
+          'draft',
+          [
+            { id: 'start', type: 'start' },
+            { id: 'end', type: 'end', params: { result: 'd' } },
+          ],
+          ['start:next>end'],
+        ),
+      });
       expect((await tellflow(['run', 'draft'])).err).toBe('tellflow run: scenario "draft" has no published version\n');
       expect((await tellflow(['run', 'draft', '--version', '1'])).out).toMatch(/completed, result: "d"\n$/);
     });

@@ -115,7 +115,8 @@ Exit status:
     if (!(maxHours > 0) || !Number.isFinite(maxHours)) return usageError(run, `--max-hours must be a positive number, not "${o['max-hours']}"`, io);
     const maxSteps = o['max-steps'] === undefined ? DEFAULT_MAX_STEPS : Number(o['max-steps']);
     if (!Number.isInteger(maxSteps) || maxSteps < 1) return usageError(run, `--max-steps must be a positive whole number, not "${o['max-steps']}"`, io);
-    if (o.version !== undefined && !/^[1-9]\d{0,8}$/.test(o.version)) return usageError(run, `--version must be a version number (1, 2, …), not "${o.version}"`, io);
+    if (o.version !== undefined && !/^[1-9]\d{0,8}$/.test(o.version))
+      return usageError(run, `--version must be a version number (1, 2, …), not "${o.version}"`, io);
     let rules: ReturnType<typeof parseSimRulesFile> = { rules: { rules: [], default: 'answered' } };
     if (o.sim !== undefined) {
       const simValue = await jsonFile(io, '--sim', o.sim);
@@ -130,7 +131,10 @@ Exit status:
     }
 
     const refuse = (message: string, files?: FileReport[]): number => {
-      if (o.json) io.stdout(`${JSON.stringify({ status: 'invalid', result: null, error: message, trace: [], ...(files ? { files } : {}) } satisfies RunReport, null, 2)}\n`);
+      if (o.json)
+        io.stdout(
+          `${JSON.stringify({ status: 'invalid', result: null, error: message, trace: [], ...(files ? { files } : {}) } satisfies RunReport, null, 2)}\n`,
+        );
       else if (files) {
         printIssues(io, files);
         io.stdout(`${summary(files)}\n`);

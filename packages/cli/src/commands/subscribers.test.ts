@@ -46,8 +46,15 @@ describe('tellflow subscribers', () => {
   });
 
   it('imports a file into the task and says how many rows it imported', async () => {
-    const csv = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Телефон;Имя;Комментарии\r\n+7 912 000-00-01;Анна;"a; b"\r\n8 (912) 000-00-02;Борис;\r\n')]);
-    expect(await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': csv })).toEqual({ code: 0, out: 'imported 2 subscribers into task spring\n', err: '' });
+    const csv = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('Телефон;Имя;Комментарии\r\n+7 912 000-00-01;Анна;"a; b"\r\n8 (912) 000-00-02;Борис;\r\n'),
+    ]);
+    expect(await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': csv })).toEqual({
+      code: 0,
+      out: 'imported 2 subscribers into task spring\n',
+      err: '',
+    });
     expect(await stored()).toEqual([
       { tel: '+79120000001', first_name: 'Анна', comments: 'a; b', task_id: 'spring' },
       { tel: '89120000002', first_name: 'Борис', comments: null, task_id: 'spring' },
@@ -80,15 +87,20 @@ describe('tellflow subscribers', () => {
       'tellflow subscribers: list.csv: line 1: the header: unknown columns "contact", "who", "internal" (map them to a subscriber column, or to null to ignore them); ' +
         'no tel column: the header must name the column with the phone numbers (tel, phone, telephone or number)\nnothing imported\n',
     );
-    const r = await run(['import', 'list.csv', '--task', 'spring', '--delimiter', '|', '--map', 'contact=tel', '--map', 'who=first_name', '--map', 'internal='], {
-      'list.csv': csv,
-    });
+    const r = await run(
+      ['import', 'list.csv', '--task', 'spring', '--delimiter', '|', '--map', 'contact=tel', '--map', 'who=first_name', '--map', 'internal='],
+      {
+        'list.csv': csv,
+      },
+    );
     expect(r).toEqual({ code: 0, out: 'imported 1 subscriber into task spring\n', err: '' });
     expect(await stored()).toEqual([{ tel: '79001', first_name: 'Ann', comments: 'hi', task_id: 'spring' }]);
   });
 
   it('prints a JSON report with --json', async () => {
-    const r = await run(['import', 'list.tsv', '--task', 'spring', '--json', '--skip-bad-rows', '--delimiter', 'tab'], { 'list.tsv': 'tel\tstatus\n79001\t10\n79002\tbusy\n' });
+    const r = await run(['import', 'list.tsv', '--task', 'spring', '--json', '--skip-bad-rows', '--delimiter', 'tab'], {
+      'list.tsv': 'tel\tstatus\n79001\t10\n79002\tbusy\n',
+    });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toEqual({
       ok: false,
@@ -145,7 +157,7 @@ describe('tellflow subscribers', () => {
       [['import', 'list.csv', '--task', 'spring', '--map', 'phone'], '--map "phone": expected HEADER=COLUMN'],
       [['import', 'list.csv', '--task', 'spring', '--map', 'tel=phone_no'], '--map "tel=phone_no": "phone_no" is not a subscriber column'],
       [['import', 'list.csv', '--task', 'spring', '--delimiter', ';;'], '--delimiter ";;": expected one character or "tab"'],
-      [['import', 'list.csv', '--task', 'spring', '--frobnicate'], 'unknown option \'--frobnicate\''],
+      [['import', 'list.csv', '--task', 'spring', '--frobnicate'], "unknown option '--frobnicate'"],
     ];
     for (const [args, message] of cases) {
       const r = await run(args, file);

@@ -116,7 +116,11 @@ Exit status:
       if (header.trim() === '') return usageError(subscribers, `--map ${JSON.stringify(entry)}: expected HEADER=COLUMN`, io);
       const target = entry.slice(eq + 1).trim();
       if (target !== '' && !columnNamed(target)) {
-        return usageError(subscribers, `--map ${JSON.stringify(entry)}: "${target}" is not a subscriber column (the columns: ${SUBSCRIBER_COLUMNS.join(', ')})`, io);
+        return usageError(
+          subscribers,
+          `--map ${JSON.stringify(entry)}: "${target}" is not a subscriber column (the columns: ${SUBSCRIBER_COLUMNS.join(', ')})`,
+          io,
+        );
       }
       mapping[header] = target === '' ? null : target;
     }

@@ -38,7 +38,10 @@ describe('tellflow service-tasks and tasks', () => {
     const started = await run(serviceTasks, 'run', 'callback-monitor');
     expect(started.out).toMatch(/^started execution [0-9a-f-]{36}\n$/);
     expect((await run(serviceTasks, 'runs', 'callback-monitor')).out).toMatch(/started\s+[0-9a-f-]{36}\s+running\s+run now/);
-    expect(await run(serviceTasks, 'create', 'nightly', '--scenario', 'callback-monitor', '--schedule', 'every day')).toMatchObject({ code: 2, err: expect.stringContaining('schedule') });
+    expect(await run(serviceTasks, 'create', 'nightly', '--scenario', 'callback-monitor', '--schedule', 'every day')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('schedule'),
+    });
     expect(await run(serviceTasks, 'enable', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('service task "nope" not found') });
   });
 
@@ -79,7 +82,10 @@ describe('tellflow service-tasks and tasks', () => {
       '',
     ]);
     expect((await run(tasks, 'stats', 'autumn', '--since', '2026-11-21')).out).toContain('customers  1      0         0     1');
-    expect(await run(tasks, 'stats', 'autumn', '--until', 'yesterday')).toMatchObject({ code: 2, err: expect.stringContaining('--until must be a date like 2026-11-01') });
+    expect(await run(tasks, 'stats', 'autumn', '--until', 'yesterday')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--until must be a date like 2026-11-01'),
+    });
     expect(await run(tasks, 'stats', 'nope')).toMatchObject({ code: 1, err: expect.stringContaining('outbound task "nope" not found') });
   });
 });

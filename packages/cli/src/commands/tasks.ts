@@ -52,7 +52,11 @@ talk time of answered customer calls, and the same per operator; --since and
       case 'list':
         return withRuntime(io, this.name, async (rt) => {
           const all = await rt.outboundTasks.list();
-          io.stdout(all.length ? table([['ID', 'STATE', 'OPERATORS', 'HOURS', 'NAME'], ...all.map((t) => [t.id, t.state, t.operators.join(','), hours(t), t.name])]) : 'no outbound tasks\n');
+          io.stdout(
+            all.length
+              ? table([['ID', 'STATE', 'OPERATORS', 'HOURS', 'NAME'], ...all.map((t) => [t.id, t.state, t.operators.join(','), hours(t), t.name])])
+              : 'no outbound tasks\n',
+          );
           return EXIT.ok;
         });
       case 'create': {
@@ -68,7 +72,10 @@ talk time of answered customer calls, and the same per operator; --since and
             ...(v.dialog ? { dialogScenarioId: v.dialog } : {}),
             ...(v.routing ? { routingScenarioId: v.routing } : {}),
             ...(v['operator-call'] ? { operatorCallScenarioId: v['operator-call'] } : {}),
-            operators: (v.operators ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+            operators: (v.operators ?? '')
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
             ...(window ? { hours: { from: window[1]!, to: window[2]!, days: dayList } } : days ? { hours: { from: '00:00', to: '00:00', days: dayList } } : {}),
             ...(v.tz ? { timeZone: v.tz } : {}),
           });
@@ -87,12 +94,19 @@ talk time of answered customer calls, and the same per operator; --since and
         return withRuntime(io, this.name, async (rt) => {
           const p = await rt.outboundTasks.progress(id!);
           const names: Record<string, string> = { new: 'new', '10': '10 call back', '11': '11 being served', '12': '12 callback succeeded' };
-          io.stdout(Object.keys(p).length ? table([['STATUS', 'SUBSCRIBERS'], ...Object.entries(p).map(([k, n]) => [names[k] ?? k, String(n)])]) : 'no subscribers yet\n');
+          io.stdout(
+            Object.keys(p).length
+              ? table([['STATUS', 'SUBSCRIBERS'], ...Object.entries(p).map(([k, n]) => [names[k] ?? k, String(n)])])
+              : 'no subscribers yet\n',
+          );
           return EXIT.ok;
         });
       case 'stats': {
         const range: { from?: Date; to?: Date } = {};
-        for (const [flag, key] of [['since', 'from'], ['until', 'to']] as const) {
+        for (const [flag, key] of [
+          ['since', 'from'],
+          ['until', 'to'],
+        ] as const) {
           const text = v[flag];
           if (text === undefined) continue;
           const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
@@ -125,7 +139,10 @@ function describeStats(s: TaskCallStats): string {
     (c.talkSeconds.average !== null ? ` (${c.talkSeconds.average} s on average)` : '') +
     '\n' +
     (s.byOperator.length
-      ? table([['OPERATOR', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS', 'TALK S'], ...s.byOperator.map((o) => [o.operator, ...outcomes(o), String(o.talkSeconds)])])
+      ? table([
+          ['OPERATOR', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS', 'TALK S'],
+          ...s.byOperator.map((o) => [o.operator, ...outcomes(o), String(o.talkSeconds)]),
+        ])
       : '')
   );
 }

@@ -9,13 +9,17 @@ const withWarning = scenarioText({ id: 'warned' }, [
   { id: 'end', type: 'end' },
   { id: 'orphan', type: 'end' },
 ]);
-const invalid = scenarioText({ id: 'broken' }, [
-  { id: 'start', type: 'start' },
-  { id: 'dial', type: 'dialCustomer', params: { number: '123', timeoutSec: 0 } },
-], [
-  { source: 'start', sourceHandle: 'next', target: 'dial' },
-  { source: 'start', sourceHandle: 'hungUp', target: 'dial' },
-]);
+const invalid = scenarioText(
+  { id: 'broken' },
+  [
+    { id: 'start', type: 'start' },
+    { id: 'dial', type: 'dialCustomer', params: { number: '123', timeoutSec: 0 } },
+  ],
+  [
+    { source: 'start', sourceHandle: 'next', target: 'dial' },
+    { source: 'start', sourceHandle: 'hungUp', target: 'dial' },
+  ],
+);
 
 async function run(argv: string[], files: Record<string, string | Uint8Array>) {
   const io = fakeIo(files);
@@ -33,8 +37,7 @@ describe('tellflow validate', () => {
     const r = await run(['validate', 'w.json'], { 'w.json': withWarning });
     expect(r.code).toBe(0);
     expect(r.out).toBe(
-      'w.json: warning node "orphan" at nodes[2]: unreachable: no path leads here from the start node\n' +
-        '1 file: 1 valid, 0 invalid (1 warning)\n',
+      'w.json: warning node "orphan" at nodes[2]: unreachable: no path leads here from the start node\n' + '1 file: 1 valid, 0 invalid (1 warning)\n',
     );
   });
 
@@ -52,10 +55,14 @@ describe('tellflow validate', () => {
   });
 
   it('resolves runScenario references between the given files only', async () => {
-    const parent = scenarioText({ id: 'parent' }, [
-      { id: 'start', type: 'start' },
-      { id: 'child', type: 'runScenario', params: { scenario: 'greeting' } },
-    ], [{ source: 'start', sourceHandle: 'next', target: 'child' }]);
+    const parent = scenarioText(
+      { id: 'parent' },
+      [
+        { id: 'start', type: 'start' },
+        { id: 'child', type: 'runScenario', params: { scenario: 'greeting' } },
+      ],
+      [{ source: 'start', sourceHandle: 'next', target: 'child' }],
+    );
     expect((await run(['validate', 'p.json', 'g.json'], { 'p.json': parent, 'g.json': valid })).code).toBe(0);
     const alone = await run(['validate', 'p.json'], { 'p.json': parent });
     expect(alone.code).toBe(1);
@@ -114,7 +121,7 @@ describe('tellflow validate', () => {
   it('maps other file-system errors to short reasons', async () => {
     const io = fakeIo();
     io.readFile = async () => {
-      throw Object.assign(new Error("EISDIR: illegal operation on a directory, read"), { code: 'EISDIR' });
+      throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
     };
     expect(await main(['validate', 'scenarios'], io)).toBe(2);
     expect(io.err).toBe('tellflow validate: cannot read scenarios: is a directory\n');

@@ -88,4 +88,3 @@ export function summary(reports: FileReport[], unreadable = 0): string {
   const details = [...(errors ? [plural(errors, 'error')] : []), ...(warnings ? [plural(warnings, 'warning')] : [])];
   return `${plural(reports.length + unreadable, 'file')}: ${counts.join(', ')}${details.length ? ` (${details.join(', ')})` : ''}`;
 }
-

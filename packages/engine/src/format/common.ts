@@ -31,6 +31,9 @@ export const Expression = JsonValue.meta({
 export const VariableType = z.enum(['string', 'number', 'boolean', 'date', 'time', 'datetime', 'json']);
 export type VariableType = z.infer<typeof VariableType>;
 
-export const PositiveSeconds = z.number().positive('must be greater than 0').max(7 * 24 * 3600, 'must be at most 7 days');
+export const PositiveSeconds = z
+  .number()
+  .positive('must be greater than 0')
+  .max(7 * 24 * 3600, 'must be at most 7 days');
 
 export const Position = z.strictObject({ x: z.number(), y: z.number() });

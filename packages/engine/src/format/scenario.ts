@@ -77,7 +77,7 @@ export const Scenario = z
     variables: z.array(VariableDeclaration).optional(),
     nodes: z.array(ScenarioNode).min(1, 'must have at least a start node'),
     edges: z.array(Edge),
-    meta: z.record(z.string(), JsonValue).describe('Free-form data for tools, e.g. the editor\'s viewport.').optional(),
+    meta: z.record(z.string(), JsonValue).describe("Free-form data for tools, e.g. the editor's viewport.").optional(),
   })
   .meta({ title: 'Tellflow scenario', description: 'A call-center scenario: a graph of nodes and edges.' });
 export type Scenario = z.infer<typeof Scenario>;

@@ -99,7 +99,12 @@ describe('step: running to the first effect', () => {
           { id: 'w2', type: 'wait', params: { seconds: 2 } },
           { id: 'done', type: 'end' },
         ],
-        [['start', 'next', 'w1'], ['w1', 'next', 'mark'], ['mark', 'next', 'w2'], ['w2', 'next', 'done']],
+        [
+          ['start', 'next', 'w1'],
+          ['w1', 'next', 'mark'],
+          ['mark', 'next', 'w2'],
+          ['w2', 'next', 'done'],
+        ],
       ),
     );
     const a = begin(sc);
@@ -107,7 +112,10 @@ describe('step: running to the first effect', () => {
     const b = result(sc, a, {});
     expect(b.effects).toEqual([{ step: 4, nodeId: 'w2', effect: { kind: 'timer', wakeAt: T1 + 2000 } }]);
     expect(b.state.waiting).toEqual({ nodeId: 'w2', step: 4, kind: 'timer', since: T1 });
-    expect(b.trace.map((t) => [t.step, t.nodeId])).toEqual([[2, 'w1'], [3, 'mark']]);
+    expect(b.trace.map((t) => [t.step, t.nodeId])).toEqual([
+      [2, 'w1'],
+      [3, 'mark'],
+    ]);
     const c = result(sc, b, {}, T2);
     expect(c.state).toEqual({ status: 'completed', vars: { m: true }, steps: 5, startedAt: T0, endedAt: T2 });
   });
@@ -138,8 +146,17 @@ describe('step: events that do not apply', () => {
   it('ignores a repeated result once the step has moved on', () => {
     const sc = valid(
       scenario(
-        [{ id: 'start', type: 'start' }, { id: 'w1', type: 'wait', params: { seconds: 1 } }, { id: 'w2', type: 'wait', params: { seconds: 1 } }, { id: 'done', type: 'end' }],
-        [['start', 'next', 'w1'], ['w1', 'next', 'w2'], ['w2', 'next', 'done']],
+        [
+          { id: 'start', type: 'start' },
+          { id: 'w1', type: 'wait', params: { seconds: 1 } },
+          { id: 'w2', type: 'wait', params: { seconds: 1 } },
+          { id: 'done', type: 'end' },
+        ],
+        [
+          ['start', 'next', 'w1'],
+          ['w1', 'next', 'w2'],
+          ['w2', 'next', 'done'],
+        ],
       ),
     );
     const a = begin(sc);
@@ -208,7 +225,12 @@ describe('step: the runaway guard', () => {
         { id: 'loop', type: 'branch', params: { condition: true } },
         { id: 'done', type: 'end' },
       ],
-      [['start', 'next', 'inc'], ['inc', 'next', 'loop'], ['loop', 'true', 'inc'], ['loop', 'false', 'done']],
+      [
+        ['start', 'next', 'inc'],
+        ['inc', 'next', 'loop'],
+        ['loop', 'true', 'inc'],
+        ['loop', 'false', 'done'],
+      ],
       { variables: [{ name: 'n', type: 'number', default: 0 }] },
     ),
   );
@@ -241,7 +263,13 @@ describe('step: the runaway guard', () => {
           { id: 'nap', type: 'wait', params: { seconds: 1 } },
           { id: 'done', type: 'end' },
         ],
-        [['start', 'next', 'inc'], ['inc', 'next', 'loop'], ['loop', 'true', 'nap'], ['nap', 'next', 'inc'], ['loop', 'false', 'done']],
+        [
+          ['start', 'next', 'inc'],
+          ['inc', 'next', 'loop'],
+          ['loop', 'true', 'nap'],
+          ['nap', 'next', 'inc'],
+          ['loop', 'false', 'done'],
+        ],
         { variables: [{ name: 'n', default: 0 }] },
       ),
     );
@@ -259,20 +287,44 @@ describe('step: failures become state', () => {
   it('a chosen outcome without an edge fails, naming node and outcome', () => {
     const sc = valid(
       scenario(
-        [{ id: 'start', type: 'start' }, { id: 'b', type: 'branch', params: { condition: false } }, { id: 'done', type: 'end' }],
-        [['start', 'next', 'b'], ['b', 'true', 'done']],
+        [
+          { id: 'start', type: 'start' },
+          { id: 'b', type: 'branch', params: { condition: false } },
+          { id: 'done', type: 'end' },
+        ],
+        [
+          ['start', 'next', 'b'],
+          ['b', 'true', 'done'],
+        ],
       ),
     );
     const r = begin(sc);
-    expect(r.state).toEqual({ status: 'failed', vars: {}, steps: 2, startedAt: T0, endedAt: T0, error: { nodeId: 'b', message: 'node "b" has no edge for outcome "false"' } });
-    expect(r.trace.map((t) => [t.nodeId, t.outcome])).toEqual([['start', 'next'], ['b', 'false']]);
+    expect(r.state).toEqual({
+      status: 'failed',
+      vars: {},
+      steps: 2,
+      startedAt: T0,
+      endedAt: T0,
+      error: { nodeId: 'b', message: 'node "b" has no edge for outcome "false"' },
+    });
+    expect(r.trace.map((t) => [t.nodeId, t.outcome])).toEqual([
+      ['start', 'next'],
+      ['b', 'false'],
+    ]);
   });
 
   it('an error outcome without an edge fails the same way', () => {
     const sc = valid(
       scenario(
-        [{ id: 'start', type: 'start' }, { id: 'd', type: 'dialCustomer', params: { number: '' } }, { id: 'done', type: 'end' }],
-        [['start', 'next', 'd'], ['d', 'answered', 'done']],
+        [
+          { id: 'start', type: 'start' },
+          { id: 'd', type: 'dialCustomer', params: { number: '' } },
+          { id: 'done', type: 'end' },
+        ],
+        [
+          ['start', 'next', 'd'],
+          ['d', 'answered', 'done'],
+        ],
       ),
     );
     const r = begin(sc);
@@ -283,8 +335,16 @@ describe('step: failures become state', () => {
 
   it('an expression that throws in a pure node fails the execution', () => {
     const sc = scenario(
-      [{ id: 'start', type: 'start' }, { id: 'b', type: 'branch', params: { condition: { map: [[1], { nope: 1 }] } } }, { id: 'done', type: 'end' }],
-      [['start', 'next', 'b'], ['b', 'true', 'done'], ['b', 'false', 'done']],
+      [
+        { id: 'start', type: 'start' },
+        { id: 'b', type: 'branch', params: { condition: { map: [[1], { nope: 1 }] } } },
+        { id: 'done', type: 'end' },
+      ],
+      [
+        ['start', 'next', 'b'],
+        ['b', 'true', 'done'],
+        ['b', 'false', 'done'],
+      ],
     );
     const r = begin(sc);
     expect(r.state.status).toBe('failed');
@@ -310,8 +370,15 @@ describe('step: failures become state', () => {
   it('an invalid call outcome names the outcomes it expected', () => {
     const sc = valid(
       scenario(
-        [{ id: 'start', type: 'start' }, { id: 'c', type: 'callOperator', params: { operator: '101' } }, { id: 'done', type: 'end' }],
-        [['start', 'next', 'c'], ['c', 'answered', 'done']],
+        [
+          { id: 'start', type: 'start' },
+          { id: 'c', type: 'callOperator', params: { operator: '101' } },
+          { id: 'done', type: 'end' },
+        ],
+        [
+          ['start', 'next', 'c'],
+          ['c', 'answered', 'done'],
+        ],
       ),
     );
     const r = result(sc, begin(sc), { outcome: 'maybe' });
@@ -332,14 +399,21 @@ describe('step: inputs and variables', () => {
   const withInputs = (inputs: unknown[], variables?: unknown[]) =>
     valid(
       scenario(
-        [{ id: 'start', type: 'start', params: { inputs: inputs as never } }, { id: 'done', type: 'end' }],
+        [
+          { id: 'start', type: 'start', params: { inputs: inputs as never } },
+          { id: 'done', type: 'end' },
+        ],
         [['start', 'next', 'done']],
         variables ? { variables: variables as never } : {},
       ),
     );
 
   it('fails when a required input is missing, naming every missing one', () => {
-    const sc = withInputs([{ name: 'tel', required: true }, { name: 'id', required: true }, { name: 'note', required: false }]);
+    const sc = withInputs([
+      { name: 'tel', required: true },
+      { name: 'id', required: true },
+      { name: 'note', required: false },
+    ]);
     const r = begin(sc, {});
     expect(r).toEqual({
       state: { status: 'failed', vars: {}, steps: 0, startedAt: T0, endedAt: T0, error: { nodeId: 'start', message: 'missing required input "tel", "id"' } },
@@ -375,7 +449,12 @@ describe('step: inputs and variables', () => {
           set('stamp2', [{ name: 'later', value: { '-': [{ var: '$now' }, { var: 'at' }] } }]),
           { id: 'done', type: 'end' },
         ],
-        [['start', 'next', 'stamp'], ['stamp', 'next', 'w'], ['w', 'next', 'stamp2'], ['stamp2', 'next', 'done']],
+        [
+          ['start', 'next', 'stamp'],
+          ['stamp', 'next', 'w'],
+          ['w', 'next', 'stamp2'],
+          ['stamp2', 'next', 'done'],
+        ],
       ),
     );
     const a = begin(sc);
@@ -395,12 +474,24 @@ describe('step: purity', () => {
         scenario(
           [
             { id: 'start', type: 'start', params: { inputs: [{ name: 'sub', default: { tel: '555', tags: ['a'] } }] } },
-            set('more', [{ name: 'count', value: { '+': [{ var: 'count' }, 1] } }, { name: 'tags', value: { merge: [{ var: 'sub.tags' }, 'b'] } }]),
+            set('more', [
+              { name: 'count', value: { '+': [{ var: 'count' }, 1] } },
+              { name: 'tags', value: { merge: [{ var: 'sub.tags' }, 'b'] } },
+            ]),
             { id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'note', label: 'N', type: 'text', default: { var: 'sub.tel' } }] } },
             { id: 'done', type: 'end', params: { result: { var: 'note' } } },
           ],
-          [['start', 'next', 'more'], ['more', 'next', 'f'], ['f', 'submitted', 'done']],
-          { variables: [{ name: 'count', default: 0 }, { name: 'list', default: [1, 2] }] },
+          [
+            ['start', 'next', 'more'],
+            ['more', 'next', 'f'],
+            ['f', 'submitted', 'done'],
+          ],
+          {
+            variables: [
+              { name: 'count', default: 0 },
+              { name: 'list', default: [1, 2] },
+            ],
+          },
         ),
       ),
     );
@@ -442,10 +533,23 @@ describe('variables named like JavaScript object members', () => {
     const sc = scenario(
       [
         { id: 's', type: 'start' },
-        { id: 'a', type: 'setVariables', params: { assign: [{ name: 'c', value: { var: 'constructor' } }, { name: '__proto__', value: { merge: [1] } }, { name: 'd', value: { var: '__proto__' } }] } },
+        {
+          id: 'a',
+          type: 'setVariables',
+          params: {
+            assign: [
+              { name: 'c', value: { var: 'constructor' } },
+              { name: '__proto__', value: { merge: [1] } },
+              { name: 'd', value: { var: '__proto__' } },
+            ],
+          },
+        },
         { id: 'e', type: 'end' },
       ],
-      [['s', 'next', 'a'], ['a', 'next', 'e']],
+      [
+        ['s', 'next', 'a'],
+        ['a', 'next', 'e'],
+      ],
     );
     const r = step(sc, undefined, { type: 'start', at: T0 });
     expect(JSON.stringify(r.state.vars)).toBe('{"c":null,"__proto__":[1],"d":[1]}');
@@ -457,13 +561,27 @@ describe('step: retrying from a step of an earlier run', () => {
   const withInput = valid(
     scenario(
       [
-        { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number', required: true }, { name: 'tag', default: 'x' }] } },
+        {
+          id: 'start',
+          type: 'start',
+          params: {
+            inputs: [
+              { name: 'n', type: 'number', required: true },
+              { name: 'tag', default: 'x' },
+            ],
+          },
+        },
         set('double', [{ name: 'd', value: { '*': [{ var: 'n' }, 2] } }]),
         { id: 'q', type: 'sql', params: { query: 'select :d', params: { d: { var: 'd' } }, result: 'first', into: 'row' } },
         set('after', [{ name: 'd', value: { '+': [{ var: 'd' }, 1] } }]),
         { id: 'done', type: 'end', params: { result: { cat: [{ var: 'tag' }, { var: 'd' }] } } },
       ],
-      [['start', 'next', 'double'], ['double', 'next', 'q'], ['q', 'ok', 'after'], ['after', 'next', 'done']],
+      [
+        ['start', 'next', 'double'],
+        ['double', 'next', 'q'],
+        ['q', 'ok', 'after'],
+        ['after', 'next', 'done'],
+      ],
       { variables: [{ name: 'seen', default: 0 }] },
     ),
   );
@@ -483,7 +601,13 @@ describe('step: retrying from a step of an earlier run', () => {
 
   it('starts at the given node with the given variables, numbering steps from 1', () => {
     const r = step(withInput, undefined, { type: 'start', at: T1, from: { nodeId: 'q', vars: { n: 4, tag: 'y', d: 8 } } });
-    expect(r.state).toEqual({ status: 'waiting', vars: { n: 4, tag: 'y', d: 8 }, steps: 1, waiting: { nodeId: 'q', step: 1, kind: 'sql', since: T1 }, startedAt: T1 });
+    expect(r.state).toEqual({
+      status: 'waiting',
+      vars: { n: 4, tag: 'y', d: 8 },
+      steps: 1,
+      waiting: { nodeId: 'q', step: 1, kind: 'sql', since: T1 },
+      startedAt: T1,
+    });
     expect(r.effects).toEqual([{ step: 1, nodeId: 'q', effect: { kind: 'sql', query: 'select :d', params: { d: 8 }, result: 'first' } }]);
     const end = result(withInput, r, { ok: true, rows: [], rowCount: 0 }, T2);
     expect(end.state).toMatchObject({ status: 'failed', error: { nodeId: 'q', message: 'node "q" has no edge for outcome "empty"' } });
@@ -506,7 +630,10 @@ describe('step: variables that hold all the variables', () => {
           ]),
           { id: 'end', type: 'end', params: { result: { var: 'all' } } },
         ],
-        [['start', 'next', 'set'], ['set', 'next', 'end']],
+        [
+          ['start', 'next', 'set'],
+          ['set', 'next', 'end'],
+        ],
       ),
     );
     const r = begin(sc);
@@ -527,7 +654,10 @@ describe('step: error messages', () => {
           { id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } },
           { id: 'n0', type: 'setStatus', params: { table: 'a', idColumn: 'a', id: { var: 's' }, status: { var: 'lastError' } } } as ScenarioNode,
         ],
-        [['start', 'next', 'n0'], ['n0', 'error', 'n0']],
+        [
+          ['start', 'next', 'n0'],
+          ['n0', 'error', 'n0'],
+        ],
       ),
     );
     const r = begin(sc, { s: 'x' });
@@ -549,7 +679,12 @@ describe('step: variable size', () => {
           set('pair', [{ name: 'a', value: [{ var: 'a' }, { var: 'a' }] }]),
           { id: 'again', type: 'branch', params: { condition: true } },
         ],
-        [['start', 'next', 'init'], ['init', 'next', 'pair'], ['pair', 'next', 'again'], ['again', 'true', 'pair']],
+        [
+          ['start', 'next', 'init'],
+          ['init', 'next', 'pair'],
+          ['pair', 'next', 'again'],
+          ['again', 'true', 'pair'],
+        ],
       ),
     );
     const r = begin(sc);
@@ -565,7 +700,12 @@ describe('step: variable size', () => {
           set('double', [{ name: 's', value: { cat: [{ var: 's' }, { var: 's' }] } }]),
           { id: 'again', type: 'branch', params: { condition: true } },
         ],
-        [['start', 'next', 'init'], ['init', 'next', 'double'], ['double', 'next', 'again'], ['again', 'true', 'double']],
+        [
+          ['start', 'next', 'init'],
+          ['init', 'next', 'double'],
+          ['double', 'next', 'again'],
+          ['again', 'true', 'double'],
+        ],
       ),
     );
     const r = begin(sc);
@@ -579,7 +719,15 @@ describe('step: variable size', () => {
 describe('step: text the database cannot store (NUL, an unpaired surrogate)', () => {
   const cannot = (what: string, where = 'in a string') => `${what} contains a NUL character or an unpaired surrogate ${where}, which the database cannot store`;
   const withNode = (node: ScenarioNode, outcome = 'next') =>
-    valid(scenario([{ id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } }, node, { id: 'end', type: 'end' }], [['start', 'next', node.id], [node.id, outcome, 'end']]));
+    valid(
+      scenario(
+        [{ id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } }, node, { id: 'end', type: 'end' }],
+        [
+          ['start', 'next', node.id],
+          [node.id, outcome, 'end'],
+        ],
+      ),
+    );
 
   it('fails the node that would store it in a variable, a request or the result, naming what, instead of a commit that would fail for ever', () => {
     const run = (node: ScenarioNode, outcome?: string) => begin(withNode(node, outcome), { s: 'a\u0000b' });
@@ -589,7 +737,18 @@ describe('step: text the database cannot store (NUL, an unpaired surrogate)', ()
     const q = run({ id: 'q', type: 'sql', params: { query: 'select :s', params: { s: { var: 's' } } } } as ScenarioNode, 'ok');
     expect(q.effects).toEqual([]);
     expect(q.state.vars.lastError).toBe(cannot('the request'));
-    const end = begin(valid(scenario([{ id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } }, { id: 'end', type: 'end', params: { result: { var: 's' } } }], [['start', 'next', 'end']])), { s: 'a\u0000b' });
+    const end = begin(
+      valid(
+        scenario(
+          [
+            { id: 'start', type: 'start', params: { inputs: [{ name: 's' }] } },
+            { id: 'end', type: 'end', params: { result: { var: 's' } } },
+          ],
+          [['start', 'next', 'end']],
+        ),
+      ),
+      { s: 'a\u0000b' },
+    );
     expect(end.state.error).toEqual({ nodeId: 'end', message: cannot('the result') });
   });
 

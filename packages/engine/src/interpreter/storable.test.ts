@@ -16,7 +16,9 @@ describe('storable', () => {
   it('names the variable and what is wrong, and passes what is fine as it is', () => {
     const fine = { a: [1, 'two', null], b: { c: true } };
     expect(storable('v', fine, vars)).toBe(fine);
-    expect(() => storable('v', { k: ['ok', 'a\u0000'] }, vars)).toThrow('variable "v" contains a NUL character or an unpaired surrogate in a string, which the database cannot store');
+    expect(() => storable('v', { k: ['ok', 'a\u0000'] }, vars)).toThrow(
+      'variable "v" contains a NUL character or an unpaired surrogate in a string, which the database cannot store',
+    );
     expect(() => storable('v', { 'a\u0000': 1 }, vars)).toThrow('in a key');
     let deep: unknown = 1;
     for (let i = 0; i < 1_200; i++) deep = [deep];

@@ -29,10 +29,7 @@ export const branch = definePureNode({
   category: 'flow',
   params: BranchParams,
   outcomes: (p) => (p.cases ? [...p.cases.map((c) => c.name), 'default'] : ['true', 'false']),
-  expressions: (p) => [
-    ...exprs([[['condition'], p.condition]]),
-    ...(p.cases ?? []).map((c, i) => ({ path: ['cases', i, 'when'], logic: c.when })),
-  ],
+  expressions: (p) => [...exprs([[['condition'], p.condition]]), ...(p.cases ?? []).map((c, i) => ({ path: ['cases', i, 'when'], logic: c.when }))],
   writes: () => [],
   run: (p, ctx) => {
     if (p.cases) {

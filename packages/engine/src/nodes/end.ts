@@ -3,7 +3,7 @@ import { Expression } from '../format/common.ts';
 import { definePureNode, exprs } from './types.ts';
 
 export const EndParams = z.strictObject({
-  result: Expression.describe('The execution\'s result, e.g. for a parent scenario waiting on it.').optional(),
+  result: Expression.describe("The execution's result, e.g. for a parent scenario waiting on it.").optional(),
   status: z.enum(['completed', 'failed']).describe('`failed` ends the execution as a failure (with `reason`), e.g. after an error branch.').optional(),
   reason: z.string().optional(),
 });

@@ -62,8 +62,18 @@ function outcome(r: StepResult): Json | undefined {
 describe('the registry', () => {
   it('lists the twelve node types, each once', () => {
     expect(NODE_TYPES).toEqual([
-      'start', 'sql', 'callOperator', 'dialCustomer', 'showForm', 'branch',
-      'setVariables', 'setStatus', 'wait', 'queue', 'runScenario', 'end',
+      'start',
+      'sql',
+      'callOperator',
+      'dialCustomer',
+      'showForm',
+      'branch',
+      'setVariables',
+      'setStatus',
+      'wait',
+      'queue',
+      'runScenario',
+      'end',
     ]);
     expect(new Set(NODE_TYPES).size).toBe(NODE_DEFINITIONS.length);
     expect(nodeDefinition('sql')?.type).toBe('sql');
@@ -78,7 +88,14 @@ describe('the registry', () => {
     expect(outcomes('dialCustomer')).toEqual(['answered', 'busy', 'noAnswer', 'failed']);
     expect(outcomes('showForm')).toEqual(['submitted', 'timeout']);
     expect(outcomes('branch', { condition: true })).toEqual(['true', 'false']);
-    expect(outcomes('branch', { cases: [{ name: 'vip', when: true }, { name: 'late', when: false }] })).toEqual(['vip', 'late', 'default']);
+    expect(
+      outcomes('branch', {
+        cases: [
+          { name: 'vip', when: true },
+          { name: 'late', when: false },
+        ],
+      }),
+    ).toEqual(['vip', 'late', 'default']);
     expect(outcomes('setVariables')).toEqual(['next']);
     expect(outcomes('setStatus')).toEqual(['next', 'error']);
     expect(outcomes('wait')).toEqual(['next']);
@@ -95,22 +112,38 @@ describe('the registry', () => {
 
 describe('start', () => {
   it('follows next', () => {
-    const sc = scenario([{ id: 'start', type: 'start' }, { id: 'done', type: 'end' }], [['start', 'next', 'done']]);
+    const sc = scenario(
+      [
+        { id: 'start', type: 'start' },
+        { id: 'done', type: 'end' },
+      ],
+      [['start', 'next', 'done']],
+    );
     const r = begin(sc);
     expect(r.state.status).toBe('completed');
-    expect(r.trace.map((t) => [t.nodeId, t.outcome])).toEqual([['start', 'next'], ['done', null]]);
+    expect(r.trace.map((t) => [t.nodeId, t.outcome])).toEqual([
+      ['start', 'next'],
+      ['done', null],
+    ]);
   });
 });
 
 describe('sql', () => {
   const node = (params: Record<string, unknown>): ScenarioNode => ({ id: 'q', type: 'sql', params: params as never });
   const query = 'select * from table_out_call where status = :status and operator_number = :op';
-  const ROWS = [{ Id: 1, tel: '5550001' }, { Id: 2, tel: '5550002' }];
+  const ROWS = [
+    { Id: 1, tel: '5550001' },
+    { Id: 2, tel: '5550002' },
+  ];
 
   it('asks for the query with its params evaluated, and the result mode (rows by default)', () => {
     const sc = around(node({ query, params: { status: 10, op: { var: 'op' } }, timeoutMs: 5000 }), { inputs: [{ name: 'op' }] });
     expect(effectOf(begin(sc, { op: '101' }))).toEqual({
-      kind: 'sql', query, params: { status: 10, op: '101' }, result: 'rows', timeoutMs: 5000,
+      kind: 'sql',
+      query,
+      params: { status: 10, op: '101' },
+      result: 'rows',
+      timeoutMs: 5000,
     });
   });
 
@@ -171,7 +204,13 @@ describe('sql', () => {
     expect(r.effects).toEqual([]);
     expect(outcome(r)).toBe('error');
     expect(r.state.vars.lastError).toBe('Unrecognized operation nope');
-    expect(r.trace[1]).toMatchObject({ step: 2, nodeId: 'q', outcome: 'error', error: 'Unrecognized operation nope', changed: { lastError: 'Unrecognized operation nope' } });
+    expect(r.trace[1]).toMatchObject({
+      step: 2,
+      nodeId: 'q',
+      outcome: 'error',
+      error: 'Unrecognized operation nope',
+      changed: { lastError: 'Unrecognized operation nope' },
+    });
   });
 });
 
@@ -268,8 +307,16 @@ describe('showForm', () => {
         { name: 'previous', label: 'Previous call', type: 'text', required: false, readOnly: true, value: 'no answer' },
         { name: 'minutes', label: 'Call back in (min)', type: 'number', required: false, readOnly: false, value: 15 },
         {
-          name: 'result', label: 'Result', type: 'select', required: true, readOnly: false, value: null,
-          options: [{ value: 'ok', label: 'Done' }, { value: 'later', label: 'later' }],
+          name: 'result',
+          label: 'Result',
+          type: 'select',
+          required: true,
+          readOnly: false,
+          value: null,
+          options: [
+            { value: 'ok', label: 'Done' },
+            { value: 'later', label: 'later' },
+          ],
         },
       ],
     });
@@ -357,13 +404,22 @@ describe('setVariables', () => {
 });
 
 describe('setStatus', () => {
-  const node = (params: Record<string, unknown>): ScenarioNode => ({ id: 'st', type: 'setStatus', params: { id: { var: 'sub.Id' }, status: 12, ...params } as never });
+  const node = (params: Record<string, unknown>): ScenarioNode => ({
+    id: 'st',
+    type: 'setStatus',
+    params: { id: { var: 'sub.Id' }, status: 12, ...params } as never,
+  });
   const inputs = [{ name: 'sub' }];
 
   it('asks to set the status and fields on the default table and key', () => {
     const sc = around(node({ fields: { operator_number: { var: 'sub.op' }, callaftermin: 5 } }), { inputs });
     expect(effectOf(begin(sc, { sub: { Id: 7, op: '101' } }))).toEqual({
-      kind: 'setStatus', table: 'table_out_call', idColumn: 'Id', id: 7, status: 12, fields: { operator_number: '101', callaftermin: 5 },
+      kind: 'setStatus',
+      table: 'table_out_call',
+      idColumn: 'Id',
+      id: 7,
+      status: 12,
+      fields: { operator_number: '101', callaftermin: 5 },
     });
   });
 
@@ -478,10 +534,9 @@ describe('queue', () => {
   });
 
   it('evaluates the queue, priority and data', () => {
-    const sc = around(
-      node({ queue: { var: 'q' }, priority: { '+': [{ var: 'p' }, 1] }, data: { cat: ['order ', { var: 'order' }] }, timeoutSec: 120 }),
-      { inputs: [{ name: 'q' }, { name: 'p' }, { name: 'order' }] },
-    );
+    const sc = around(node({ queue: { var: 'q' }, priority: { '+': [{ var: 'p' }, 1] }, data: { cat: ['order ', { var: 'order' }] }, timeoutSec: 120 }), {
+      inputs: [{ name: 'q' }, { name: 'p' }, { name: 'order' }],
+    });
     expect(effectOf(begin(sc, { q: 'vip', p: 4, order: 'A-1' }))).toEqual({ kind: 'enqueue', queue: 'vip', priority: 5, data: 'order A-1', timeoutSec: 120 });
   });
 

@@ -18,7 +18,12 @@ export const queue = defineEffectNode({
   params: QueueParams,
   effectKind: 'enqueue',
   outcomes: () => ['assigned', 'timeout', 'left'],
-  expressions: (p) => exprs([[['queue'], p.queue], [['priority'], p.priority], [['data'], p.data]]),
+  expressions: (p) =>
+    exprs([
+      [['queue'], p.queue],
+      [['priority'], p.priority],
+      [['data'], p.data],
+    ]),
   writes: (p) => into(p.into),
   effect: (p, ctx) => {
     const name = ctx.evaluate(p.queue);

@@ -16,9 +16,7 @@ import { start } from './start.ts';
 import type { NodeDefinition } from './types.ts';
 import { wait } from './wait.ts';
 
-export const NODE_DEFINITIONS = [
-  start, sql, callOperator, dialCustomer, showForm, branch, setVariables, setStatus, wait, queue, runScenario, end,
-] as const;
+export const NODE_DEFINITIONS = [start, sql, callOperator, dialCustomer, showForm, branch, setVariables, setStatus, wait, queue, runScenario, end] as const;
 
 export type NodeType = (typeof NODE_DEFINITIONS)[number]['type'];
 

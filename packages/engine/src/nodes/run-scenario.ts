@@ -11,19 +11,17 @@ export const MAX_FOR_EACH = 10_000;
 export const RunScenarioParams = z
   .strictObject({
     scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
-    inputs: z.record(Identifier, Expression).describe('Its input variables, as expressions over this scenario\'s variables.').optional(),
+    inputs: z.record(Identifier, Expression).describe("Its input variables, as expressions over this scenario's variables.").optional(),
     wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
-    into: Identifier.describe('Variable that receives the child\'s result (when waiting), or how many were started (forEach, forEachRow).').optional(),
-    forEach: Expression.describe(
-      'A list: start one child per item, all in one step (inputs may read the item as `item`). Needs `wait: false`.',
-    ).optional(),
+    into: Identifier.describe("Variable that receives the child's result (when waiting), or how many were started (forEach, forEachRow).").optional(),
+    forEach: Expression.describe('A list: start one child per item, all in one step (inputs may read the item as `item`). Needs `wait: false`.').optional(),
     forEachRow: z
       .strictObject({
         query: z.string().regex(/\S/, 'must not be empty').describe('SQL with named parameters `:name`, e.g. one that claims rows (`update … returning …`).'),
         params: z.record(Identifier, Expression).describe('Values for the named parameters, as expressions.').optional(),
       })
       .describe(
-        'Start one child per row this query returns, in the transaction that runs it: the row\'s columns are the child\'s inputs (`inputs` adds to them). The rows never enter this scenario\'s variables. Needs `wait: false`.',
+        "Start one child per row this query returns, in the transaction that runs it: the row's columns are the child's inputs (`inputs` adds to them). The rows never enter this scenario's variables. Needs `wait: false`.",
       )
       .optional(),
   })

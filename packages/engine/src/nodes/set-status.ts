@@ -21,7 +21,10 @@ export const setStatus = defineEffectNode({
   errorOutcome: 'error',
   outcomes: () => ['next', 'error'],
   expressions: (p) => [
-    ...exprs([[['id'], p.id], [['status'], p.status]]),
+    ...exprs([
+      [['id'], p.id],
+      [['status'], p.status],
+    ]),
     ...Object.entries(p.fields ?? {}).map(([name, logic]) => ({ path: ['fields', name], logic })),
   ],
   writes: () => [],

@@ -11,11 +11,16 @@ export const FormField = z
     required: z.boolean().optional(),
     readOnly: z.boolean().describe('Shown but not editable, e.g. data of the previous call.').optional(),
     default: Expression.describe('Initial value, usually from a variable.').optional(),
-    options: z.array(z.strictObject({ value: z.string(), label: z.string().optional() })).min(1).describe('Choices of a `select` field.').optional(),
+    options: z
+      .array(z.strictObject({ value: z.string(), label: z.string().optional() }))
+      .min(1)
+      .describe('Choices of a `select` field.')
+      .optional(),
   })
   .superRefine((f, ctx) => {
     if (f.type === 'select' && !f.options) ctx.addIssue({ code: 'custom', message: 'a select field needs "options"', path: ['options'] });
-    if (f.type !== 'select' && f.options) ctx.addIssue({ code: 'custom', message: `"options" only applies to select fields, not ${f.type}`, path: ['options'] });
+    if (f.type !== 'select' && f.options)
+      ctx.addIssue({ code: 'custom', message: `"options" only applies to select fields, not ${f.type}`, path: ['options'] });
   });
 
 export const ShowFormParams = z
@@ -42,21 +47,20 @@ export const showForm = defineEffectNode({
   params: ShowFormParams,
   effectKind: 'form',
   outcomes: () => ['submitted', 'timeout'],
-  expressions: (p) => [
-    ...exprs([[['operator'], p.operator]]),
-    ...p.fields.flatMap((f, i) => exprs([[['fields', i, 'default'], f.default]])),
-  ],
+  expressions: (p) => [...exprs([[['operator'], p.operator]]), ...p.fields.flatMap((f, i) => exprs([[['fields', i, 'default'], f.default]]))],
   writes: (p) => p.fields.filter((f) => !f.readOnly).map((f) => f.name),
   effect: (p, ctx) => {
-    const fields = p.fields.map((f): FormFieldSpec => ({
-      name: f.name,
-      label: f.label,
-      type: f.type,
-      required: f.required ?? false,
-      readOnly: f.readOnly ?? false,
-      ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label ?? o.value })) } : {}),
-      value: f.default === undefined ? null : ctx.evaluate(f.default),
-    }));
+    const fields = p.fields.map(
+      (f): FormFieldSpec => ({
+        name: f.name,
+        label: f.label,
+        type: f.type,
+        required: f.required ?? false,
+        readOnly: f.readOnly ?? false,
+        ...(f.options ? { options: f.options.map((o) => ({ value: o.value, label: o.label ?? o.value })) } : {}),
+        value: f.default === undefined ? null : ctx.evaluate(f.default),
+      }),
+    );
     const operator = p.operator === undefined ? null : ctx.evaluate(p.operator);
     return {
       kind: 'form',

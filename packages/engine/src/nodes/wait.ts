@@ -26,7 +26,11 @@ export const wait = defineEffectNode({
   params: WaitParams,
   effectKind: 'timer',
   outcomes: () => ['next'],
-  expressions: (p) => exprs([[['seconds'], p.seconds], [['until'], p.until]]),
+  expressions: (p) =>
+    exprs([
+      [['seconds'], p.seconds],
+      [['until'], p.until],
+    ]),
   writes: () => [],
   effect: (p, ctx) => {
     if (p.until !== undefined) return { kind: 'timer', wakeAt: toEpochMs(ctx.evaluate(p.until), '"until"') };

@@ -21,8 +21,20 @@ interface Expected {
   message: string;
 }
 
-const error = (path: string, message: string, nodeId?: string): Expected => ({ ok: false, severity: 'error', path, message, ...(nodeId !== undefined ? { nodeId } : {}) });
-const warning = (path: string, message: string, nodeId?: string): Expected => ({ ok: true, severity: 'warning', path, message, ...(nodeId !== undefined ? { nodeId } : {}) });
+const error = (path: string, message: string, nodeId?: string): Expected => ({
+  ok: false,
+  severity: 'error',
+  path,
+  message,
+  ...(nodeId !== undefined ? { nodeId } : {}),
+});
+const warning = (path: string, message: string, nodeId?: string): Expected => ({
+  ok: true,
+  severity: 'warning',
+  path,
+  message,
+  ...(nodeId !== undefined ? { nodeId } : {}),
+});
 
 const EXPECTED: Record<string, Expected> = {
   'not-an-object': error('', 'a scenario must be a JSON object, not an array'),
@@ -51,7 +63,9 @@ const EXPECTED: Record<string, Expected> = {
   'unreachable-node': warning('nodes[2]', 'unreachable: no path leads here from the start node', 'orphan'),
 };
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('test-fixtures/invalid', () => {
   it('has exactly one expectation per fixture file', () => {

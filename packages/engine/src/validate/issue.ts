@@ -22,9 +22,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** One line per issue: `error: node "dial" at nodes[3].params.number: must not be empty`. */
 export function formatIssue(issue: Issue, file?: string): string {
-  const where = [issue.nodeId !== undefined ? `node "${issue.nodeId}"` : '', issue.path ? `at ${issue.path}` : '']
-    .filter(Boolean)
-    .join(' ');
+  const where = [issue.nodeId !== undefined ? `node "${issue.nodeId}"` : '', issue.path ? `at ${issue.path}` : ''].filter(Boolean).join(' ');
   return `${file ? `${file}: ` : ''}${issue.severity}${where ? ` ${where}` : ''}: ${issue.message}`;
 }
 

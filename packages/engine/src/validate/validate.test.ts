@@ -61,7 +61,10 @@ describe('validateScenario: valid documents', () => {
   it('accepts a document with only warnings (ok, with the scenario)', () => {
     const doc = scenario(
       [START, { id: 'b', type: 'branch', params: { condition: { var: 'ghost' } } }, DONE, { id: 'orphan', type: 'end' }],
-      [['start', 'next', 'b'], ['b', 'true', 'done']],
+      [
+        ['start', 'next', 'b'],
+        ['b', 'true', 'done'],
+      ],
     );
     const r = validateScenario(doc);
     expect(r.ok).toBe(true);
@@ -87,13 +90,20 @@ describe('validateScenario: variables read by expressions', () => {
     expect(check(around(reads('declared'), ['true', 'false'], { variables: [{ name: 'declared', type: 'json' }] }))).toEqual([]);
     const withInput = scenario(
       [{ id: 'start', type: 'start', params: { inputs: [{ name: 'input', required: true }] } }, reads('input'), DONE],
-      [['start', 'next', 'check'], ['check', 'true', 'done']],
+      [
+        ['start', 'next', 'check'],
+        ['check', 'true', 'done'],
+      ],
     );
     expect(check(withInput)).toEqual([]);
   });
 
   it('does not warn for the built-ins lastError and $now', () => {
-    const node: ScenarioNode = { id: 'set', type: 'setVariables', params: { assign: [{ name: 'x', value: { cat: [{ var: 'lastError' }, { var: '$now' }] } }] } };
+    const node: ScenarioNode = {
+      id: 'set',
+      type: 'setVariables',
+      params: { assign: [{ name: 'x', value: { cat: [{ var: 'lastError' }, { var: '$now' }] } }] },
+    };
     expect(check(around(node, ['next']))).toEqual([]);
   });
 
@@ -108,13 +118,27 @@ describe('validateScenario: variables read by expressions', () => {
   ])('does not warn for a variable written by %s, even when the reader comes first', (_what, writer) => {
     // The reader is placed before the writer in the document and in the flow.
     const out = nodeDefinition(writer.type)!.outcomes(writer.params)[0]!;
-    const doc = scenario([START, reads('written'), writer, DONE], [['start', 'next', 'check'], ['check', 'true', 'w'], ['w', out, 'done']]);
+    const doc = scenario(
+      [START, reads('written'), writer, DONE],
+      [
+        ['start', 'next', 'check'],
+        ['check', 'true', 'w'],
+        ['w', out, 'done'],
+      ],
+    );
     expect(check(doc)).toEqual([]);
   });
 
   it('warns for a read-only form field, which the form never writes', () => {
     const form: ScenarioNode = { id: 'w', type: 'showForm', params: { title: 'T', fields: [{ name: 'shown', label: 'S', type: 'text', readOnly: true }] } };
-    const doc = scenario([START, form, reads('shown'), DONE], [['start', 'next', 'w'], ['w', 'submitted', 'check'], ['check', 'true', 'done']]);
+    const doc = scenario(
+      [START, form, reads('shown'), DONE],
+      [
+        ['start', 'next', 'w'],
+        ['w', 'submitted', 'check'],
+        ['check', 'true', 'done'],
+      ],
+    );
     expect(check(doc)).toEqual([
       { severity: 'warning', nodeId: 'check', path: 'nodes[2].params.condition', message: 'reads variable "shown", which is not declared and no node sets it' },
     ]);
@@ -142,7 +166,12 @@ describe('validateScenario: variables read by expressions', () => {
         { id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'x', label: 'X', type: 'text', default: { var: 'v3' } }] } },
         { id: 'e', type: 'end', params: { result: { var: 'v4' } } },
       ],
-      [['start', 'next', 'q'], ['q', 'ok', 's'], ['s', 'next', 'f'], ['f', 'submitted', 'e']],
+      [
+        ['start', 'next', 'q'],
+        ['q', 'ok', 's'],
+        ['s', 'next', 'f'],
+        ['f', 'submitted', 'e'],
+      ],
     );
     expect(check(doc).map((i) => [i.nodeId, i.path])).toEqual([
       ['q', 'nodes[1].params.params.a'],
@@ -153,15 +182,35 @@ describe('validateScenario: variables read by expressions', () => {
   });
 
   it('reports an unknown json-logic operation as an error, even nested', () => {
-    const node: ScenarioNode = { id: 'set', type: 'setVariables', params: { assign: [{ name: 'x', value: 1 }, { name: 'y', value: { if: [true, { sqrt: 4 }, 0] } }] } };
+    const node: ScenarioNode = {
+      id: 'set',
+      type: 'setVariables',
+      params: {
+        assign: [
+          { name: 'x', value: 1 },
+          { name: 'y', value: { if: [true, { sqrt: 4 }, 0] } },
+        ],
+      },
+    };
     const r = validateScenario(around(node, ['next']));
     expect(r.ok).toBe(false);
     expect(r.scenario).toBeUndefined();
-    expect(r.issues).toEqual([{ severity: 'error', nodeId: 'set', path: 'nodes[1].params.assign[1].value.if[1].sqrt', message: 'unknown json-logic operation "sqrt"' }]);
+    expect(r.issues).toEqual([
+      { severity: 'error', nodeId: 'set', path: 'nodes[1].params.assign[1].value.if[1].sqrt', message: 'unknown json-logic operation "sqrt"' },
+    ]);
   });
 
   it('rejects the removed operations method and log', () => {
-    const node: ScenarioNode = { id: 'set', type: 'setVariables', params: { assign: [{ name: 'x', value: { method: ['a', 'toUpperCase'] } }, { name: 'y', value: { log: 1 } }] } };
+    const node: ScenarioNode = {
+      id: 'set',
+      type: 'setVariables',
+      params: {
+        assign: [
+          { name: 'x', value: { method: ['a', 'toUpperCase'] } },
+          { name: 'y', value: { log: 1 } },
+        ],
+      },
+    };
     expect(errors(validateScenario(around(node, ['next'])).issues).map((i) => i.message)).toEqual([
       'unknown json-logic operation "method"',
       'unknown json-logic operation "log"',
@@ -174,14 +223,16 @@ describe('validateScenario: node params', () => {
   const paramIssues = (node: unknown) =>
     errors(validateScenario({ ...scenario([START, DONE]), nodes: [START, node, DONE] }).issues).map((i) => [i.nodeId, i.path, i.message]);
 
-  it('refuses a query that would control the step\'s transaction or the shared connection, or is more than one statement', () => {
-    expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'commit' } })).toEqual([['q', 'nodes[1].params.query', expect.stringMatching(/^must not be a COMMIT statement: /)]]);
+  it("refuses a query that would control the step's transaction or the shared connection, or is more than one statement", () => {
+    expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'commit' } })).toEqual([
+      ['q', 'nodes[1].params.query', expect.stringMatching(/^must not be a COMMIT statement: /)],
+    ]);
     expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'update t set x = 1; delete from t' } })).toEqual([
       ['q', 'nodes[1].params.query', 'must be one statement (there is more after a ";")'],
     ]);
-    expect(
-      paramIssues({ id: 'r', type: 'runScenario', params: { scenario: 'x', wait: false, forEachRow: { query: 'set search_path = other' } } }),
-    ).toEqual([['r', 'nodes[1].params.forEachRow.query', expect.stringMatching(/^must not be a SET statement: /)]]);
+    expect(paramIssues({ id: 'r', type: 'runScenario', params: { scenario: 'x', wait: false, forEachRow: { query: 'set search_path = other' } } })).toEqual([
+      ['r', 'nodes[1].params.forEachRow.query', expect.stringMatching(/^must not be a SET statement: /)],
+    ]);
   });
 
   it('names the node and the zod path of a bad param', () => {
@@ -192,7 +243,9 @@ describe('validateScenario: node params', () => {
     expect(paramIssues({ id: 's', type: 'setVariables', params: { assign: [{ name: '1st', value: 1 }] } })).toEqual([
       ['s', 'nodes[1].params.assign[0].name', 'must start with a letter or "_" and contain only letters, digits and "_"'],
     ]);
-    expect(paramIssues({ id: 'w', type: 'wait', params: { seconds: 5, until: 0 } })).toEqual([['w', 'nodes[1].params', 'set exactly one of "seconds" or "until"']]);
+    expect(paramIssues({ id: 'w', type: 'wait', params: { seconds: 5, until: 0 } })).toEqual([
+      ['w', 'nodes[1].params', 'set exactly one of "seconds" or "until"'],
+    ]);
   });
 
   it('rejects unknown keys on a node and missing params', () => {
@@ -204,18 +257,37 @@ describe('validateScenario: node params', () => {
     expect(paramIssues({ id: 'b', type: 'branch', params: { cases: [{ name: 'default', when: true }] } })).toEqual([
       ['b', 'nodes[1].params.cases[0].name', '"default" is reserved for the fallback outcome'],
     ]);
-    expect(paramIssues({ id: 'b', type: 'branch', params: { cases: [{ name: 'a', when: true }, { name: 'a', when: false }] } })).toEqual([
-      ['b', 'nodes[1].params.cases[1].name', 'duplicate case name "a"'],
-    ]);
+    expect(
+      paramIssues({
+        id: 'b',
+        type: 'branch',
+        params: {
+          cases: [
+            { name: 'a', when: true },
+            { name: 'a', when: false },
+          ],
+        },
+      }),
+    ).toEqual([['b', 'nodes[1].params.cases[1].name', 'duplicate case name "a"']]);
     expect(paramIssues({ id: 'b', type: 'branch', params: { cases: [] } })).toEqual([['b', 'nodes[1].params.cases', 'must have at least one case']]);
   });
 
   it('form fields: options only on select, unique names', () => {
-    expect(paramIssues({ id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'a', label: 'A', type: 'text', options: [{ value: 'x' }] }] } })).toEqual([
-      ['f', 'nodes[1].params.fields[0].options', '"options" only applies to select fields, not text'],
-    ]);
     expect(
-      paramIssues({ id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'a', label: 'A', type: 'text' }, { name: 'a', label: 'B', type: 'number' }] } }),
+      paramIssues({ id: 'f', type: 'showForm', params: { title: 'T', fields: [{ name: 'a', label: 'A', type: 'text', options: [{ value: 'x' }] }] } }),
+    ).toEqual([['f', 'nodes[1].params.fields[0].options', '"options" only applies to select fields, not text']]);
+    expect(
+      paramIssues({
+        id: 'f',
+        type: 'showForm',
+        params: {
+          title: 'T',
+          fields: [
+            { name: 'a', label: 'A', type: 'text' },
+            { name: 'a', label: 'B', type: 'number' },
+          ],
+        },
+      }),
     ).toEqual([['f', 'nodes[1].params.fields[1].name', 'duplicate field name "a"']]);
   });
 
@@ -223,7 +295,7 @@ describe('validateScenario: node params', () => {
     expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'select :a, :b', params: { b: 1 } } })).toEqual([
       ['q', 'nodes[1].params.query', 'parameter :a is used in the query but has no value in "params"'],
     ]);
-    expect(paramIssues({ id: 'q', type: 'sql', params: { query: "select ':a', \"x:b\", now()::date -- :c\n" } })).toEqual([]);
+    expect(paramIssues({ id: 'q', type: 'sql', params: { query: 'select \':a\', "x:b", now()::date -- :c\n' } })).toEqual([]);
   });
 });
 
@@ -254,7 +326,10 @@ describe('validateScenario: document and graph', () => {
   it('reports every problem at once, not only the first', () => {
     const doc = scenario(
       [START, { id: 'q', type: 'sql', params: { query: '' } }, { id: 'q', type: 'end' }],
-      [['start', 'next', 'nowhere'], ['start', 'oops', 'q']],
+      [
+        ['start', 'next', 'nowhere'],
+        ['start', 'oops', 'q'],
+      ],
     );
     expect(validateScenario(doc).issues.map((i) => i.path)).toEqual(['nodes[1].params.query', 'nodes[2].id', 'edges[0].target', 'edges[1].sourceHandle']);
   });
@@ -269,11 +344,19 @@ describe('validateScenario: document and graph', () => {
     let expr: Json = true;
     for (let i = 0; i < 20_000; i++) expr = { '!': expr };
     const node: ScenarioNode = { id: 'b', type: 'branch', params: { condition: expr } };
-    expect(validateScenario(around(node, ['true'])).issues).toEqual([{ severity: 'error', path: '', message: 'the document is nested too deeply to validate' }]);
+    expect(validateScenario(around(node, ['true'])).issues).toEqual([
+      { severity: 'error', path: '', message: 'the document is nested too deeply to validate' },
+    ]);
   });
 
   it('an end node has no outcomes to leave by', () => {
-    const doc = scenario([START, DONE, { id: 'after', type: 'end' }], [['start', 'next', 'done'], ['done', 'next', 'after']]);
+    const doc = scenario(
+      [START, DONE, { id: 'after', type: 'end' }],
+      [
+        ['start', 'next', 'done'],
+        ['done', 'next', 'after'],
+      ],
+    );
     expect(validateScenario(doc).issues).toEqual([
       { severity: 'error', nodeId: 'done', path: 'edges[1].sourceHandle', message: '"next" is not an outcome of end node "done": it has no outcomes' },
     ]);
@@ -287,7 +370,12 @@ describe('validateScenario: document and graph', () => {
         START,
         DONE,
       ],
-      [['start', 'next', 'loop'], ['loop', 'true', 'inc'], ['inc', 'next', 'loop'], ['loop', 'false', 'done']],
+      [
+        ['start', 'next', 'loop'],
+        ['loop', 'true', 'inc'],
+        ['inc', 'next', 'loop'],
+        ['loop', 'false', 'done'],
+      ],
     );
     expect(validateScenario(doc).issues).toEqual([]);
   });
@@ -296,15 +384,24 @@ describe('validateScenario: document and graph', () => {
 describe('validateSet', () => {
   const parent = scenario(
     [START, { id: 'run', type: 'runScenario', params: { scenario: 'child' } }, DONE],
-    [['start', 'next', 'run'], ['run', 'done', 'done']],
+    [
+      ['start', 'next', 'run'],
+      ['run', 'done', 'done'],
+    ],
     { id: 'parent' },
   );
   const child = scenario([START, DONE], [['start', 'next', 'done']], { id: 'child' });
 
   it('accepts a reference to another scenario of the set', () => {
-    const r = validateSet([{ source: 'parent.json', doc: parent }, { source: 'child.json', doc: child }]);
+    const r = validateSet([
+      { source: 'parent.json', doc: parent },
+      { source: 'child.json', doc: child },
+    ]);
     expect(r.ok).toBe(true);
-    expect(r.results.map((x) => [x.source, x.ok, x.issues])).toEqual([['parent.json', true, []], ['child.json', true, []]]);
+    expect(r.results.map((x) => [x.source, x.ok, x.issues])).toEqual([
+      ['parent.json', true, []],
+      ['child.json', true, []],
+    ]);
   });
 
   it('reports a runScenario of an unknown scenario', () => {
@@ -332,9 +429,15 @@ describe('validateSet', () => {
 
   it('keeps each file’s own issues, and ignores warnings for ok', () => {
     const warned = scenario([START, DONE, { id: 'orphan', type: 'end' }], [['start', 'next', 'done']], { id: 'w' });
-    const r = validateSet([{ source: 'w.json', doc: warned }, { source: 'bad.json', doc: 'nope' }]);
+    const r = validateSet([
+      { source: 'w.json', doc: warned },
+      { source: 'bad.json', doc: 'nope' },
+    ]);
     expect(r.ok).toBe(false);
-    expect(r.results.map((x) => [x.source, x.ok, x.issues.map((i) => i.severity)])).toEqual([['w.json', true, ['warning']], ['bad.json', false, ['error']]]);
+    expect(r.results.map((x) => [x.source, x.ok, x.issues.map((i) => i.severity)])).toEqual([
+      ['w.json', true, ['warning']],
+      ['bad.json', false, ['error']],
+    ]);
   });
 
   it('missingReferences lists only runScenario targets that are not known', () => {

@@ -77,14 +77,20 @@ function validateDocument(doc: unknown): ValidationResult {
     if (!idCheck.success) issues.push(...zodIssues(idCheck.error, [...at, 'id'], id));
     if (id !== undefined) {
       const first = ids.get(id);
-      if (first !== undefined) issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'id']), message: `duplicate node id "${id}" (also nodes[${first}])` });
+      if (first !== undefined)
+        issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'id']), message: `duplicate node id "${id}" (also nodes[${first}])` });
       else ids.set(id, index);
     }
     if (typeof raw.type !== 'string') {
       return issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'type']), message: 'missing node type' });
     }
     if (!nodeDefinition(raw.type)) {
-      return issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'type']), message: `unknown node type "${raw.type}" (known: ${NODE_TYPES.join(', ')})` });
+      return issues.push({
+        severity: 'error',
+        ...nodeId,
+        path: formatPath([...at, 'type']),
+        message: `unknown node type "${raw.type}" (known: ${NODE_TYPES.join(', ')})`,
+      });
     }
     const parsed = ScenarioNode.safeParse(raw);
     if (parsed.success) nodes.push(parsed.data);
@@ -94,7 +100,11 @@ function validateDocument(doc: unknown): ValidationResult {
   const starts = rawNodes.filter((n) => isJsonObject(n) && n.type === 'start');
   if (rawNodes.length > 0 && starts.length === 0) issues.push({ severity: 'error', path: 'nodes', message: 'no start node: a scenario needs exactly one' });
   if (starts.length > 1) {
-    issues.push({ severity: 'error', path: 'nodes', message: `${starts.length} start nodes (${starts.map((n) => `"${(n as { id?: unknown }).id}"`).join(', ')}): a scenario needs exactly one` });
+    issues.push({
+      severity: 'error',
+      path: 'nodes',
+      message: `${starts.length} start nodes (${starts.map((n) => `"${(n as { id?: unknown }).id}"`).join(', ')}): a scenario needs exactly one`,
+    });
   }
 
   const edges = Array.isArray(doc.edges) ? doc.edges : [];
@@ -113,7 +123,12 @@ function validateDocument(doc: unknown): ValidationResult {
 
 function checkEdges(edges: unknown[], rawNodes: unknown[], nodes: ScenarioNode[]): Issue[] {
   const issues: Issue[] = [];
-  const known = new Set(rawNodes.filter(isJsonObject).map((n) => n.id).filter((id): id is string => typeof id === 'string'));
+  const known = new Set(
+    rawNodes
+      .filter(isJsonObject)
+      .map((n) => n.id)
+      .filter((id): id is string => typeof id === 'string'),
+  );
   const typed = new Map(nodes.map((n) => [n.id, n]));
   const used = new Map<string, number>();
   edges.forEach((edge, index) => {
@@ -121,19 +136,32 @@ function checkEdges(edges: unknown[], rawNodes: unknown[], nodes: ScenarioNode[]
     const at = (field: string) => formatPath(['edges', index, field]);
     const { source, target, sourceHandle } = edge;
     const nodeId = typeof source === 'string' ? { nodeId: source } : {};
-    if (typeof source === 'string' && !known.has(source)) issues.push({ severity: 'error', ...nodeId, path: at('source'), message: `edge from missing node "${source}"` });
-    if (typeof target === 'string' && !known.has(target)) issues.push({ severity: 'error', ...nodeId, path: at('target'), message: `edge to missing node "${target}"` });
+    if (typeof source === 'string' && !known.has(source))
+      issues.push({ severity: 'error', ...nodeId, path: at('source'), message: `edge from missing node "${source}"` });
+    if (typeof target === 'string' && !known.has(target))
+      issues.push({ severity: 'error', ...nodeId, path: at('target'), message: `edge to missing node "${target}"` });
     const node = typeof source === 'string' ? typed.get(source) : undefined;
     if (!node || typeof sourceHandle !== 'string') return;
     const outcomes = outcomesOf(node);
     if (!outcomes.includes(sourceHandle)) {
       const list = outcomes.length ? `its outcomes are ${outcomes.map((o) => `"${o}"`).join(', ')}` : 'it has no outcomes';
-      issues.push({ severity: 'error', ...nodeId, path: at('sourceHandle'), message: `"${sourceHandle}" is not an outcome of ${node.type} node "${node.id}": ${list}` });
+      issues.push({
+        severity: 'error',
+        ...nodeId,
+        path: at('sourceHandle'),
+        message: `"${sourceHandle}" is not an outcome of ${node.type} node "${node.id}": ${list}`,
+      });
       return;
     }
     const key = `${source}\u0000${sourceHandle}`;
     const first = used.get(key);
-    if (first !== undefined) issues.push({ severity: 'error', ...nodeId, path: formatPath(['edges', index]), message: `outcome "${sourceHandle}" of node "${source}" already has an edge (edges[${first}])` });
+    if (first !== undefined)
+      issues.push({
+        severity: 'error',
+        ...nodeId,
+        path: formatPath(['edges', index]),
+        message: `outcome "${sourceHandle}" of node "${source}" already has an edge (edges[${first}])`,
+      });
     else used.set(key, index);
   });
   return issues;
@@ -156,7 +184,13 @@ function semanticChecks(scenario: Scenario): Issue[] {
       const { variables, problems } = inspect(ref.logic);
       for (const p of problems) issues.push({ severity: 'error', nodeId: node.id, path: formatPath([...path, ...p.path]), message: p.message });
       for (const name of variables) {
-        if (!declared.has(name)) issues.push({ severity: 'warning', nodeId: node.id, path: formatPath(path), message: `reads variable "${name}", which is not declared and no node sets it` });
+        if (!declared.has(name))
+          issues.push({
+            severity: 'warning',
+            nodeId: node.id,
+            path: formatPath(path),
+            message: `reads variable "${name}", which is not declared and no node sets it`,
+          });
       }
     }
   });
@@ -166,9 +200,10 @@ function semanticChecks(scenario: Scenario): Issue[] {
   const queue = [start.id];
   const next = new Map<string, string[]>();
   for (const e of scenario.edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
-  while (queue.length) for (const t of next.get(queue.pop()!) ?? []) if (!reachable.has(t)) (reachable.add(t), queue.push(t));
+  while (queue.length) for (const t of next.get(queue.pop()!) ?? []) if (!reachable.has(t)) reachable.add(t), queue.push(t);
   scenario.nodes.forEach((node, index) => {
-    if (!reachable.has(node.id)) issues.push({ severity: 'warning', nodeId: node.id, path: formatPath(['nodes', index]), message: 'unreachable: no path leads here from the start node' });
+    if (!reachable.has(node.id))
+      issues.push({ severity: 'warning', nodeId: node.id, path: formatPath(['nodes', index]), message: 'unreachable: no path leads here from the start node' });
   });
   return issues;
 }

@@ -71,7 +71,11 @@ describe.each(DATABASE_KINDS)('outbound task call figures on %s', (kind) => {
       `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, operators, hours)
        values ('quiet', 'quiet', 'dialog', 'outbound-routing', 'operator-call', '[]', '{"from": "09:00", "to": "21:00", "days": [1]}')`,
     );
-    expect((await h.runtime.outboundTasks.callStats('quiet')).customers).toMatchObject({ calls: 0, answerRate: null, talkSeconds: { total: 0, average: null } });
+    expect((await h.runtime.outboundTasks.callStats('quiet')).customers).toMatchObject({
+      calls: 0,
+      answerRate: null,
+      talkSeconds: { total: 0, average: null },
+    });
     await expect(h.runtime.outboundTasks.callStats('nope')).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -45,7 +45,8 @@ export interface OutboundTask {
 }
 
 export const ALL_DAY: CallingHours = { from: '00:00', to: '00:00', days: [1, 2, 3, 4, 5, 6, 7] };
-const COLUMNS = 'id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect, operators, hours, time_zone, state';
+const COLUMNS =
+  'id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect, operators, hours, time_zone, state';
 
 export function toOutboundTask(r: Record<string, unknown>): OutboundTask {
   return {
@@ -72,8 +73,18 @@ export class OutboundTaskStore {
       `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect,
          operators, hours, time_zone)
        values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10) on conflict (id) do nothing returning ${COLUMNS}`,
-      [t.id, t.name ?? t.id, t.dialogScenarioId, t.routingScenarioId, t.operatorCallScenarioId, t.attachCalls ?? true, t.afterDisconnect ?? 'finish',
-        JSON.stringify(t.operators), JSON.stringify(t.hours ?? ALL_DAY), t.timeZone ?? 'UTC'],
+      [
+        t.id,
+        t.name ?? t.id,
+        t.dialogScenarioId,
+        t.routingScenarioId,
+        t.operatorCallScenarioId,
+        t.attachCalls ?? true,
+        t.afterDisconnect ?? 'finish',
+        JSON.stringify(t.operators),
+        JSON.stringify(t.hours ?? ALL_DAY),
+        t.timeZone ?? 'UTC',
+      ],
     );
     if (!rows[0]) throw conflict(`outbound task "${t.id}" already exists`);
     return toOutboundTask(rows[0]);
@@ -86,7 +97,18 @@ export class OutboundTaskStore {
       `update outbound_tasks set name = $2, dialog_scenario_id = $3, routing_scenario_id = $4, operator_call_scenario_id = $5, attach_calls = $6,
          after_disconnect = $7, operators = $8::text::jsonb, hours = $9::text::jsonb, time_zone = $10, updated_at = now()
        where id = $1 returning ${COLUMNS}`,
-      [id, n.name, n.dialogScenarioId, n.routingScenarioId, n.operatorCallScenarioId, n.attachCalls, n.afterDisconnect, JSON.stringify(n.operators), JSON.stringify(n.hours), n.timeZone],
+      [
+        id,
+        n.name,
+        n.dialogScenarioId,
+        n.routingScenarioId,
+        n.operatorCallScenarioId,
+        n.attachCalls,
+        n.afterDisconnect,
+        JSON.stringify(n.operators),
+        JSON.stringify(n.hours),
+        n.timeZone,
+      ],
     );
     return toOutboundTask(rows[0]!);
   }

@@ -5,11 +5,18 @@ import { Scheduler } from './scheduler.ts';
 
 /** A service scenario that takes `seconds` to run. */
 const job = (seconds: number) =>
-  doc('job', [
-    { id: 'start', type: 'start' },
-    { id: 'work', type: 'wait', params: { seconds } },
-    { id: 'end', type: 'end' },
-  ], [['start:next', 'work'], ['work:next', 'end']]);
+  doc(
+    'job',
+    [
+      { id: 'start', type: 'start' },
+      { id: 'work', type: 'wait', params: { seconds } },
+      { id: 'end', type: 'end' },
+    ],
+    [
+      ['start:next', 'work'],
+      ['work:next', 'end'],
+    ],
+  );
 
 describe.each(DATABASE_KINDS)('service tasks on %s', (kind) => {
   const { h: current, skip } = useHarness(kind);
@@ -18,7 +25,10 @@ describe.each(DATABASE_KINDS)('service tasks on %s', (kind) => {
     h = current();
   });
 
-  const runs = async () => (await h.runtime.serviceTasks.runs('every5')).map((r) => `${(r.scheduledFor.getTime() - T0) / 1000}s ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`).reverse();
+  const runs = async () =>
+    (await h.runtime.serviceTasks.runs('every5'))
+      .map((r) => `${(r.scheduledFor.getTime() - T0) / 1000}s ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`)
+      .reverse();
 
   it.skipIf(skip)('runs a task every 5 seconds, each period once', async () => {
     await h.publish(job(1));
@@ -105,7 +115,7 @@ describe.each(DATABASE_KINDS)('service tasks on %s', (kind) => {
     const id = await h.runtime.runServiceTask('every5');
     await h.advance(1_000);
     expect((await h.runtime.execution(id)).status).toBe('completed');
-    expect((await runs())).toEqual(['20s started (run now)']);
+    expect(await runs()).toEqual(['20s started (run now)']);
     const enabled = await h.runtime.serviceTasks.update('every5', { enabled: true });
     expect(enabled.enabled).toBe(true);
     await h.clock.advance(5_000);

@@ -85,7 +85,18 @@ export class ServiceTaskStore {
       `insert into service_tasks (id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, updated_at, last_period)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $10)
        on conflict (id) do nothing returning ${COLUMNS}`,
-      [t.id, t.name, t.scenarioId, t.schedule, t.timeZone ?? 'UTC', t.enabled ?? false, t.overlap ?? 'skip', t.missed ?? 'skip', JSON.stringify(t.input ?? {}), new Date(this.now())],
+      [
+        t.id,
+        t.name,
+        t.scenarioId,
+        t.schedule,
+        t.timeZone ?? 'UTC',
+        t.enabled ?? false,
+        t.overlap ?? 'skip',
+        t.missed ?? 'skip',
+        JSON.stringify(t.input ?? {}),
+        new Date(this.now()),
+      ],
     );
     if (!rows[0]) throw conflict(`service task "${t.id}" already exists`);
     return toTask(rows[0]);
@@ -102,7 +113,19 @@ export class ServiceTaskStore {
       `update service_tasks set name = $2, scenario_id = $3, schedule = $4, time_zone = $5, enabled = $6, overlap = $7, missed = $8,
          input = $9::text::jsonb, updated_at = $10, last_period = case when $11::boolean then $10 else last_period end
        where id = $1 returning ${COLUMNS}`,
-      [id, next.name, next.scenarioId, next.schedule, next.timeZone, next.enabled, next.overlap, next.missed, JSON.stringify(next.input), new Date(this.now()), enabling],
+      [
+        id,
+        next.name,
+        next.scenarioId,
+        next.schedule,
+        next.timeZone,
+        next.enabled,
+        next.overlap,
+        next.missed,
+        JSON.stringify(next.input),
+        new Date(this.now()),
+        enabling,
+      ],
     );
     return toTask(rows[0]!);
   }

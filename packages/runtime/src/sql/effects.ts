@@ -17,8 +17,7 @@ export interface EffectRow {
   createdAt: Date;
 }
 
-export const EFFECT_COLUMNS =
-  'execution_id, step, node_id, kind, request, status, started_at, external_id, wake_at, deadline, assignee, result, created_at';
+export const EFFECT_COLUMNS = 'execution_id, step, node_id, kind, request, status, started_at, external_id, wake_at, deadline, assignee, result, created_at';
 
 export function toEffectRow(r: Record<string, unknown>): EffectRow {
   return {

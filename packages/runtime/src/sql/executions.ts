@@ -50,7 +50,10 @@ export async function retryBasis(q: Queryable, id: string): Promise<{ attachment
     [id],
   );
   const r = rows[0];
-  return { attachment: { taskId: r?.task_id ?? null, subscriberId: r?.subscriber_id ?? null, operator: r?.operator ?? null }, startVars: r?.start_vars ?? null };
+  return {
+    attachment: { taskId: r?.task_id ?? null, subscriberId: r?.subscriber_id ?? null, operator: r?.operator ?? null },
+    startVars: r?.start_vars ?? null,
+  };
 }
 
 /** A new execution is due at once: the next worker to poll starts it (or the one holding its lease). */

@@ -15,7 +15,12 @@ describe('subscriber columns', () => {
     expect(['first name', 'FirstName', 'first_name', 'Имя'].map(defaultColumn)).toEqual(Array(4).fill('first_name'));
     expect(['last name', 'Фамилия'].map(defaultColumn)).toEqual(['last_name', 'last_name']);
     expect(['Order ID', 'Id заказа', 'owner id', 'ID владельца'].map(defaultColumn)).toEqual(['order_id', 'order_id', 'owner_id', 'owner_id']);
-    expect(['comment', 'Комментарии', 'operator', 'Operator_Number'].map(defaultColumn)).toEqual(['comments', 'comments', 'operator_number', 'operator_number']);
+    expect(['comment', 'Комментарии', 'operator', 'Operator_Number'].map(defaultColumn)).toEqual([
+      'comments',
+      'comments',
+      'operator_number',
+      'operator_number',
+    ]);
     expect(['nickname', 'id', 'due_at', 'name'].map(defaultColumn)).toEqual([undefined, undefined, undefined, undefined]);
     // A mapping target is a column's own name only.
     expect([columnNamed('Date_Callback'), columnNamed('phone'), columnNamed('task_id')]).toEqual(['date_callback', undefined, undefined]);
@@ -36,7 +41,11 @@ describe('subscriber columns', () => {
     expect(['', 'null', '10', '11', '12', '-1', '0'].map((v) => ok('status', v))).toEqual([null, null, '10', '11', '12', '-1', '0']);
     for (const v of ['new', '10.0', '99999999999']) bad('status', v);
     expect(['2026-11-22', '2026-1-2', '22.11.2026', '1.2.2026', '29.02.2028'].map((v) => ok('date_callback', v))).toEqual([
-      '2026-11-22', '2026-01-02', '2026-11-22', '2026-02-01', '2028-02-29',
+      '2026-11-22',
+      '2026-01-02',
+      '2026-11-22',
+      '2026-02-01',
+      '2028-02-29',
     ]);
     for (const v of ['29.02.2026', '2026-13-01', '2026-00-10', '2026-11-22 10:00', '22/11/2026', '11.22.2026']) bad('date_callback', v);
     expect(['9:30', '09:30', '23:59:59', '00:00:00.5'].map((v) => ok('time_callback', v))).toEqual(['09:30:00', '09:30:00', '23:59:59', '00:00:00.5']);

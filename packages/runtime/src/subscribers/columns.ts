@@ -46,7 +46,11 @@ const ALIASES: Record<SubscriberColumn, string[]> = {
 };
 
 /** Case, spaces, underscores, dashes and dots do not matter in a header: "First Name" = "first_name". */
-export const headerKey = (header: string): string => header.normalize('NFC').toLowerCase().replace(/[\s_.\-]+/g, '');
+export const headerKey = (header: string): string =>
+  header
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\s_.\-]+/g, '');
 
 const BY_KEY = new Map<string, SubscriberColumn>();
 for (const column of SUBSCRIBER_COLUMNS) {

@@ -68,10 +68,36 @@ describe.each(DATABASE_KINDS)('subscriber import on %s', (kind) => {
        time_callback::text as time_callback, status, task_id, due_at`,
     );
     expect(rows).toEqual([
-      { tel: '+79123456789', first_name: 'Ivan', last_name: 'Петров', order_id: 'A-1', owner_id: 'u7', comments: 'first call', operator_number: '101',
-        callaftermin: null, date_callback: null, time_callback: null, status: null, task_id: 'spring', due_at: null },
-      { tel: '88005553535', first_name: 'Anna', last_name: 'Smith', order_id: 'A-2', owner_id: null, comments: null, operator_number: null,
-        callaftermin: 30, date_callback: '2026-11-22', time_callback: '09:30:00', status: null, task_id: 'spring', due_at: null },
+      {
+        tel: '+79123456789',
+        first_name: 'Ivan',
+        last_name: 'Петров',
+        order_id: 'A-1',
+        owner_id: 'u7',
+        comments: 'first call',
+        operator_number: '101',
+        callaftermin: null,
+        date_callback: null,
+        time_callback: null,
+        status: null,
+        task_id: 'spring',
+        due_at: null,
+      },
+      {
+        tel: '88005553535',
+        first_name: 'Anna',
+        last_name: 'Smith',
+        order_id: 'A-2',
+        owner_id: null,
+        comments: null,
+        operator_number: null,
+        callaftermin: 30,
+        date_callback: '2026-11-22',
+        time_callback: '09:30:00',
+        status: null,
+        task_id: 'spring',
+        due_at: null,
+      },
     ]);
     expect(await h.runtime.outboundTasks.progress('spring')).toEqual({ new: 2 });
   });
@@ -206,7 +232,9 @@ describe.each(DATABASE_KINDS)('subscriber import on %s', (kind) => {
     expect(e.details).toEqual({ errors: [{ line: 3002, message: 'a quoted field is never closed (a missing " ?)' }] });
     expect(await stored()).toEqual([]);
     // In a small file too, where the rows before it were parsed in the same breath.
-    expect((await rejection(load('tel,comments\n79001,"a\nb"\n\n79002,"open\n79003,x\n'))).message).toBe('line 5: a quoted field is never closed (a missing " ?)');
+    expect((await rejection(load('tel,comments\n79001,"a\nb"\n\n79002,"open\n79003,x\n'))).message).toBe(
+      'line 5: a quoted field is never closed (a missing " ?)',
+    );
     const huge = `tel,comments\n79001,ok\n79002,"${'x'.repeat(1_100_000)}"\n`;
     expect((await rejection(load(huge))).message).toBe('line 3: a row is longer than 1,000,000 characters (a quoted field never closed?)');
   });
@@ -273,15 +301,7 @@ describe.each(DATABASE_KINDS)('subscriber import on %s', (kind) => {
   });
 
   it.skipIf(skip)('stores SQL injection attempts and odd text verbatim', async () => {
-    const nasty = [
-      `Robert'); DROP TABLE table_out_call; --`,
-      `x", "y"); delete from outbound_tasks; --`,
-      'NULL',
-      '{1,2}',
-      '\\N',
-      '$1 $2::text',
-      '  padded  ',
-    ];
+    const nasty = [`Robert'); DROP TABLE table_out_call; --`, `x", "y"); delete from outbound_tasks; --`, 'NULL', '{1,2}', '\\N', '$1 $2::text', '  padded  '];
     const csv = ['tel,first_name,comments', ...nasty.map((s, i) => `7900${i},"${s.replaceAll('"', '""')}",${i}`)].join('\n');
     expect(await load(csv)).toMatchObject({ imported: nasty.length });
     expect((await stored('first_name')).map((r) => r.first_name)).toEqual(nasty);

@@ -47,7 +47,10 @@ export async function* textChunks(source: SubscriberSource): AsyncGenerator<stri
       // Where the bad bytes are: the text up to the first replacement character.
       const lenient = new TextDecoder(decoder!.encoding).decode(bytes);
       const bad = lenient.indexOf('\uFFFD');
-      throw fatal(newlines + countNewlines(lenient, bad < 0 ? lenient.length : bad) + 1, `the file is not ${decoder!.encoding.toUpperCase()} text (save it as "CSV UTF-8")`);
+      throw fatal(
+        newlines + countNewlines(lenient, bad < 0 ? lenient.length : bad) + 1,
+        `the file is not ${decoder!.encoding.toUpperCase()} text (save it as "CSV UTF-8")`,
+      );
     }
   };
 
@@ -124,7 +127,11 @@ export function countNewlines(text: string, end: number): number {
  * often outside double quotes (a one-column header: `,`).
  */
 export function detectDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;

@@ -18,7 +18,8 @@ describe.each(DATABASE_KINDS)('ensureAdmin on %s', (kind) => {
   beforeEach(async () => {
     if (!skip) await truncateAll(t.db);
   });
-  const storedHash = async () => (await t.db.query<{ password_hash: string; role: string }>("select password_hash, role from users where username = 'admin'")).rows[0];
+  const storedHash = async () =>
+    (await t.db.query<{ password_hash: string; role: string }>("select password_hash, role from users where username = 'admin'")).rows[0];
 
   it.skipIf(skip)('creates admin with a generated password printed once, then does nothing', async () => {
     const printed: string[] = [];

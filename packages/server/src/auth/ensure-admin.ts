@@ -22,7 +22,12 @@ export async function ensureAdmin(
   const given = env.TELLFLOW_ADMIN_PASSWORD;
   if (given !== undefined && given.length < 8) throw new Error('TELLFLOW_ADMIN_PASSWORD must be at least 8 characters');
   const password = given ?? randomBytes(18).toString('base64url');
-  const user = await insertFirstUser(db, { username: ADMIN_USERNAME, passwordHash: await hashPassword(password, scrypt), role: 'admin', displayName: 'Administrator' });
+  const user = await insertFirstUser(db, {
+    username: ADMIN_USERNAME,
+    passwordHash: await hashPassword(password, scrypt),
+    role: 'admin',
+    displayName: 'Administrator',
+  });
   if (!user) return { created: false }; // another process created the first user meanwhile
   if (given !== undefined) print(`Created the first user "${ADMIN_USERNAME}" with the password from TELLFLOW_ADMIN_PASSWORD.\n`);
   else {

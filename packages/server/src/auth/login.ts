@@ -35,7 +35,12 @@ export function loginChecker({ db, clock, options }: Deps) {
     dummy ??= hashPassword(randomBytes(16).toString('hex'), options.scrypt);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummy));
     if (!user || !ok || user.disabled) {
-      await recordFailure(db, limits.map((l) => l.key), clock.now(), window);
+      await recordFailure(
+        db,
+        limits.map((l) => l.key),
+        clock.now(),
+        window,
+      );
       throw new ApiError(401, 'wrong username or password');
     }
     await clearFailures(db, userKey);

@@ -26,7 +26,15 @@ describe('password hashes', () => {
   it('treat unreadable or tampered hashes as a wrong password instead of throwing', async () => {
     const good = await hashPassword('pw', cheap);
     const [, , r, p, salt, key] = good.split('$');
-    for (const bad of ['', 'plain', `bcrypt$1024$${r}$${p}$${salt}$${key}`, `scrypt$1000$${r}$${p}$${salt}$${key}`, `scrypt$${2 ** 30}$${r}$${p}$${salt}$${key}`, `scrypt$1024$${r}$${p}$${salt}`, `scrypt$1024$${r}$${p}$${salt}$${key}$x`]) {
+    for (const bad of [
+      '',
+      'plain',
+      `bcrypt$1024$${r}$${p}$${salt}$${key}`,
+      `scrypt$1000$${r}$${p}$${salt}$${key}`,
+      `scrypt$${2 ** 30}$${r}$${p}$${salt}$${key}`,
+      `scrypt$1024$${r}$${p}$${salt}`,
+      `scrypt$1024$${r}$${p}$${salt}$${key}$x`,
+    ]) {
       expect(await verifyPassword('pw', bad), bad).toBe(false);
     }
     expect(await verifyPassword('pw', `scrypt$1024$${r}$${p}$${salt}$${key!.slice(0, 10)}`)).toBe(false);

@@ -48,7 +48,12 @@ export function parseContentType(header: string | undefined): { mediaType: strin
   let charset: string | undefined;
   for (const p of params) {
     const at = p.indexOf('=');
-    if (at > 0 && p.slice(0, at).trim().toLowerCase() === 'charset') charset = p.slice(at + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
+    if (at > 0 && p.slice(0, at).trim().toLowerCase() === 'charset')
+      charset =
+        p
+          .slice(at + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1') || undefined;
   }
   return { mediaType: type!.trim().toLowerCase(), charset };
 }

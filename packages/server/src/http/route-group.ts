@@ -24,7 +24,11 @@ export type { RawBody, RawBodySpec } from './raw-body.ts';
 type Schema = z.ZodType;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface OperationSpec<B extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, P extends Schema | undefined = Schema | undefined> {
+export interface OperationSpec<
+  B extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  P extends Schema | undefined = Schema | undefined,
+> {
   summary: string;
   description?: string;
   access: Access;
@@ -124,7 +128,8 @@ function queryValues(c: Context<AppEnv>, schema: Schema): Record<string, string 
   return values;
 }
 
-const unwrap = (s: Schema): Schema => (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable ? unwrap(s.unwrap() as Schema) : s);
+const unwrap = (s: Schema): Schema =>
+  s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable ? unwrap(s.unwrap() as Schema) : s;
 
 function parseParams(schema: Schema, raw: Record<string, string>, path: string): unknown {
   const r = schema.safeParse(raw);

@@ -27,7 +27,12 @@ export function errorHandler({ log }: { log: Log }): ErrorHandler {
       log('the database refused a value', { method: c.req.method, path: c.req.path, code: sqlState(err), error: String((err as Error).message) });
       return reply(c, 400, 'the request contains a value the database cannot store');
     }
-    log('request failed', { method: c.req.method, path: c.req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), stack: err instanceof Error ? err.stack : undefined });
+    log('request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
     return reply(c, 500, 'internal server error');
   };
 }

@@ -20,7 +20,12 @@ function danglingRefs(doc: any): string[] {
     if (node === null || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') {
-        const target = v.startsWith('#/') ? v.slice(2).split('/').reduce<any>((o, key) => o?.[key], doc) : undefined;
+        const target = v.startsWith('#/')
+          ? v
+              .slice(2)
+              .split('/')
+              .reduce<any>((o, key) => o?.[key], doc)
+          : undefined;
         if (target === undefined) bad.push(v);
       } else visit(v);
     }
@@ -34,7 +39,9 @@ describe('GET /api/openapi.json', () => {
     const doc = await fetchDoc();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: 'Tellflow API', version: expect.any(String) });
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const served = app.routes
       .filter((r) => r.path.startsWith('/api/') && r.path !== '/api/*' && r.method !== 'ALL')
       .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
@@ -56,7 +63,13 @@ describe('GET /api/openapi.json', () => {
     expect(start.security).toEqual([{ session: [] }]);
 
     const list = doc.paths['/api/executions'].get;
-    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:scenarioId', 'query:status', 'query:parentId', 'query:before', 'query:limit']);
+    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'query:scenarioId',
+      'query:status',
+      'query:parentId',
+      'query:before',
+      'query:limit',
+    ]);
     expect(list.parameters.find((p: { name: string }) => p.name === 'status').schema.enum).toEqual(['running', 'waiting', 'completed', 'failed', 'cancelled']);
 
     const exp = doc.paths['/api/scenarios/{id}/versions/{version}/export'].get;
@@ -73,12 +86,20 @@ describe('GET /api/openapi.json', () => {
   it('documents the subscriber upload: a CSV body with its own limit, repeatable map, 415 and the 422 result', async () => {
     const doc = await fetchDoc();
     const upload = doc.paths['/api/outbound-tasks/{id}/subscribers'].post;
-    expect(Object.keys(upload.requestBody.content)).toEqual(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream']);
+    expect(Object.keys(upload.requestBody.content)).toEqual([
+      'text/csv',
+      'application/csv',
+      'text/plain',
+      'application/vnd.ms-excel',
+      'application/octet-stream',
+    ]);
     expect(upload.requestBody.description).toBe(`The CSV file. At most ${64 * 1024 * 1024} bytes.`);
     expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:mode', 'query:delimiter', 'query:map']);
     expect(upload.parameters.find((p: { name: string }) => p.name === 'map').schema).toMatchObject({ type: 'array', items: { type: 'string' } });
     expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422']);
-    expect(upload.responses['422'].content['application/json'].schema).toMatchObject({ properties: { error: { type: 'string' }, imported: { type: 'integer' }, errors: { type: 'array' } } });
+    expect(upload.responses['422'].content['application/json'].schema).toMatchObject({
+      properties: { error: { type: 'string' }, imported: { type: 'integer' }, errors: { type: 'array' } },
+    });
     expect(upload['x-roles']).toEqual(['admin']);
     expect(doc.paths['/api/calls'].get['x-roles']).toEqual(['admin', 'supervisor', 'agent']);
     expect(doc.paths['/api/service-tasks'].post.requestBody.content['application/json'].schema.properties.schedule.description).toMatch(/^Cron expression/);

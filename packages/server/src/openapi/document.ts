@@ -99,7 +99,9 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     paths,
     components: {
       schemas: components.schemas,
-      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, description]) => [`E${s}`, { description, content: { 'application/json': { schema: errorRef } } }])),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_TEXT).map(([s, description]) => [`E${s}`, { description, content: { 'application/json': { schema: errorRef } } }]),
+      ),
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tellflow_session' } },
     },
   };
@@ -109,6 +111,9 @@ const objectProperties = (schema: JsonSchema) => (schema.properties ?? {}) as Re
 
 /** `POST /api/scenarios/{id}/publish` → `postScenariosIdPublish`. */
 function operationId(op: Operation): string {
-  const words = op.path.replace(/^\/api\//, '').split(/[/{}._-]+/).filter(Boolean);
+  const words = op.path
+    .replace(/^\/api\//, '')
+    .split(/[/{}._-]+/)
+    .filter(Boolean);
   return op.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }

@@ -14,7 +14,11 @@ export class SchemaComponents {
 
   /** `io: 'input'` documents what a client sends; `'output'` what it gets back. */
   convert(owner: string, schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    const { $schema: _s, $defs, ...body } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
+    const {
+      $schema: _s,
+      $defs,
+      ...body
+    } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
       $defs?: Record<string, JsonSchema>;
     };
     if (!$defs) return body;
@@ -23,7 +27,10 @@ export class SchemaComponents {
       if (Array.isArray(node)) return node.map(rewrite);
       if (node === null || typeof node !== 'object') return node;
       return Object.fromEntries(
-        Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${name(v.slice(8))}` : rewrite(v)]),
+        Object.entries(node).map(([k, v]) => [
+          k,
+          k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${name(v.slice(8))}` : rewrite(v),
+        ]),
       );
     };
     for (const [def, s] of Object.entries($defs)) this.schemas[name(def)] = rewrite(s) as JsonSchema;

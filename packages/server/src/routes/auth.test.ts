@@ -120,7 +120,9 @@ describe.each(DATABASE_KINDS)('auth on %s', (kind) => {
     const weak = await h().call('POST', '/api/auth/password', { cookie: first, body: { currentPassword: PASSWORD, newPassword: 'short' } });
     expect(weak.status).toBe(400);
     expect(weak.body.details.issues).toEqual([{ path: 'newPassword', message: 'must be at least 8 characters' }]);
-    expect((await h().call('POST', '/api/auth/password', { cookie: first, body: { currentPassword: PASSWORD, newPassword: 'a new password' } })).status).toBe(204);
+    expect((await h().call('POST', '/api/auth/password', { cookie: first, body: { currentPassword: PASSWORD, newPassword: 'a new password' } })).status).toBe(
+      204,
+    );
     expect((await h().call('GET', '/api/auth/me', { cookie: first })).status).toBe(200);
     expect((await h().call('GET', '/api/auth/me', { cookie: second })).status).toBe(401);
     expect((await login('agent', PASSWORD)).status).toBe(401);

@@ -14,9 +14,20 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
     await installBundled(h().runtime);
     await h().call('POST', '/api/outbound-tasks', {
       as: 'admin',
-      body: { id: 'spring', name: 'Spring', dialogScenarioId: 'dialog', routingScenarioId: 'outbound-routing', operatorCallScenarioId: 'operator-call', operators: ['101'] },
+      body: {
+        id: 'spring',
+        name: 'Spring',
+        dialogScenarioId: 'dialog',
+        routingScenarioId: 'outbound-routing',
+        operatorCallScenarioId: 'operator-call',
+        operators: ['101'],
+      },
     });
-    await h().call('POST', '/api/outbound-tasks/spring/subscribers', { as: 'admin', body: 'tel,first_name,last_name\n+79000000001,Anna,Petrova\n', headers: { 'content-type': 'text/csv' } });
+    await h().call('POST', '/api/outbound-tasks/spring/subscribers', {
+      as: 'admin',
+      body: 'tel,first_name,last_name\n+79000000001,Anna,Petrova\n',
+      headers: { 'content-type': 'text/csv' },
+    });
     await h().call('POST', '/api/outbound-tasks/spring/start', { as: 'admin' });
     await h().runtime.tick();
     await h().runtime.drain();
@@ -45,7 +56,15 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
 
     const answered = await h().call('POST', `/api/calls/${call.callId}/answer`, { as: 'agent' });
     expect(answered.status).toBe(200);
-    expect(answered.body.call).toEqual({ callId: call.callId, operator: '101', state: 'answered', outcome: 'answered', startedAt: new Date(T0).toISOString(), answeredAt: new Date(T0).toISOString(), endedAt: null });
+    expect(answered.body.call).toEqual({
+      callId: call.callId,
+      operator: '101',
+      state: 'answered',
+      outcome: 'answered',
+      startedAt: new Date(T0).toISOString(),
+      answeredAt: new Date(T0).toISOString(),
+      endedAt: null,
+    });
     const again = await h().call('POST', `/api/calls/${call.callId}/answer`, { as: 'agent' });
     expect([again.status, again.body.error]).toEqual([409, `call "${call.callId}" is no longer ringing: it is answered (answered)`]);
     expect((await h().call('POST', `/api/calls/${call.callId}/reject`, { as: 'admin' })).status).toBe(409);
@@ -58,8 +77,26 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
     const history = await h().call('GET', '/api/outbound-tasks/spring/subscribers/1/calls', { as: 'agent' });
     expect(history.status).toBe(200);
     expect(history.body.calls).toEqual([
-      { kind: 'operator', number: '101', operator: '101', outcome: 'answered', startedAt: new Date(T0).toISOString(), answeredAt: new Date(T0).toISOString(), endedAt: null, durationSec: null },
-      { kind: 'customer', number: '+79000000001', operator: '101', outcome: 'answered', startedAt: new Date(T0).toISOString(), answeredAt: new Date(T0 + 2_000).toISOString(), endedAt: null, durationSec: null },
+      {
+        kind: 'operator',
+        number: '101',
+        operator: '101',
+        outcome: 'answered',
+        startedAt: new Date(T0).toISOString(),
+        answeredAt: new Date(T0).toISOString(),
+        endedAt: null,
+        durationSec: null,
+      },
+      {
+        kind: 'customer',
+        number: '+79000000001',
+        operator: '101',
+        outcome: 'answered',
+        startedAt: new Date(T0).toISOString(),
+        answeredAt: new Date(T0 + 2_000).toISOString(),
+        endedAt: null,
+        durationSec: null,
+      },
     ]);
   });
 
@@ -75,7 +112,7 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
     expect((await h().call('POST', `/api/calls/${call.callId}/reject`, { as: 'agent' })).status).toBe(409);
   });
 
-  it.skipIf(skip)('lists ringing calls only: answered, rejected and timed-out ones drop off; admins settle anyone\'s', async () => {
+  it.skipIf(skip)("lists ringing calls only: answered, rejected and timed-out ones drop off; admins settle anyone's", async () => {
     const sim = h().sim;
     const a = await sim.callOperator({ key: 'manual-a', operator: '101' });
     await h().clock.advance(1_000);
@@ -85,14 +122,23 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
 
     const all = await h().call('GET', '/api/calls', { as: 'admin' });
     expect(all.body.calls.map((x: { callId: string }) => x.callId)).toEqual([a.callId, b.callId, c.callId]);
-    expect(all.body.calls[0]).toEqual({ callId: a.callId, operator: '101', startedAt: new Date(T0).toISOString(), executionId: null, taskId: null, subscriber: null });
+    expect(all.body.calls[0]).toEqual({
+      callId: a.callId,
+      operator: '101',
+      startedAt: new Date(T0).toISOString(),
+      executionId: null,
+      taskId: null,
+      subscriber: null,
+    });
     // An agent answers for their operator number and their username, as for forms.
     expect((await h().call('GET', '/api/calls', { as: 'agent' })).body.calls.map((x: { callId: string }) => x.callId)).toEqual([a.callId, c.callId]);
     expect((await h().call('GET', '/api/calls', { as: 'agent2' })).body.calls.map((x: { callId: string }) => x.callId)).toEqual([b.callId]);
 
     await h().clock.advance(5_000); // b rings out
     await sim.settled();
-    expect((await h().call('POST', `/api/calls/${b.callId}/answer`, { as: 'agent2' })).body.error).toBe(`call "${b.callId}" is no longer ringing: it is ended (noAnswer)`);
+    expect((await h().call('POST', `/api/calls/${b.callId}/answer`, { as: 'agent2' })).body.error).toBe(
+      `call "${b.callId}" is no longer ringing: it is ended (noAnswer)`,
+    );
     const failed = await h().call('POST', `/api/calls/${c.callId}/reject`, { as: 'admin', body: { reason: 'failed' } });
     expect(failed.body.call).toMatchObject({ operator: 'agent', state: 'ended', outcome: 'failed' });
     expect((await h().call('GET', '/api/calls', { as: 'admin' })).body.calls.map((x: { callId: string }) => x.callId)).toEqual([a.callId]);

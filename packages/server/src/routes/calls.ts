@@ -37,7 +37,11 @@ export function callRoutes({ calls }: Deps) {
 
   api.get(
     '/',
-    { summary: 'Operator calls ringing for me, oldest first (all of them for supervisors and admins)', access: 'signedIn', response: z.object({ calls: z.array(RingingCall) }) },
+    {
+      summary: 'Operator calls ringing for me, oldest first (all of them for supervisors and admins)',
+      access: 'signedIn',
+      response: z.object({ calls: z.array(RingingCall) }),
+    },
     async (c, { user }) => c.json({ calls: await calls.ringing(user.role === 'agent' ? operatorsOf(user) : undefined) }),
   );
 
@@ -49,8 +53,11 @@ export function callRoutes({ calls }: Deps) {
     c.json({ call: await calls.settle(params.callId, { answer: true }, mayAnswer(user)) }),
   );
 
-  api.post('/:callId/reject', { summary: 'Reject a ringing operator call: busy (default) or failed', ...settled, body: Reject }, async (c, { params, body, user }) =>
-    c.json({ call: await calls.settle(params.callId, { reject: body.reason ?? 'busy', reason: `rejected by ${user.username}` }, mayAnswer(user)) }),
+  api.post(
+    '/:callId/reject',
+    { summary: 'Reject a ringing operator call: busy (default) or failed', ...settled, body: Reject },
+    async (c, { params, body, user }) =>
+      c.json({ call: await calls.settle(params.callId, { reject: body.reason ?? 'busy', reason: `rejected by ${user.username}` }, mayAnswer(user)) }),
   );
 
   return api.group;

@@ -53,7 +53,10 @@ const Detail = Summary.extend({
   state: JsonValue.nullable(),
   trace: z.array(TraceRow),
   effects: z.array(z.record(z.string(), JsonValue)),
-  retryFrom: z.object({ step: z.number().int(), nodeId: z.string() }).nullable().meta({ description: 'on a retry: the step of the retried execution it began again at' }),
+  retryFrom: z
+    .object({ step: z.number().int(), nodeId: z.string() })
+    .nullable()
+    .meta({ description: 'on a retry: the step of the retried execution it began again at' }),
 });
 
 export function executionRoutes({ runtime }: Deps) {
@@ -63,23 +66,41 @@ export function executionRoutes({ runtime }: Deps) {
     '/',
     { summary: 'Start an execution of a scenario', access: STAFF, body: Start, response: z.object({ id: z.string() }), status: 201, errors: [404, 409] },
     async (c, { body, user }) => {
-      const id = await runtime.start(body.scenarioId, { startedBy: user.id, ...(body.input ? { input: body.input } : {}), ...(body.version !== undefined ? { version: body.version } : {}) });
+      const id = await runtime.start(body.scenarioId, {
+        startedBy: user.id,
+        ...(body.input ? { input: body.input } : {}),
+        ...(body.version !== undefined ? { version: body.version } : {}),
+      });
       return c.json({ id }, 201);
     },
   );
 
-  api.get('/', { summary: 'List executions, newest first', access: STAFF, query: ListQuery, response: z.object({ executions: z.array(Summary) }) }, async (c, { query }) => {
-    const { before, ...rest } = query;
-    return c.json({ executions: await runtime.executions({ ...rest, ...(before ? { before: new Date(before) } : {}) }) });
-  });
+  api.get(
+    '/',
+    { summary: 'List executions, newest first', access: STAFF, query: ListQuery, response: z.object({ executions: z.array(Summary) }) },
+    async (c, { query }) => {
+      const { before, ...rest } = query;
+      return c.json({ executions: await runtime.executions({ ...rest, ...(before ? { before: new Date(before) } : {}) }) });
+    },
+  );
 
-  api.get('/:id', { summary: 'An execution with its step trace and effects', access: STAFF, params: IdParam, response: Detail, errors: [404] }, async (c, { params }) =>
-    c.json(await runtime.execution(params.id)),
+  api.get(
+    '/:id',
+    { summary: 'An execution with its step trace and effects', access: STAFF, params: IdParam, response: Detail, errors: [404] },
+    async (c, { params }) => c.json(await runtime.execution(params.id)),
   );
 
   api.post(
     '/:id/cancel',
-    { summary: 'Cancel an unfinished execution (its timers, forms and child executions go with it)', access: STAFF, params: IdParam, body: Cancel, response: z.object({ id: z.string(), cancelling: z.literal(true) }), status: 202, errors: [404, 409] },
+    {
+      summary: 'Cancel an unfinished execution (its timers, forms and child executions go with it)',
+      access: STAFF,
+      params: IdParam,
+      body: Cancel,
+      response: z.object({ id: z.string(), cancelling: z.literal(true) }),
+      status: 202,
+      errors: [404, 409],
+    },
     async (c, { params, body, user }) => {
       await runtime.cancel(params.id, body.reason ?? `cancelled by ${user.username}`);
       return c.json({ id: params.id, cancelling: true as const }, 202);
@@ -91,7 +112,7 @@ export function executionRoutes({ runtime }: Deps) {
     {
       summary: 'Run a finished execution again from one of its steps',
       description:
-        'A new execution of the same scenario version, input and attachment begins at that step\'s node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at.',
+        "A new execution of the same scenario version, input and attachment begins at that step's node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at.",
       access: STAFF,
       params: IdParam,
       body: Retry,
@@ -99,7 +120,8 @@ export function executionRoutes({ runtime }: Deps) {
       status: 201,
       errors: [404, 409],
     },
-    async (c, { params, body, user }) => c.json({ id: await runtime.retry(params.id, { startedBy: user.id, ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}) }) }, 201),
+    async (c, { params, body, user }) =>
+      c.json({ id: await runtime.retry(params.id, { startedBy: user.id, ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}) }) }, 201),
   );
 
   return api.group;

@@ -31,13 +31,22 @@ export const operatorsOf = (user: SessionUser): string[] => [user.operatorNumber
 export function formRoutes({ runtime }: Deps) {
   const api = routeGroup('/api/forms', 'forms');
 
-  api.get('/', { summary: 'Forms waiting for me (all of them for supervisors and admins)', access: 'signedIn', response: z.object({ forms: z.array(PendingForm) }) }, async (c, { user }) =>
-    c.json({ forms: await runtime.pendingForms(user.role === 'agent' ? operatorsOf(user) : undefined) }),
+  api.get(
+    '/',
+    { summary: 'Forms waiting for me (all of them for supervisors and admins)', access: 'signedIn', response: z.object({ forms: z.array(PendingForm) }) },
+    async (c, { user }) => c.json({ forms: await runtime.pendingForms(user.role === 'agent' ? operatorsOf(user) : undefined) }),
   );
 
   api.post(
     '/:executionId/:step',
-    { summary: 'Submit a form', access: 'signedIn', params: FormParams, body: Submit, response: z.object({ values: z.record(z.string(), JsonValue) }), errors: [403, 404, 409] },
+    {
+      summary: 'Submit a form',
+      access: 'signedIn',
+      params: FormParams,
+      body: Submit,
+      response: z.object({ values: z.record(z.string(), JsonValue) }),
+      errors: [403, 404, 409],
+    },
     async (c, { params, body, user }) => {
       const values = await runtime.submitForm(params.executionId, params.step, body.values, {
         ...(user.role === 'admin' ? {} : { operators: operatorsOf(user) }),

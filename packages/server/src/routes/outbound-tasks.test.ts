@@ -28,9 +28,13 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect(r.status, r.text).toBe(201);
     return r;
   }
-  const upload = (body: string | Uint8Array, query = '', { as = 'admin', type = 'text/csv', task = 'spring' }: { as?: TestUser; type?: string; task?: string } = {}) =>
-    h().call('POST', `/api/outbound-tasks/${task}/subscribers${query}`, { as, body, headers: { 'content-type': type } });
-  const stored = async () => (await h().t.db.query<{ tel: string; first_name: string | null }>('select tel, first_name from table_out_call order by "Id"')).rows;
+  const upload = (
+    body: string | Uint8Array,
+    query = '',
+    { as = 'admin', type = 'text/csv', task = 'spring' }: { as?: TestUser; type?: string; task?: string } = {},
+  ) => h().call('POST', `/api/outbound-tasks/${task}/subscribers${query}`, { as, body, headers: { 'content-type': type } });
+  const stored = async () =>
+    (await h().t.db.query<{ tel: string; first_name: string | null }>('select tel, first_name from table_out_call order by "Id"')).rows;
 
   it.skipIf(skip)('creates, lists, reads with progress, changes, starts and stops', async () => {
     const created = await withTask({ timeZone: 'Europe/Moscow', hours: { from: '09:00', to: '21:00', days: [1, 2, 3, 4, 5] } });
@@ -68,13 +72,19 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     await installBundled(h().runtime);
     const made = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: { id: 'bare', operators: ['101'] } });
     expect(made.status).toBe(201);
-    expect(made.body.task).toMatchObject({ id: 'bare', name: 'bare', dialogScenarioId: 'dialog', routingScenarioId: 'outbound-routing', operatorCallScenarioId: 'operator-call' });
+    expect(made.body.task).toMatchObject({
+      id: 'bare',
+      name: 'bare',
+      dialogScenarioId: 'dialog',
+      routingScenarioId: 'outbound-routing',
+      operatorCallScenarioId: 'operator-call',
+    });
     // A change leaves what it does not name as it was.
     const renamed = await h().call('PATCH', '/api/outbound-tasks/bare', { as: 'admin', body: { name: 'Bare' } });
     expect(renamed.body.task).toMatchObject({ name: 'Bare', dialogScenarioId: 'dialog' });
   });
 
-  it.skipIf(skip)('reports how the task\'s calls ended, for all time or a range', async () => {
+  it.skipIf(skip)("reports how the task's calls ended, for all time or a range", async () => {
     await withTask();
     const row = (k: string, operator: string, at: string, outcome: string | null, answered?: string, ended?: string) =>
       h().t.db.query(
@@ -87,7 +97,17 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     await row('operator', '101', '2026-11-21T09:59:00Z', 'answered', '2026-11-21T09:59:03Z');
     const all = await h().call('GET', '/api/outbound-tasks/spring/stats', { as: 'supervisor' });
     expect(all.status).toBe(200);
-    expect(all.body.customers).toEqual({ calls: 2, answered: 1, busy: 1, noAnswer: 0, failed: 0, inProgress: 0, subscribersCalled: 1, answerRate: 0.5, talkSeconds: { total: 60, average: 60 } });
+    expect(all.body.customers).toEqual({
+      calls: 2,
+      answered: 1,
+      busy: 1,
+      noAnswer: 0,
+      failed: 0,
+      inProgress: 0,
+      subscribersCalled: 1,
+      answerRate: 0.5,
+      talkSeconds: { total: 60, average: 60 },
+    });
     expect(all.body.operators).toMatchObject({ calls: 1, answered: 1 });
     expect(all.body.byOperator).toEqual([{ operator: '101', calls: 2, answered: 1, busy: 1, noAnswer: 0, failed: 0, inProgress: 0, talkSeconds: 60 }]);
     const day = await h().call('GET', '/api/outbound-tasks/spring/stats?from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z', { as: 'admin' });
@@ -105,7 +125,10 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
       { path: 'dialogScenarioId', message: 'there is no scenario "ghost"' },
       { path: 'routingScenarioId', message: 'there is no scenario "phantom"' },
     ]);
-    const bad = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: spring({ operators: 'all', hours: { from: '9am', to: '21:00', days: [] }, timeZone: 'Mars/Olympus' }) });
+    const bad = await h().call('POST', '/api/outbound-tasks', {
+      as: 'admin',
+      body: spring({ operators: 'all', hours: { from: '9am', to: '21:00', days: [] }, timeZone: 'Mars/Olympus' }),
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['hours.days', 'hours.from', 'operators', 'timeZone']);
 
@@ -152,7 +175,10 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
       mapping: { Phone: 'tel', 'First Name': 'first_name', Comments: 'comments' },
     });
 
-    const mapped = await upload('\uFEFFКонтакт;Кто;Лишнее\r\n79001112233;Olga;x\r\n', `?map=${encodeURIComponent('Контакт:tel')}&map=${encodeURIComponent('Кто:first_name')}&map=${encodeURIComponent('Лишнее:')}`);
+    const mapped = await upload(
+      '\uFEFFКонтакт;Кто;Лишнее\r\n79001112233;Olga;x\r\n',
+      `?map=${encodeURIComponent('Контакт:tel')}&map=${encodeURIComponent('Кто:first_name')}&map=${encodeURIComponent('Лишнее:')}`,
+    );
     expect(mapped.status).toBe(200);
     expect(mapped.body).toMatchObject({ imported: 1, delimiter: ';', mapping: { Контакт: 'tel', Кто: 'first_name', Лишнее: null } });
 
@@ -161,7 +187,11 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     const tab = await upload('tel\tfirst_name\n79006\tTab\n', '?delimiter=tab', { type: 'text/plain; charset=utf-8' });
     expect(tab.body).toMatchObject({ imported: 1, delimiter: '\t' });
     // Without a Content-Type too (curl --data-binary @file sends one; fetch with a Blob may not).
-    const untyped = await h().app.request('/api/outbound-tasks/spring/subscribers', { method: 'POST', headers: { cookie: await h().cookieFor('admin') }, body: new Blob(['tel\n79007\n']) });
+    const untyped = await h().app.request('/api/outbound-tasks/spring/subscribers', {
+      method: 'POST',
+      headers: { cookie: await h().cookieFor('admin') },
+      body: new Blob(['tel\n79007\n']),
+    });
     expect(untyped.status).toBe(200);
 
     expect(await stored()).toEqual([
@@ -230,7 +260,9 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
 
     const json = await upload('{"tel": "79001"}', '', { type: 'application/json' });
     expect(json.status).toBe(415);
-    expect(json.body.error).toBe('the request body must be sent as text/csv or application/csv or text/plain or application/vnd.ms-excel or application/octet-stream, not application/json');
+    expect(json.body.error).toBe(
+      'the request body must be sent as text/csv or application/csv or text/plain or application/vnd.ms-excel or application/octet-stream, not application/json',
+    );
     expect((await upload('tel\n1\n', '', { type: 'multipart/form-data; boundary=x' })).status).toBe(415);
     expect((await upload('tel\n1\n', '', { type: 'text/csv; charset=klingon' })).body).toEqual({ error: 'unknown charset "klingon"' });
 
@@ -282,7 +314,14 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
       const r = await h().call('GET', '/api/outbound-tasks/spring/subscribers/1/calls', { as });
       expect([r.status, r.body], as).toEqual([200, { calls: [] }]);
     }
-    for (const path of ['/api/outbound-tasks/autumn/subscribers/1/calls', '/api/outbound-tasks/spring/subscribers/2/calls', '/api/outbound-tasks/spring/subscribers/0/calls', '/api/outbound-tasks/spring/subscribers/x/calls', '/api/outbound-tasks/spring/subscribers/99999999999/calls', '/api/outbound-tasks/ghost/subscribers/1/calls']) {
+    for (const path of [
+      '/api/outbound-tasks/autumn/subscribers/1/calls',
+      '/api/outbound-tasks/spring/subscribers/2/calls',
+      '/api/outbound-tasks/spring/subscribers/0/calls',
+      '/api/outbound-tasks/spring/subscribers/x/calls',
+      '/api/outbound-tasks/spring/subscribers/99999999999/calls',
+      '/api/outbound-tasks/ghost/subscribers/1/calls',
+    ]) {
       expect((await h().call('GET', path, { as: 'agent' })).status, path).toBe(404);
     }
     expect((await h().call('GET', '/api/outbound-tasks/spring/subscribers/1/calls')).status).toBe(401);
@@ -307,10 +346,13 @@ describe('spooling an upload to a temporary file', () => {
 
   it('writes every chunk, and removes the file on request', async () => {
     const prefix = `tellflow-spool-test-${process.pid}-a-`;
-    const file = await spoolToFile((async function* () {
-      yield new TextEncoder().encode('tel\n');
-      yield new TextEncoder().encode('79001\n');
-    })(), prefix);
+    const file = await spoolToFile(
+      (async function* () {
+        yield new TextEncoder().encode('tel\n');
+        yield new TextEncoder().encode('79001\n');
+      })(),
+      prefix,
+    );
     expect(file.bytes).toBe(10);
     expect(leftovers(prefix)).toHaveLength(1);
     await file.remove();

@@ -15,7 +15,17 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { ScenarioId } from '@tellflow/engine';
-import { columnNamed, importSubscribers, OutboundTaskInput, OutboundTaskPatch, RuntimeError, SUBSCRIBER_COLUMNS, TASK_SCENARIO_DEFAULTS, type OutboundTask, type SubscriberSource } from '@tellflow/runtime';
+import {
+  columnNamed,
+  importSubscribers,
+  OutboundTaskInput,
+  OutboundTaskPatch,
+  RuntimeError,
+  SUBSCRIBER_COLUMNS,
+  TASK_SCENARIO_DEFAULTS,
+  type OutboundTask,
+  type SubscriberSource,
+} from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { badRequest, conflict, notFound, unsupportedMediaType } from '../errors.ts';
 import { spoolToFile } from '../http/raw-body.ts';
@@ -57,7 +67,10 @@ const ImportQuery = z.object({
   map: z
     .array(MapEntry)
     .optional()
-    .meta({ description: 'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.' }),
+    .meta({
+      description:
+        'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.',
+    }),
 });
 
 const Hours = z.object({ from: z.string(), to: z.string(), days: z.array(z.number().int()) });
@@ -70,7 +83,7 @@ const Task = z.object({
   attachCalls: z.boolean(),
   afterDisconnect: z.enum(['finish', 'stop']),
   operators: z.array(z.string()),
-  hours: Hours.meta({ description: 'calling hours in the task\'s time zone (1 = Monday); from = to means all day' }),
+  hours: Hours.meta({ description: "calling hours in the task's time zone (1 = Monday); from = to means all day" }),
   timeZone: z.string(),
   state: z.enum(['stopped', 'running']),
 });
@@ -128,23 +141,35 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
   const tasks = runtime.outboundTasks;
   const api = routeGroup('/api/outbound-tasks', 'outbound tasks');
 
-  api.get('/', { summary: 'List outbound tasks', access: STAFF, response: z.object({ tasks: z.array(Task) }) }, async (c) => c.json({ tasks: await tasks.list() }));
+  api.get('/', { summary: 'List outbound tasks', access: STAFF, response: z.object({ tasks: z.array(Task) }) }, async (c) =>
+    c.json({ tasks: await tasks.list() }),
+  );
 
-  api.post('/', { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: One, status: 201, errors: [409] }, async (c, { body }) => {
-    await mustNameScenarios(runtime, scenarioRefs({ ...TASK_SCENARIO_DEFAULTS, ...body }));
-    return c.json({ task: await tasks.create(body) }, 201);
-  });
+  api.post(
+    '/',
+    { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: One, status: 201, errors: [409] },
+    async (c, { body }) => {
+      await mustNameScenarios(runtime, scenarioRefs({ ...TASK_SCENARIO_DEFAULTS, ...body }));
+      return c.json({ task: await tasks.create(body) }, 201);
+    },
+  );
 
   api.get(
     '/:id',
-    { summary: 'An outbound task with its progress (subscribers by status)', access: STAFF, params: IdParam, response: z.object({ task: Task, progress: Progress }), errors: [404] },
+    {
+      summary: 'An outbound task with its progress (subscribers by status)',
+      access: STAFF,
+      params: IdParam,
+      response: z.object({ task: Task, progress: Progress }),
+      errors: [404],
+    },
     async (c, { params }) => c.json({ task: await tasks.get(params.id), progress: await tasks.progress(params.id) }),
   );
 
   api.get(
     '/:id/stats',
     {
-      summary: 'How the task\'s calls ended: customers and operators, talk time, per operator',
+      summary: "How the task's calls ended: customers and operators, talk time, per operator",
       access: STAFF,
       params: IdParam,
       query: StatsQuery,
@@ -155,17 +180,21 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
       c.json(await tasks.callStats(params.id, { ...(query.from ? { from: new Date(query.from) } : {}), ...(query.to ? { to: new Date(query.to) } : {}) })),
   );
 
-  api.patch('/:id', { summary: 'Change an outbound task', access: ADMIN, params: IdParam, body: OutboundTaskPatch, response: One, errors: [404] }, async (c, { params, body }) => {
-    await tasks.get(params.id);
-    await mustNameScenarios(runtime, scenarioRefs(body));
-    return c.json({ task: await tasks.update(params.id, body) });
-  });
+  api.patch(
+    '/:id',
+    { summary: 'Change an outbound task', access: ADMIN, params: IdParam, body: OutboundTaskPatch, response: One, errors: [404] },
+    async (c, { params, body }) => {
+      await tasks.get(params.id);
+      await mustNameScenarios(runtime, scenarioRefs(body));
+      return c.json({ task: await tasks.update(params.id, body) });
+    },
+  );
 
   api.post(
     '/:id/start',
     {
       summary: 'Start dialing: each free operator of the task gets the next new subscriber, within the calling hours',
-      description: '409 when one of the task\'s scenarios does not exist or has no published version. Starting a running task changes nothing.',
+      description: "409 when one of the task's scenarios does not exist or has no published version. Starting a running task changes nothing.",
       access: STAFF,
       params: IdParam,
       response: One,
@@ -197,7 +226,12 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
       query: ImportQuery,
       rawBody: { mediaTypes: CSV_MEDIA_TYPES, maxBytes: options.maxImportBytes, description: 'The CSV file.' },
       response: ImportResult,
-      responses: { 422: { description: 'Rows were rejected: `error` says what was imported, `errors` which rows failed', schema: ImportResult.extend({ error: z.string() }) } },
+      responses: {
+        422: {
+          description: 'Rows were rejected: `error` says what was imported, `errors` which rows failed',
+          schema: ImportResult.extend({ error: z.string() }),
+        },
+      },
       errors: [404],
     },
     async (c, { params, query, raw }) => {
@@ -228,7 +262,13 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
 
   api.get(
     '/:id/subscribers/:subscriberId/calls',
-    { summary: 'The calls made for a subscriber of the task, oldest first (the operator\'s card)', access: 'signedIn', params: SubscriberParams, response: z.object({ calls: z.array(HistoryEntry) }), errors: [404] },
+    {
+      summary: "The calls made for a subscriber of the task, oldest first (the operator's card)",
+      access: 'signedIn',
+      params: SubscriberParams,
+      response: z.object({ calls: z.array(HistoryEntry) }),
+      errors: [404],
+    },
     async (c, { params }) => {
       await tasks.get(params.id);
       const { rows } = await db.query('select 1 from table_out_call where "Id" = $1 and task_id = $2', [params.subscriberId, params.id]);
@@ -245,7 +285,10 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
         await runtime.scenarios.published(task[field]);
       } catch (e) {
         if (!(e instanceof RuntimeError) || (e.status !== 404 && e.status !== 409)) throw e;
-        issues.push({ path: field, message: e.status === 404 ? `there is no scenario "${task[field]}"` : `scenario "${task[field]}" has no published version` });
+        issues.push({
+          path: field,
+          message: e.status === 404 ? `there is no scenario "${task[field]}"` : `scenario "${task[field]}" has no published version`,
+        });
       }
     }
     if (issues.length) throw conflict(`outbound task "${task.id}" cannot start: ${issues.map((i) => i.message).join('; ')}`, { issues });

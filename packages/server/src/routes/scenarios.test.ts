@@ -48,7 +48,8 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     const late = await put('Boris', 1);
     expect(late.status).toBe(409);
     expect(late.body.error).toBe('version 2 of "flow" was saved after version 1, which this draft started from: compare them and save again');
-    const versions = async () => (await h().call('GET', '/api/scenarios/flow/versions', { as: 'admin' })).body.versions.map((v: { version: number }) => v.version);
+    const versions = async () =>
+      (await h().call('GET', '/api/scenarios/flow/versions', { as: 'admin' })).body.versions.map((v: { version: number }) => v.version);
     expect(await versions()).toEqual([2, 1]);
     expect((await put('Boris', 2)).status).toBe(201);
 
@@ -82,7 +83,9 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
       edges: [],
       layout: { moved: [], meta: false },
     });
-    expect((await h().call('GET', '/api/scenarios/flow/diff?from=2&to=1', { as: 'supervisor' })).body.nodes[0].fields).toEqual([{ path: 'params.seconds', before: 90, after: 60 }]);
+    expect((await h().call('GET', '/api/scenarios/flow/diff?from=2&to=1', { as: 'supervisor' })).body.nodes[0].fields).toEqual([
+      { path: 'params.seconds', before: 90, after: 60 },
+    ]);
     expect((await h().call('GET', '/api/scenarios/flow/diff?from=1&to=1', { as: 'supervisor' })).body.same).toBe(true);
     expect((await h().call('GET', '/api/scenarios/flow/diff?from=7', { as: 'supervisor' })).status).toBe(404);
     expect((await h().call('GET', '/api/scenarios/flow/diff?from=zero', { as: 'supervisor' })).status).toBe(400);
@@ -154,10 +157,14 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
   });
 
   it.skipIf(skip)('rejects an invalid scenario with 400 and issues naming the node and field, saving nothing', async () => {
-    const bad = doc('broken', [
-      { id: 'start', type: 'start' },
-      { id: 'dial', type: 'dialCustomer', params: { number: '123', timeoutSec: 0 } },
-    ], [['start:next', 'dial']]);
+    const bad = doc(
+      'broken',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'dial', type: 'dialCustomer', params: { number: '123', timeoutSec: 0 } },
+      ],
+      [['start:next', 'dial']],
+    );
     const r = await h().importScenario(bad);
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('the scenario has errors');
@@ -171,10 +178,14 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
   });
 
   it.skipIf(skip)('refuses ?publish=true for a scenario that cannot be published, saving nothing', async () => {
-    const parent = doc('parent', [
-      { id: 'start', type: 'start' },
-      { id: 'child', type: 'runScenario', params: { scenario: 'unpublished' } },
-    ], [['start:next', 'child']]);
+    const parent = doc(
+      'parent',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'child', type: 'runScenario', params: { scenario: 'unpublished' } },
+      ],
+      [['start:next', 'child']],
+    );
     const r = await h().importScenario(parent, true);
     expect(r.status).toBe(400);
     expect(r.body.details.issues[0]).toMatchObject({ nodeId: 'child', path: 'nodes[1].params.scenario' });
@@ -183,7 +194,7 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     expect((await h().importScenario(parent, false)).status).toBe(201);
   });
 
-  it.skipIf(skip)('refuses a draft whose document id is not the scenario\'s, and drafts of unknown scenarios', async () => {
+  it.skipIf(skip)("refuses a draft whose document id is not the scenario's, and drafts of unknown scenarios", async () => {
     await h().importScenario(waitingScenario('flow'), false);
     const mismatch = await h().call('PUT', '/api/scenarios/flow/draft', { as: 'admin', body: waitingScenario('other') });
     expect(mismatch.status).toBe(400);

@@ -85,12 +85,22 @@ export function scenarioRoutes({ runtime }: Deps) {
     return { version: withoutDocument(final), published: opts.publish, warnings: issues };
   }
 
-  api.get('/', { summary: 'List scenarios', access: READ, response: z.object({ scenarios: z.array(Summary) }) }, async (c) => c.json({ scenarios: await store.list() }));
+  api.get('/', { summary: 'List scenarios', access: READ, response: z.object({ scenarios: z.array(Summary) }) }, async (c) =>
+    c.json({ scenarios: await store.list() }),
+  );
 
   api.post(
     '/',
-    { summary: 'Import a scenario file as a new version (a new scenario or the next draft of one)', access: WRITE, documentBody: Scenario, query: SaveQuery, response: Saved, status: 201 },
-    async (c, { body, query, user }) => c.json(await save(body, { by: user.id, publish: query.publish === 'true', ...(query.comment ? { comment: query.comment } : {}) }), 201),
+    {
+      summary: 'Import a scenario file as a new version (a new scenario or the next draft of one)',
+      access: WRITE,
+      documentBody: Scenario,
+      query: SaveQuery,
+      response: Saved,
+      status: 201,
+    },
+    async (c, { body, query, user }) =>
+      c.json(await save(body, { by: user.id, publish: query.publish === 'true', ...(query.comment ? { comment: query.comment } : {}) }), 201),
   );
 
   api.post(
@@ -111,7 +121,13 @@ export function scenarioRoutes({ runtime }: Deps) {
 
   api.get(
     '/:id',
-    { summary: 'A scenario with its latest version\'s document', access: READ, params: IdParam, response: Summary.extend({ document: Scenario }), errors: [404] },
+    {
+      summary: "A scenario with its latest version's document",
+      access: READ,
+      params: IdParam,
+      response: Summary.extend({ document: Scenario }),
+      errors: [404],
+    },
     async (c, { params }) => {
       const summary = await store.get(params.id);
       const latest = await store.version(params.id);
@@ -122,7 +138,7 @@ export function scenarioRoutes({ runtime }: Deps) {
   api.put(
     '/:id/draft',
     {
-      summary: 'Save a new draft version (the document\'s id must be the scenario\'s)',
+      summary: "Save a new draft version (the document's id must be the scenario's)",
       description: 'With `baseVersion` (the version the edit started from), a 409 instead of saving when another version was saved meanwhile.',
       access: WRITE,
       params: IdParam,
@@ -135,19 +151,41 @@ export function scenarioRoutes({ runtime }: Deps) {
     async (c, { params, body, query, user }) => {
       await store.get(params.id);
       const { comment, baseVersion } = query;
-      return c.json(await save(body, { by: user.id, expectId: params.id, publish: false, ...(comment ? { comment } : {}), ...(baseVersion !== undefined ? { baseVersion } : {}) }), 201);
+      return c.json(
+        await save(body, {
+          by: user.id,
+          expectId: params.id,
+          publish: false,
+          ...(comment ? { comment } : {}),
+          ...(baseVersion !== undefined ? { baseVersion } : {}),
+        }),
+        201,
+      );
     },
   );
 
   api.post(
     '/:id/publish',
-    { summary: 'Publish a version (default: the latest); new executions run it', access: WRITE, params: IdParam, body: PublishBody, response: z.object({ version: VersionInfo }), errors: [404] },
+    {
+      summary: 'Publish a version (default: the latest); new executions run it',
+      access: WRITE,
+      params: IdParam,
+      body: PublishBody,
+      response: z.object({ version: VersionInfo }),
+      errors: [404],
+    },
     async (c, { params, body }) => c.json({ version: withoutDocument(await store.publish(params.id, body.version)) }),
   );
 
   api.get(
     '/:id/versions',
-    { summary: 'The versions of a scenario, newest first', access: READ, params: IdParam, response: z.object({ versions: z.array(VersionInfo) }), errors: [404] },
+    {
+      summary: 'The versions of a scenario, newest first',
+      access: READ,
+      params: IdParam,
+      response: z.object({ versions: z.array(VersionInfo) }),
+      errors: [404],
+    },
     async (c, { params }) => c.json({ versions: await store.versions(params.id) }),
   );
 
@@ -174,7 +212,14 @@ export function scenarioRoutes({ runtime }: Deps) {
 
   api.get(
     '/:id/versions/:version/export',
-    { summary: 'Download a version as a scenario file (re-imports unchanged)', access: READ, params: VersionParams, response: Scenario, download: true, errors: [404] },
+    {
+      summary: 'Download a version as a scenario file (re-imports unchanged)',
+      access: READ,
+      params: VersionParams,
+      response: Scenario,
+      download: true,
+      errors: [404],
+    },
     async (c, { params }) => {
       const { document, version } = await store.version(params.id, params.version);
       // The version column is `json`: the stored text is JSON.stringify(document), so this is that exact text.

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { T0, useServer, waitingScenario } from '../test-support.ts';
 
 const EVERY_5S = '*/5 * * * * *';
-const nightly = (extra: Record<string, unknown> = {}) => ({ id: 'nightly', name: 'Nightly', scenarioId: 'flow', schedule: EVERY_5S, input: { n: 4 }, ...extra });
+const nightly = (extra: Record<string, unknown> = {}) => ({
+  id: 'nightly',
+  name: 'Nightly',
+  scenarioId: 'flow',
+  schedule: EVERY_5S,
+  input: { n: 4 },
+  ...extra,
+});
 
 describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
   const { h, skip } = useServer(kind);
@@ -35,7 +42,10 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
     expect(enabled.status).toBe(200);
     // Enabling counts the schedule from now: the minute while it was off is not "missed".
     expect(enabled.body.task).toMatchObject({ enabled: true, lastPeriod: new Date(T0 + 60_000).toISOString(), name: 'Nightly' });
-    const renamed = await h().call('PATCH', '/api/service-tasks/nightly', { as: 'admin', body: { enabled: false, name: 'Every five seconds', overlap: 'allow' } });
+    const renamed = await h().call('PATCH', '/api/service-tasks/nightly', {
+      as: 'admin',
+      body: { enabled: false, name: 'Every five seconds', overlap: 'allow' },
+    });
     expect(renamed.body.task).toMatchObject({ enabled: false, name: 'Every five seconds', overlap: 'allow', schedule: EVERY_5S });
 
     const removed = await h().call('DELETE', '/api/service-tasks/nightly', { as: 'admin' });
@@ -63,8 +73,22 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
     const runs = await h().call('GET', '/api/service-tasks/nightly/runs', { as: 'supervisor' });
     expect(runs.status).toBe(200);
     expect(runs.body.runs).toEqual([
-      { taskId: 'nightly', scheduledFor: new Date(T0 + 6_000).toISOString(), executionId: run.body.executionId, outcome: 'started', reason: 'run now', executionStatus: 'waiting' },
-      { taskId: 'nightly', scheduledFor: new Date(T0 + 5_000).toISOString(), executionId: expect.any(String), outcome: 'started', reason: null, executionStatus: 'waiting' },
+      {
+        taskId: 'nightly',
+        scheduledFor: new Date(T0 + 6_000).toISOString(),
+        executionId: run.body.executionId,
+        outcome: 'started',
+        reason: 'run now',
+        executionStatus: 'waiting',
+      },
+      {
+        taskId: 'nightly',
+        scheduledFor: new Date(T0 + 5_000).toISOString(),
+        executionId: expect.any(String),
+        outcome: 'started',
+        reason: null,
+        executionStatus: 'waiting',
+      },
     ]);
 
     await h().advance(60_000);
@@ -88,12 +112,18 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
     const badSchedule = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ schedule: 'every minute' }) });
     expect(badSchedule.status).toBe(400);
     expect(badSchedule.body.details.issues).toEqual([expect.objectContaining({ path: 'schedule' })]);
-    const badFields = await h().call('POST', '/api/service-tasks', { as: 'admin', body: { id: 'x y', name: '', scenarioId: 'flow', schedule: EVERY_5S, colour: 'red' } });
+    const badFields = await h().call('POST', '/api/service-tasks', {
+      as: 'admin',
+      body: { id: 'x y', name: '', scenarioId: 'flow', schedule: EVERY_5S, colour: 'red' },
+    });
     expect(badFields.status).toBe(400);
     expect(badFields.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['', 'id', 'name']);
     const ghost = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ scenarioId: 'ghost' }) });
     expect(ghost.status).toBe(400);
-    expect(ghost.body).toEqual({ error: 'the task names a scenario that does not exist', details: { issues: [{ path: 'scenarioId', message: 'there is no scenario "ghost"' }] } });
+    expect(ghost.body).toEqual({
+      error: 'the task names a scenario that does not exist',
+      details: { issues: [{ path: 'scenarioId', message: 'there is no scenario "ghost"' }] },
+    });
 
     expect((await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() })).status).toBe(201);
     const taken = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() });
@@ -116,7 +146,9 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
       expect(r.status, `${method} ${path}`).toBe(404);
     }
     // Nothing changed.
-    expect((await h().call('GET', '/api/service-tasks', { as: 'admin' })).body.tasks).toEqual([expect.objectContaining({ id: 'nightly', scenarioId: 'flow', enabled: false })]);
+    expect((await h().call('GET', '/api/service-tasks', { as: 'admin' })).body.tasks).toEqual([
+      expect.objectContaining({ id: 'nightly', scenarioId: 'flow', enabled: false }),
+    ]);
   });
 
   it.skipIf(skip)('supervisors read and run tasks; only admins change them; agents see none', async () => {

@@ -61,7 +61,9 @@ export function serviceTaskRoutes({ runtime }: Deps) {
   const tasks = runtime.serviceTasks;
   const api = routeGroup('/api/service-tasks', 'service tasks');
 
-  api.get('/', { summary: 'List service tasks', access: STAFF, response: z.object({ tasks: z.array(ServiceTask) }) }, async (c) => c.json({ tasks: await tasks.list() }));
+  api.get('/', { summary: 'List service tasks', access: STAFF, response: z.object({ tasks: z.array(ServiceTask) }) }, async (c) =>
+    c.json({ tasks: await tasks.list() }),
+  );
 
   api.post(
     '/',
@@ -98,8 +100,8 @@ export function serviceTaskRoutes({ runtime }: Deps) {
   api.post(
     '/:id/run',
     {
-      summary: 'Run now: one execution of the task\'s scenario outside its schedule',
-      description: 'Works for a disabled task too; the run is listed among the task\'s runs. 409 when the scenario has no published version.',
+      summary: "Run now: one execution of the task's scenario outside its schedule",
+      description: "Works for a disabled task too; the run is listed among the task's runs. 409 when the scenario has no published version.",
       access: STAFF,
       params: IdParam,
       response: z.object({ executionId: z.string() }),
@@ -111,7 +113,14 @@ export function serviceTaskRoutes({ runtime }: Deps) {
 
   api.get(
     '/:id/runs',
-    { summary: 'The task\'s recent runs, newest first, with the status of each execution', access: STAFF, params: IdParam, query: RunsQuery, response: z.object({ runs: z.array(Run) }), errors: [404] },
+    {
+      summary: "The task's recent runs, newest first, with the status of each execution",
+      access: STAFF,
+      params: IdParam,
+      query: RunsQuery,
+      response: z.object({ runs: z.array(Run) }),
+      errors: [404],
+    },
     async (c, { params, query }) => c.json({ runs: await tasks.runs(params.id, query.limit) }),
   );
 

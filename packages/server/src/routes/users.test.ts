@@ -33,7 +33,10 @@ describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
   it.skipIf(skip)('updates role, password, operator number and disabled; a new password ends the sessions', async () => {
     const id = h().userIds.agent;
     const agentCookie = await h().cookieFor('agent');
-    const r = await h().call('PATCH', `/api/users/${id}`, { as: 'admin', body: { role: 'supervisor', operatorNumber: null, displayName: 'Anna', password: 'brand-new-pass' } });
+    const r = await h().call('PATCH', `/api/users/${id}`, {
+      as: 'admin',
+      body: { role: 'supervisor', operatorNumber: null, displayName: 'Anna', password: 'brand-new-pass' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.user).toMatchObject({ role: 'supervisor', operatorNumber: null, displayName: 'Anna' });
     expect((await h().call('GET', '/api/auth/me', { cookie: agentCookie })).status).toBe(401);

@@ -36,16 +36,27 @@ export function userRoutes({ db, options }: Deps) {
 
   api.get('/', { summary: 'List users', access: admin, response: z.object({ users: z.array(User) }) }, async (c) => c.json({ users: await listUsers(db) }));
 
-  api.post('/', { summary: 'Create a user', access: admin, body: CreateUser, response: z.object({ user: User }), status: 201, errors: [409] }, async (c, { body }) => {
-    const { password, ...rest } = body;
-    const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
-    if (!user) throw conflict(`the username "${body.username}" is taken`);
-    return c.json({ user }, 201);
-  });
+  api.post(
+    '/',
+    { summary: 'Create a user', access: admin, body: CreateUser, response: z.object({ user: User }), status: 201, errors: [409] },
+    async (c, { body }) => {
+      const { password, ...rest } = body;
+      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
+      if (!user) throw conflict(`the username "${body.username}" is taken`);
+      return c.json({ user }, 201);
+    },
+  );
 
   api.patch(
     '/:id',
-    { summary: 'Change role, password, display name, operator number or disabled', access: admin, params: UserId, body: UpdateUser, response: z.object({ user: User }), errors: [404, 409] },
+    {
+      summary: 'Change role, password, display name, operator number or disabled',
+      access: admin,
+      params: UserId,
+      body: UpdateUser,
+      response: z.object({ user: User }),
+      errors: [404, 409],
+    },
     async (c, { params, body }) => {
       const { password, ...rest } = body;
       const patch: UserPatch = { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password, options.scrypt) } : {}) };

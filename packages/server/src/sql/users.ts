@@ -69,8 +69,7 @@ export async function insertFirstUser(q: Queryable, u: NewUser): Promise<UserRow
   return rows[0] && toUser(rows[0]);
 }
 
-export const countUsers = async (q: Queryable): Promise<number> =>
-  (await q.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
+export const countUsers = async (q: Queryable): Promise<number> => (await q.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
 
 export interface UserPatch {
   role?: Role;
