@@ -48,7 +48,7 @@ export class CpuMeter {
   constructor(private readonly pids: () => Promise<number[]>) {}
 
   static forDatabase(db: Database | null): CpuMeter {
-    if (!db || db.kind !== 'postgres' || process.platform !== 'linux') return new CpuMeter(async () => []);
+    if (db?.kind !== 'postgres' || process.platform !== 'linux') return new CpuMeter(async () => []);
     return new CpuMeter(async () => {
       const { rows } = await db.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
       return rows.map((r) => r.pid);

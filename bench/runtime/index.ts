@@ -136,7 +136,6 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
 }
 
 const f0 = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? '—' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? '—' : n.toFixed(1));
 const f2 = (n: number | null | undefined) => (n == null || !Number.isFinite(n) ? '—' : n.toFixed(2));
 const cpuTotal = (c: CpuUse) => c.nodeMs + (c.postgresMs ?? 0);
 const cpuText = (c: CpuUse) => (c.postgresMs === null ? `${f0(c.nodeMs)} (node)` : `${f0(cpuTotal(c))} (${f0(c.nodeMs)} + ${f0(c.postgresMs)})`);
@@ -207,7 +206,7 @@ leased to its own process, which runs it at once when it has room; otherwise NOT
 Times are taken in the runtime's process.`);
 
   const pg = results.find((r) => r.kind === 'postgres');
-  if (pg && pg.insert8 && pg.graphile) {
+  if (pg?.insert8 && pg.graphile) {
     const yes = (b: boolean) => (b ? 'MET   ' : 'MISSED');
     const lat = pg.latency;
     console.log('\ntargets on PostgreSQL (timer variant = the one-commit-per-step path):');

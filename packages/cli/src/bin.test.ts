@@ -37,7 +37,7 @@ describe('the tellflow bin', () => {
 
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toBe(
-      `${bad}: error at kind: Invalid option: expected one of "inbound"|"outbound"|"dialog"|"service"|"sub"\n` + '1 file: 0 valid, 1 invalid (1 error)\n',
+      `${bad}: error at kind: Invalid option: expected one of "inbound"|"outbound"|"dialog"|"service"|"sub"\n1 file: 0 valid, 1 invalid (1 error)\n`,
     );
     expect(invalid.stderr).toBe('');
 

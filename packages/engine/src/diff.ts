@@ -143,8 +143,14 @@ const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
 function diffValues(before: Json | undefined, after: Json | undefined, path: string, out: FieldChange[]): void {
   if (equal(before, after)) return;
-  if (isObject(before) && isObject(after)) return diffObjects(before, after, path, out);
-  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path, out);
+  if (isObject(before) && isObject(after)) {
+    diffObjects(before, after, path, out);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    diffArrays(before, after, path, out);
+    return;
+  }
   out.push({ path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) });
 }
 
@@ -167,7 +173,7 @@ function diffArrays(before: Json[], after: Json[], path: string, out: FieldChang
   if (nb && na) {
     const byName = new Map(after.map((x, i) => [na[i]!, x]));
     const beforeNames = new Set(nb);
-    before.forEach((x, i) => diffValues(x, byName.get(nb[i]!), `${path}[${nb[i]}]`, out));
+    for (const [i, x] of before.entries()) diffValues(x, byName.get(nb[i]!), `${path}[${nb[i]}]`, out);
     after.forEach((x, i) => {
       if (!beforeNames.has(na[i]!)) diffValues(undefined, x, `${path}[${na[i]}]`, out);
     });

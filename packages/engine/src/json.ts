@@ -11,6 +11,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /** Text PostgreSQL cannot store: NUL, and UTF-16 surrogates without their pair. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks for
 export const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const UNSTORABLE_IN_STRING = 'contains a NUL character or an unpaired surrogate in a string';

@@ -299,7 +299,7 @@ function compileIf(args: Fn[]): Fn {
     return (d) => (truthy(c(d)) ? t(d) : e(d));
   }
   return (data) => {
-    let i;
+    let i: number;
     for (i = 0; i < n - 1; i += 2) if (truthy(args[i]!(data))) return args[i + 1]!(data);
     if (n === i + 1) return args[i]!(data);
     return null;
@@ -322,7 +322,7 @@ function compileAndOr(op: 'and' | 'or', args: Fn[]): Fn {
   }
   const stopOn = op === 'or'; // `and` returns the first falsy value, `or` the first truthy one
   return (data) => {
-    let current;
+    let current: ReturnType<Fn>;
     for (let i = 0; i < n; i++) {
       current = args[i]!(data);
       if (truthy(current) === stopOn) return current;
@@ -355,7 +355,7 @@ export function inspect(logic: Json): LogicInspection {
 
   const walk = (node: Json, path: (string | number)[]): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...path, i]));
+      for (const [i, item] of node.entries()) walk(item, [...path, i]);
       return;
     }
     if (node === null || typeof node !== 'object') return;
@@ -376,7 +376,10 @@ export function inspect(logic: Json): LogicInspection {
       return;
     }
     if (op === 'missing') {
-      list.forEach((name, i) => (typeof name === 'object' ? walk(name, [...here, i]) : addVar(name)));
+      for (const [i, name] of list.entries()) {
+        if (typeof name === 'object') walk(name, [...here, i]);
+        else addVar(name);
+      }
       return;
     }
     if (op === 'missing_some') {
@@ -390,7 +393,7 @@ export function inspect(logic: Json): LogicInspection {
       if (op === 'reduce' && list.length > 2) walk(list[2]!, [...here, 2]);
       return;
     }
-    list.forEach((arg, i) => walk(arg, [...here, i]));
+    for (const [i, arg] of list.entries()) walk(arg, [...here, i]);
   };
 
   walk(logic, []);

@@ -190,6 +190,7 @@ const INJECTIONS = [
   '$1',
   '$$ :x $$',
   '{{var}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template injection attempt, as plain text on purpose
   '${process.exit(1)}',
   '<script>alert(1)</script>',
   '../../etc/passwd',
@@ -625,7 +626,7 @@ function clone<T>(value: T): T {
 function paths(value: unknown, at: Path = [], out: Path[] = []): Path[] {
   out.push(at);
   if (at.length >= 12) return out;
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out));
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) paths(v, [...at, i], out);
   else if (value !== null && typeof value === 'object') for (const k of Object.keys(value)) paths((value as Record<string, unknown>)[k], [...at, k], out);
   return out;
 }

@@ -137,7 +137,7 @@ export function toPositional<V>(sql: string, params: Record<string, V>): { text:
       index = values.length;
       order.set(p.name, index);
     }
-    text += sql.slice(last, p.start) + '$' + index;
+    text += `${sql.slice(last, p.start)}$${index}`;
     last = p.end;
   }
   return { text: text + sql.slice(last), values };

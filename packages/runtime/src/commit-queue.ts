@@ -75,7 +75,7 @@ export class CommitQueue {
         this.db,
         batch.map((p) => p.commit),
       );
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
     } catch (e) {
       if (batch.length === 1) return batch[0]!.reject(e);
       // One commit that cannot be written must not hold back the others: each goes alone.

@@ -88,14 +88,14 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
 
 /** The Prometheus text exposition format (version 0.0.4). */
 export function renderPrometheus(metrics: readonly Metric[]): string {
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
   const lines: string[] = [];
   for (const m of metrics) {
     lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${m.name} ${m.type}`);
     for (const s of m.samples) {
       const labels = s.labels
         ? `{${Object.entries(s.labels)
-            .map(([k, v]) => `${k}="${escape(v)}"`)
+            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
             .join(',')}}`
         : '';
       lines.push(`${m.name}${labels} ${Number.isFinite(s.value) ? s.value : 0}`);

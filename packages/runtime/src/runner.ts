@@ -23,7 +23,7 @@ import { checkInputs, step, type Effect, type ExecutionEvent, type ExecutionStat
 import type { TelephonyPort } from '@tellflow/telephony';
 import { effectKey } from './effect-keys.ts';
 import { performSetStatus, performSql } from './perform-sql.ts';
-import type { ScenarioStore } from './scenarios.ts';
+import type { ScenarioStore, ScenarioVersion } from './scenarios.ts';
 import { claimDue, type ClaimedExecution } from './sql/claim.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { newCounters } from './metrics.ts';
@@ -317,7 +317,7 @@ export class Runner {
     now: number,
   ): Promise<{ result: Json; started: number; childId?: string }> {
     const failed = (error: string) => ({ result: { outcome: 'failed', error }, started: 0 });
-    let version;
+    let version: ScenarioVersion;
     try {
       version = await this.o.scenarios.published(request.scenario, tx);
     } catch (e) {

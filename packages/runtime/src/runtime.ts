@@ -9,7 +9,7 @@ import type { Database } from '@tellflow/db';
 import { checkFormValues, checkInputs, initialVariables, variablesBefore, type Json } from '@tellflow/engine';
 import { isCallOutcome, type CallEvent, type TelephonyPort } from '@tellflow/telephony';
 import { parseEffectKey } from './effect-keys.ts';
-import { conflict, invalid, notFound, RuntimeError } from './errors.ts';
+import { conflict, notFound, RuntimeError } from './errors.ts';
 import { Runner, WAKE_CHANNEL } from './runner.ts';
 import { ScenarioStore } from './scenarios.ts';
 import { Dialer } from './outbound/dialer.ts';
@@ -218,7 +218,7 @@ export class Runtime {
 
   async submitForm(executionId: string, step: number, values: unknown, by: FormSubmitter & { user?: string } = {}): Promise<Record<string, Json>> {
     const effect = await loadEffect(this.db, executionId, step);
-    if (!effect || effect.kind !== 'form' || effect.request.kind !== 'form') throw notFound(`form ${executionId}/${step}`);
+    if (effect?.kind !== 'form' || effect.request.kind !== 'form') throw notFound(`form ${executionId}/${step}`);
     if (effect.status !== 'pending' || !effect.startedAt) throw conflict(`form ${executionId}/${step} is no longer waiting for a submission`);
     if (by.operators && effect.assignee !== null && !by.operators.includes(effect.assignee)) {
       throw new RuntimeError(403, `form ${executionId}/${step} is for operator ${effect.assignee}`);

@@ -35,6 +35,7 @@ export interface Reply {
   status: number;
   headers: Headers;
   /** Parsed JSON when the response is JSON, else the text. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the route answered
   body: any;
   text: string;
 }

@@ -66,8 +66,8 @@ Exit status (as diff(1)):
       io.stderr(`tellflow diff: ${opened.error}\n`);
       return TROUBLE;
     }
-    let before;
-    let after;
+    let before: { version: number | null; document: Scenario };
+    let after: { version: number | null; document: Scenario };
     try {
       const store = new ScenarioStore(opened.db);
       const summary = await store.get(id);

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { RuntimeError, ScenarioStore } from '@tellflow/runtime';
+import { RuntimeError, ScenarioStore, type ScenarioVersion } from '@tellflow/runtime';
 import { openProductDatabase } from '../databases.ts';
 import { describeFsError } from '../io.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
@@ -49,7 +49,7 @@ Exit status:
       // No database at all: the scenario is simply not there.
       return opened.missing ? EXIT.failed : EXIT.usage;
     }
-    let version;
+    let version: ScenarioVersion;
     try {
       version = await new ScenarioStore(opened.db).version(id, versionText === undefined ? undefined : Number(versionText));
     } catch (error) {

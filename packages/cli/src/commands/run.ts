@@ -1,5 +1,5 @@
 import { isJsonObject, parseJsonText, validateScenario, validateSet, type Issue, type Json, type Scenario } from '@tellflow/engine';
-import { Runtime, RuntimeError, ScenarioStore } from '@tellflow/runtime';
+import { Runtime, RuntimeError, ScenarioStore, type ScenarioVersion } from '@tellflow/runtime';
 import { parseSimRulesFile, SimRulesError, TelephonySimulator, type SimRuleSetInput } from '@tellflow/telephony';
 import { openProductDatabase, scratchDatabase } from '../databases.ts';
 import { describeFsError, type Io } from '../io.ts';
@@ -249,7 +249,7 @@ Exit status:
       }
       try {
         const store = new ScenarioStore(opened.db);
-        let rootVersion;
+        let rootVersion: ScenarioVersion;
         try {
           rootVersion = version === undefined ? await store.published(id) : await store.version(id, Number(version));
         } catch (error) {

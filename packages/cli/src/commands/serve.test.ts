@@ -39,7 +39,12 @@ function startServe(): Promise<Running> {
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => (children.delete(child), done(code))));
+  const exited = new Promise<number | null>((done) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      done(code);
+    }),
+  );
   return new Promise((ready, fail) => {
     const timer = setInterval(() => {
       const url = /Tellflow listening on (http:\/\/\S+)/.exec(out)?.[1];

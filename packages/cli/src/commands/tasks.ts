@@ -2,7 +2,7 @@ import type { OutboundTask, OutcomeCounts, TaskCallStats } from '@tellflow/runti
 import { table, withRuntime } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
-const hours = (t: OutboundTask) => (t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`) + ` ${t.timeZone}`;
+const hours = (t: OutboundTask) => `${t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`} ${t.timeZone}`;
 
 export const tasks: Command = {
   name: 'tasks',

@@ -1,5 +1,5 @@
 import { formatIssue, isJsonObject, parseJsonText, validateSet, type Issue, type SetEntry } from '@tellflow/engine';
-import { describeFsError, type Io } from '../io.ts';
+import { describeFsError } from '../io.ts';
 import { uniqueFiles } from '../scenario-files.ts';
 import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 

@@ -8,6 +8,7 @@ import type { NodeDefinition } from '../nodes/types.ts';
 export interface CompiledNode {
   node: ScenarioNode;
   def: NodeDefinition;
+  // biome-ignore lint/suspicious/noExplicitAny: each node's params are checked by its own definition's schema
   params: any;
   next: Record<string, string | undefined>;
   /** `next` as parallel lists, for the interpreter's loop: outcome, target id, target node (undefined if missing). */

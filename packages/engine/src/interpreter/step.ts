@@ -7,11 +7,11 @@
  * I/O or reads a clock: time is the event's `at`. Errors become state (a
  * failed execution with a reason), they never escape.
  */
-import { EffectResults, type EffectRequest } from '../effects.ts';
+import { EffectResults, type Effect, type EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
 import { cannotStore, unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
-import type { NodeContext } from '../nodes/types.ts';
+import type { EndOutcome, NodeContext, NodeOutcome } from '../nodes/types.ts';
 import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
 import { storable, storableText } from './storable.ts';
 import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
@@ -150,7 +150,7 @@ class Run implements NodeContext {
       return ignore(this.from, `no effect of step ${step} is awaited${waiting ? ` (waiting for step ${waiting.step})` : ''}`);
     }
     const current = this.compiled.nodes.get(waiting.nodeId);
-    if (!current || current.def.kind !== 'effect') return this.fail(waiting.nodeId, `node "${waiting.nodeId}" no longer exists in this scenario version`);
+    if (current?.def.kind !== 'effect') return this.fail(waiting.nodeId, `node "${waiting.nodeId}" no longer exists in this scenario version`);
     const parsed = EffectResults[current.def.effectKind].safeParse(raw);
     if (!parsed.success) {
       return this.fail(current.node.id, `invalid ${current.def.effectKind} result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
@@ -190,7 +190,7 @@ class Run implements NodeContext {
       const def = current.def;
       this.enter(current);
       if (def.kind === 'effect') {
-        let effect;
+        let effect: Effect;
         try {
           effect = def.effect(current.params, this);
           const why = unstorable(effect);
@@ -213,7 +213,7 @@ class Run implements NodeContext {
         this.state.waiting = { nodeId: id, step: stepNo, kind: effect.kind, since: this.now };
         return this.finish();
       }
-      let result;
+      let result: NodeOutcome | EndOutcome;
       try {
         result = def.run(current.params, this);
       } catch (e) {

@@ -54,6 +54,7 @@ export interface EffectNodeDefinition<P, K extends EffectKind, T extends string 
   resume(params: P, result: EffectResult<K>, ctx: NodeContext): NodeOutcome;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any node type; each keeps its own params type where it is written
 export type NodeDefinition<P = any> = PureNodeDefinition<P> | EffectNodeDefinition<P, EffectKind>;
 
 /** Identity helpers that keep each definition's param type precise. */

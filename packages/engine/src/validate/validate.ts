@@ -70,7 +70,10 @@ function validateDocument(doc: unknown): ValidationResult {
   const ids = new Map<string, number>();
   rawNodes.forEach((raw, index) => {
     const at = ['nodes', index];
-    if (!isJsonObject(raw)) return issues.push({ severity: 'error', path: formatPath(at), message: `a node must be an object, not ${describe(raw)}` });
+    if (!isJsonObject(raw)) {
+      issues.push({ severity: 'error', path: formatPath(at), message: `a node must be an object, not ${describe(raw)}` });
+      return;
+    }
     const id = typeof raw.id === 'string' ? raw.id : undefined;
     const nodeId = id !== undefined ? { nodeId: id } : {};
     const idCheck = NodeId.safeParse(raw.id);
@@ -82,15 +85,17 @@ function validateDocument(doc: unknown): ValidationResult {
       else ids.set(id, index);
     }
     if (typeof raw.type !== 'string') {
-      return issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'type']), message: 'missing node type' });
+      issues.push({ severity: 'error', ...nodeId, path: formatPath([...at, 'type']), message: 'missing node type' });
+      return;
     }
     if (!nodeDefinition(raw.type)) {
-      return issues.push({
+      issues.push({
         severity: 'error',
         ...nodeId,
         path: formatPath([...at, 'type']),
         message: `unknown node type "${raw.type}" (known: ${NODE_TYPES.join(', ')})`,
       });
+      return;
     }
     const parsed = ScenarioNode.safeParse(raw);
     if (parsed.success) nodes.push(parsed.data);
@@ -200,7 +205,12 @@ function semanticChecks(scenario: Scenario): Issue[] {
   const queue = [start.id];
   const next = new Map<string, string[]>();
   for (const e of scenario.edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
-  while (queue.length) for (const t of next.get(queue.pop()!) ?? []) if (!reachable.has(t)) reachable.add(t), queue.push(t);
+  while (queue.length)
+    for (const t of next.get(queue.pop()!) ?? [])
+      if (!reachable.has(t)) {
+        reachable.add(t);
+        queue.push(t);
+      }
   scenario.nodes.forEach((node, index) => {
     if (!reachable.has(node.id))
       issues.push({ severity: 'warning', nodeId: node.id, path: formatPath(['nodes', index]), message: 'unreachable: no path leads here from the start node' });

@@ -9,7 +9,7 @@
  * skipped run for them, `runOnce` runs once for all of them.
  */
 import type { Database, Queryable } from '@tellflow/db';
-import type { ScenarioStore } from '../scenarios.ts';
+import type { ScenarioStore, ScenarioVersion } from '../scenarios.ts';
 import { insertExecution } from '../sql/executions.ts';
 import { duePeriods, parseSchedule } from './schedule.ts';
 import { toTask, type ServiceTask } from './store.ts';
@@ -116,7 +116,7 @@ export class Scheduler {
         return 'skipped';
       }
     }
-    let version;
+    let version: ScenarioVersion;
     try {
       version = await this.o.scenarios.published(task.scenarioId, tx);
     } catch (e) {

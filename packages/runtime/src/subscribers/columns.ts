@@ -50,7 +50,7 @@ export const headerKey = (header: string): string =>
   header
     .normalize('NFC')
     .toLowerCase()
-    .replace(/[\s_.\-]+/g, '');
+    .replace(/[\s_.-]+/g, '');
 
 const BY_KEY = new Map<string, SubscriberColumn>();
 for (const column of SUBSCRIBER_COLUMNS) {

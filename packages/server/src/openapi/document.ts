@@ -4,7 +4,7 @@
  * what the server accepts.
  */
 import { Scenario } from '@tellflow/engine';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ErrorStatus } from '../errors.ts';
 import type { Operation } from '../http/route-group.ts';
 import { ErrorBody } from '../schemas.ts';

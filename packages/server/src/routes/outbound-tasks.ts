@@ -64,13 +64,9 @@ const ImportQuery = z.object({
     .refine((d) => d === 'tab' || (d.length === 1 && !'"\r\n'.includes(d)), 'must be one character other than a quote or a line break, or "tab"')
     .optional()
     .meta({ description: 'default: whichever of "," ";" or tab the header line uses' }),
-  map: z
-    .array(MapEntry)
-    .optional()
-    .meta({
-      description:
-        'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.',
-    }),
+  map: z.array(MapEntry).optional().meta({
+    description: 'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.',
+  }),
 });
 
 const Hours = z.object({ from: z.string(), to: z.string(), days: z.array(z.number().int()) });
