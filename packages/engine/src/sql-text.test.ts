@@ -31,6 +31,18 @@ describe('findPlaceholders', () => {
     expect(names('select "a:b", "say ""hi"" :c" from t where x = :d')).toEqual(['d']);
   });
 
+  it('skips escape strings, where a backslash escapes the quote', () => {
+    expect(names("select E'it\\'s :a', :b")).toEqual(['b']);
+    expect(names("select e'\\\\', :a")).toEqual(['a']);
+    // Not an escape string: a plain string after an identifier ending in e.
+    expect(names("select name'x', :a")).toEqual(['a']);
+  });
+
+  it('skips nested block comments as PostgreSQL does', () => {
+    expect(names('select /* outer /* inner */ :a */ :b')).toEqual(['b']);
+    expect(names('select /* /* */ */ :a /* /* */')).toEqual(['a']);
+  });
+
   it('skips line and block comments', () => {
     expect(names('select 1 -- where :a\nwhere x = :b')).toEqual(['b']);
     expect(names('select /* :a\n :b */ :c')).toEqual(['c']);
@@ -110,6 +122,27 @@ describe('sqlStatementProblem', () => {
       "select set_config('application_name', 'x', true)",
       'lock table t in share mode',
       '/* reset */ insert into t values (1)',
+    ])
+      expect(sqlStatementProblem(ok), ok).toBeNull();
+  });
+
+  it('refuses what changes the session from inside a statement: session settings, session advisory locks, temporary tables', () => {
+    for (const [bad, what] of [
+      ["select set_config('statement_timeout', '1', false)", 'call set_config() for the session'],
+      ["select set_config('search_path', 'x', coalesce(null, true))", 'call set_config() for the session'],
+      ["select SET_CONFIG ('a.b', (select 'x'), false)", 'call set_config() for the session'],
+      ['select pg_advisory_lock(1)', 'call pg_advisory_lock()'],
+      ['select pg_try_advisory_lock_shared(1, 2)', 'call pg_try_advisory_lock_shared()'],
+      ['select pg_advisory_unlock_all()', 'call pg_advisory_unlock_all()'],
+      ['create temp table x (a int)', 'create a temporary table'],
+      ['CREATE LOCAL TEMPORARY TABLE x as select 1', 'create a temporary table'],
+    ])
+      expect(sqlStatementProblem(bad!), bad).toMatch(new RegExp(`^must not ${what!.replace(/[()]/g, '\\$&')}`));
+    for (const ok of [
+      "select set_config('a.b', 'x', true), set_config('a.c', f(1, 2), TRUE)",
+      'select pg_advisory_xact_lock(1)',
+      "select 'set_config(x, false)', 'create temp table'",
+      'create table t (a int)',
     ])
       expect(sqlStatementProblem(ok), ok).toBeNull();
   });

@@ -38,9 +38,9 @@ export function maskSql(sql: string): string {
     const c = sql[i]!;
     const next = sql[i + 1];
     let end = i + 1;
-    if (c === "'" || c === '"') end = skipQuoted(sql, i, c);
+    if (c === "'" || c === '"') end = skipQuoted(sql, i, c, c === "'" && escapeString(sql, i));
     else if (c === '-' && next === '-') end = until('\n', i + 2);
-    else if (c === '/' && next === '*') end = until('*/', i + 2);
+    else if (c === '/' && next === '*') end = skipBlockComment(sql, i);
     else if (c === '$' && /[A-Za-z_$]/.test(next ?? '')) {
       // Dollar-quoted string: $tag$ … $tag$, the tag like an identifier (a `$1` positional is left as is).
       const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
@@ -57,10 +57,33 @@ export function maskSql(sql: string): string {
   return out.join('');
 }
 
-function skipQuoted(sql: string, from: number, quote: string): number {
+/** Whether the quote at `at` opens an escape string (`E'…'`, `e'…'`), where a backslash escapes the next character. */
+function escapeString(sql: string, at: number): boolean {
+  return /[Ee]/.test(sql[at - 1] ?? '') && !/[A-Za-z0-9_$]/.test(sql[at - 2] ?? '');
+}
+
+/** The end of the block comment at `from`: PostgreSQL's block comments nest (`/* /* *\/ still a comment *\/`). */
+function skipBlockComment(sql: string, from: number): number {
+  let depth = 0;
+  let i = from;
+  while (i < sql.length) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else i++;
+  }
+  return sql.length;
+}
+
+function skipQuoted(sql: string, from: number, quote: string, backslashEscapes = false): number {
   let i = from + 1;
   while (i < sql.length) {
-    if (sql[i] === quote) {
+    if (backslashEscapes && sql[i] === '\\') i += 2;
+    else if (sql[i] === quote) {
       if (sql[i + 1] === quote)
         i += 2; // doubled quote inside
       else return i + 1;
@@ -92,6 +115,49 @@ const NOT_IN_A_STEP = new Set([
   'vacuum',
 ]);
 
+const WHY_NOT =
+  'each query runs inside the transaction that records its step, on a shared connection, so transaction control and session settings are not allowed';
+
+const SESSION_LOCKS = /\b(pg_(?:try_)?advisory_lock(?:_shared)?|pg_advisory_unlock(?:_shared|_all)?)\s*\(/i;
+const TEMP_TABLE = /\bcreate\s+(?:(?:global|local)\s+)?(?:temp|temporary)\b/i;
+const SET_CONFIG = /\bset_config\s*\(/gi;
+
+/**
+ * What in a (masked) statement outlives its transaction on the connection,
+ * described, or null: a setting changed for the session (`set_config` whose
+ * third argument is not literally `true`), a session advisory lock, a
+ * temporary table. (The transaction-level forms are fine.)
+ */
+function sessionChange(masked: string): string | null {
+  const lock = SESSION_LOCKS.exec(masked);
+  if (lock) return `call ${lock[1]!.toLowerCase()}() (a session lock: use pg_advisory_xact_lock)`;
+  if (TEMP_TABLE.test(masked)) return 'create a temporary table';
+  for (const m of masked.matchAll(SET_CONFIG)) {
+    const args = callArguments(masked, m.index + m[0].length);
+    if (args[2]?.trim().toLowerCase() !== 'true')
+      return 'call set_config() for the session (give true as its third argument: a setting for this transaction only)';
+  }
+  return null;
+}
+
+/** The top-level arguments of the call whose "(" ends just before `from`, as text. */
+function callArguments(masked: string, from: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < masked.length; i++) {
+    const c = masked[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (c === ')' || (c === ',' && depth === 0)) {
+      args.push(masked.slice(start, i));
+      if (c === ')') return args;
+      start = i + 1;
+    }
+  }
+  return args;
+}
+
 /**
  * Why this text cannot be a scenario's query, or null. A query runs inside
  * the transaction that records the step (that is what makes it happen once),
@@ -106,8 +172,10 @@ export function sqlStatementProblem(sql: string): string | null {
   if (statements.length > 1) return 'must be one statement (there is more after a ";")';
   const first = /^[\s(]*([A-Za-z]+)/.exec(statements[0]!)?.[1]?.toLowerCase();
   if (first && NOT_IN_A_STEP.has(first)) {
-    return `must not be a ${first.toUpperCase()} statement: each query runs inside the transaction that records its step, on a shared connection, so transaction control and session settings are not allowed`;
+    return `must not be a ${first.toUpperCase()} statement: ${WHY_NOT}`;
   }
+  const session = sessionChange(statements[0]!);
+  if (session) return `must not ${session}: ${WHY_NOT}`;
   return null;
 }
 
