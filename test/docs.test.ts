@@ -64,18 +64,18 @@ function section(title: string): Section {
 
 const jsonBlocks = (markdown: string) => [...markdown.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 
-/** Rows of the field tables (header `| field |`, `| param |` or `| name |`) whose first cell is a `code` name: name → the other cells. */
+/** Rows of the field tables (header `| field |`, `| param |` or `| name |`; cells padded or not, as the formatter aligns them) whose first cell is a `code` name: name → the other cells. */
 function tableRows(markdown: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   let inFieldTable = false;
   for (const line of markdown.split('\n')) {
     if (!line.startsWith('|')) inFieldTable = false;
-    else if (/^\| (field|param|name) \|/.test(line)) inFieldTable = true;
-    const m = inFieldTable && /^\| `([^`]+)` \|(.*)\|$/.exec(line);
+    else if (/^\|\s*(field|param|name)\s*\|/.test(line)) inFieldTable = true;
+    const m = inFieldTable && /^\|\s*`([^`]+)`\s*\|(.*)\|$/.exec(line);
     if (m)
       rows.set(
         m[1]!,
-        m[2]!.split(' | ').map((c) => c.trim()),
+        m[2]!.split(/\s\|\s/).map((c) => c.trim()),
       );
   }
   return rows;
@@ -174,7 +174,7 @@ describe('docs/scenario-format.md', () => {
     const rows = new Map(
       section('Node types')
         .body.split('\n')
-        .map((l) => /^\| \[`([^`]+)`\]\(#([^)]+)\) \| ([^|]+) \| ([^|]+) \|/.exec(l))
+        .map((l) => /^\|\s*\[`([^`]+)`\]\(#([^)]+)\)\s*\|([^|]+)\|([^|]+)\|/.exec(l))
         .filter((m) => m !== null)
         .map((m) => [m[1]!, { anchor: m[2]!, title: m[3]!.trim(), category: m[4]!.trim() }]),
     );
