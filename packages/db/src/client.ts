@@ -57,6 +57,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** postgres.js pool size. */
   max?: number;
+  /** postgres.js: queries pipelined on one connection at most (its default 100). */
+  maxPipeline?: number;
 }
 
 /** Dates travel as ISO text: both drivers then hand PostgreSQL the same thing. */
@@ -64,7 +66,7 @@ const toParam = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : 
 const jsonText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  return options.url ? createPostgres(options.url, options.max ?? 10) : createPglite(options.dataDir);
+  return options.url ? createPostgres(options.url, options.max ?? 10, options.maxPipeline) : createPglite(options.dataDir);
 }
 
 async function createPglite(dataDir: string | undefined): Promise<Database> {
@@ -122,9 +124,10 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
-async function createPostgres(url: string, max: number): Promise<Database> {
+async function createPostgres(url: string, max: number, maxPipeline: number | undefined): Promise<Database> {
   const sql = postgres(url, {
     max,
+    ...(maxPipeline !== undefined ? { max_pipeline: maxPipeline } : {}),
     onnotice: () => {},
     // JSON parameters travel as JSON text (as with PGlite); postgres.js would stringify them a second time.
     types: {
@@ -139,14 +142,26 @@ async function createPostgres(url: string, max: number): Promise<Database> {
       return { rows: r as unknown as R[], rowCount: r.count ?? r.length };
     },
   });
-  const inTx = (tx: postgres.TransactionSql): Transaction => ({
-    ...wrap(tx),
-    savepoint: (fn) => tx.savepoint((sp) => fn(inTx(sp))) as Promise<never>,
+  let savepoints = 0;
+  const inTx = (conn: postgres.ReservedSql): Transaction => ({
+    ...wrap(conn),
+    async savepoint(fn) {
+      const name = `tellflow_sp_${++savepoints}`;
+      await conn.unsafe(`savepoint ${name}`);
+      try {
+        const out = await fn(inTx(conn));
+        await conn.unsafe(`release savepoint ${name}`);
+        return out;
+      } catch (e) {
+        await conn.unsafe(`rollback to savepoint ${name}`);
+        throw e;
+      }
+    },
   });
   const db: Database = {
     kind: 'postgres',
     ...wrap(sql),
-    transaction: (fn) => sql.begin((tx) => fn(inTx(tx))) as Promise<never>,
+    transaction: (fn) => reservedTransaction(sql, (conn) => fn(inTx(conn))),
     listen: async (channel, onPayload) => {
       const sub = await sql.listen(channel, onPayload);
       return () => sub.unlisten();
@@ -157,4 +172,48 @@ async function createPostgres(url: string, max: number): Promise<Database> {
     close: () => sql.end({ timeout: 5 }),
   };
   return db;
+}
+
+/**
+ * A transaction on a connection reserved before BEGIN is written. postgres.js'
+ * own `sql.begin` reserves the connection only once BEGIN is on the wire, and
+ * skips that when BEGIN fills the connection's pipeline (porsager/postgres
+ * #823, #1189): the transaction then shares its connection with other
+ * queries, which run inside it. `sql.reserve()` hands over an idle connection
+ * that nothing else is sent on until it is released.
+ */
+async function reservedTransaction<T>(sql: postgres.Sql, fn: (conn: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  const conn = await sql.reserve();
+  // A connection that closed meanwhile must not go back to the pool: postgres.js would hand it out again, dead.
+  let usable = true;
+  const run = async (statement: string) => {
+    try {
+      return await conn.unsafe(statement);
+    } catch (e) {
+      if (isConnectionError(e)) usable = false;
+      throw e;
+    }
+  };
+  try {
+    await run('begin');
+    let out: T;
+    try {
+      out = await fn(conn);
+    } catch (e) {
+      if (usable) await run('rollback').catch(() => {});
+      throw e;
+    }
+    // A statement that failed inside `fn` (and was caught there, not in a savepoint) aborted the
+    // transaction: PostgreSQL then answers COMMIT with ROLLBACK, and what `fn` did is gone.
+    if ((await run('commit')).command === 'ROLLBACK') throw new Error('the transaction was rolled back: a statement in it failed');
+    return out;
+  } finally {
+    if (usable) conn.release();
+  }
+}
+
+/** postgres.js' errors for a connection that is gone (PostgreSQL's own errors carry a SQLSTATE instead). */
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('CONNECTION_');
 }

@@ -43,6 +43,8 @@ export interface TestDatabase {
 export interface FreshOptions {
   /** postgres.js pool size. */
   max?: number;
+  /** postgres.js pipeline depth per connection. */
+  maxPipeline?: number;
   /** Where to create the database (a server's maintenance database). */
   adminUrl?: string;
   /** Start of the database's name; the rest is unique. */
@@ -61,7 +63,7 @@ export async function createEmptyTestDatabase(kind: DatabaseKind, o: FreshOption
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await createDatabase({ url: url.toString(), max: o.max ?? 10 });
+  const db = await createDatabase({ url: url.toString(), max: o.max ?? 10, ...(o.maxPipeline !== undefined ? { maxPipeline: o.maxPipeline } : {}) });
   return {
     db,
     url: url.toString(),
