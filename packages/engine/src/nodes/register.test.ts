@@ -43,7 +43,7 @@ const testEcho = defineEffectNode({
     text: Expression,
     into: ui(Identifier, 'variable').optional(),
     // A reference found by its hint: no `references` written here.
-    then: ui(ScenarioId, 'scenarioRef').optional(),
+    followUp: ui(ScenarioId, 'scenarioRef').optional(),
   }),
   effectKind: 'echo',
   result: EchoResult,
@@ -127,9 +127,9 @@ describe('a registered node type', () => {
   });
 
   it('has its scenario references, found by the scenarioRef hint, resolved with the others', () => {
-    const r = validateSet([{ source: 'a.json', doc: echoScenario('hi', { then: 'follow-up' }) }]);
-    expect(r.results[0]!.issues).toEqual([{ severity: 'error', nodeId: 'echo', path: 'nodes[2].params.then', message: 'unknown scenario "follow-up"' }]);
-    expect(nodeDefinition('testEcho')!.references({ text: 'x', then: 'follow-up' })).toEqual(['follow-up']);
+    const r = validateSet([{ source: 'a.json', doc: echoScenario('hi', { followUp: 'follow-up' }) }]);
+    expect(r.results[0]!.issues).toEqual([{ severity: 'error', nodeId: 'echo', path: 'nodes[2].params.followUp', message: 'unknown scenario "follow-up"' }]);
+    expect(nodeDefinition('testEcho')!.references({ text: 'x', followUp: 'follow-up' })).toEqual(['follow-up']);
   });
 
   it('is in the JSON Schema, with its params and their hints', () => {
@@ -140,7 +140,7 @@ describe('a registered node type', () => {
     expect(echo.properties.params!.properties).toMatchObject({
       text: { format: 'json-logic', ui: 'expression' },
       into: { ui: 'variable' },
-      then: { ui: 'scenarioRef' },
+      followUp: { ui: 'scenarioRef' },
     });
     expect(nodeTypesInJsonSchema()).toContain('testDouble');
   });
