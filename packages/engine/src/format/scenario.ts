@@ -1,8 +1,10 @@
 /**
- * The scenario file format, v1. This zod schema is the single source of
+ * The scenario file format, v1. This zod schema, with the node definitions
+ * of the registry (nodes/registry.ts) for the nodes, is the single source of
  * truth: the JSON Schema in docs/, the API's validation and the editor's
- * forms are derived from it. It has no defaults on purpose, so that a parsed
- * document is the document as written and exports re-import unchanged.
+ * forms are derived from it. No node type is named here. It has no defaults
+ * on purpose, so that a parsed document is the document as written and
+ * exports re-import unchanged.
  */
 import { z } from 'zod';
 import { JsonValue } from '../json.ts';

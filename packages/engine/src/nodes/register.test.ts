@@ -183,6 +183,10 @@ describe('a registered node type', () => {
       'cannot register node type "testEcho2": effect kind "echo" already has another result schema (node type "testEcho"); use the same one',
     );
     expect(() => registerNodeType({ ...testEcho, type: 'no spaces' })).toThrow(/cannot register node type "no spaces"/);
+    const { result: _result, ...withoutResult } = testEcho;
+    expect(() => registerNodeType({ ...withoutResult, type: 'testEcho3' } as never)).toThrow(
+      'cannot register node type "testEcho3": its definition has no result (use definePureNode or defineEffectNode)',
+    );
     expect(() => unregisterNodeType('sql')).toThrow('cannot unregister node type "sql": it is built in');
   });
 });

@@ -48,6 +48,11 @@ export function registerNodeType(def: NodeDefinition): void {
     throw new Error(`cannot register node type ${JSON.stringify(def.type)}: a type name starts with a letter and has only letters, digits and "_"`);
   }
   if (byType.has(def.type)) throw new Error(`cannot register node type "${def.type}": a node type of that name is already registered`);
+  const missing = (
+    ['params', 'outcomes', 'writes', 'references', ...(def.kind === 'effect' ? (['result', 'effect', 'resume'] as const) : (['run'] as const))] as const
+  ).filter((key) => (def as unknown as Record<string, unknown>)[key] === undefined);
+  if (missing.length)
+    throw new Error(`cannot register node type "${def.type}": its definition has no ${missing.join(', ')} (use definePureNode or defineEffectNode)`);
   if (def.kind === 'effect') {
     // One kind, one result shape: the runtime's handler for the kind produces the results.
     const other = [...byType.values()].find((d) => d.kind === 'effect' && d.effectKind === def.effectKind && d.result !== def.result);
