@@ -39,8 +39,15 @@ export const Expression = JsonValue.meta({
 });
 expressionTag.add(Expression, { expression: true });
 
+// Schemas never change once made, and a registry lookup merges metadata up the chain of copies: remember the answer.
+const expressionSchemas = new WeakMap<z.ZodType, boolean>();
+
 /** Whether values of `schema` are expressions (`Expression` or a copy of it with other metadata). */
-export const isExpression = (schema: z.ZodType): boolean => expressionTag.get(schema)?.expression === true;
+export function isExpression(schema: z.ZodType): boolean {
+  let known = expressionSchemas.get(schema);
+  if (known === undefined) expressionSchemas.set(schema, (known = expressionTag.get(schema)?.expression === true));
+  return known;
+}
 
 export const VariableType = z.enum(['string', 'number', 'boolean', 'date', 'time', 'datetime', 'json']);
 export type VariableType = z.infer<typeof VariableType>;
