@@ -1,9 +1,10 @@
 /**
  * The documentation is checked against the code it describes:
  * docs/scenario.schema.json is exactly what `tellflow schema` prints, and
- * docs/scenario-format.md covers every node type, every param (with the
- * right "required"), every outcome and every json-logic operation, and each of
- * its JSON examples is valid. The example scenarios validate too.
+ * docs/scenario-format.md covers every node type of the node catalogue, with
+ * every param (with the right "required") and every outcome, every UI hint
+ * and every json-logic operation, and each of its JSON examples is valid. The
+ * example scenarios validate too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,9 +12,11 @@ import {
   BUILTIN_VARIABLES,
   formatIssue,
   LOGIC_OPERATIONS,
-  NODE_DEFINITIONS,
+  nodeCatalog,
+  nodeDefinition,
   SCENARIO_FORMAT,
   scenarioJsonSchema,
+  UI_HINTS,
   validateScenario,
   validateSet,
   type Issue,
@@ -29,6 +32,11 @@ type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]
 const schema = scenarioJsonSchema() as JsonSchema;
 const nodeSchemas = schema.properties!.nodes!.items!.oneOf!;
 const nodeSchema = (type: string) => nodeSchemas.find((s) => s.properties?.type?.const === type);
+const catalog = nodeCatalog();
+
+/** Every outcome name an entry of the catalogue lists (a branch's case names come from its params). */
+const listedOutcomes = (outcomes: (typeof catalog)[number]['outcomes']) =>
+  'static' in outcomes ? outcomes.static : outcomes.fromParams.rules.flatMap((r) => r.outcomes);
 
 // ---- reading the markdown -------------------------------------------------
 
@@ -64,18 +72,19 @@ function section(title: string): Section {
 
 const jsonBlocks = (markdown: string) => [...markdown.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 
-/** Rows of the field tables (header `| field |`, `| param |` or `| name |`; cells padded or not, as the formatter aligns them) whose first cell is a `code` name: name → the other cells. */
+/** Rows of the field tables (header `| field |`, `| param |` or `| name |`) whose first cell is a `code` name: name → the other cells. */
 function tableRows(markdown: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   let inFieldTable = false;
   for (const line of markdown.split('\n')) {
     if (!line.startsWith('|')) inFieldTable = false;
-    else if (/^\|\s*(field|param|name)\s*\|/.test(line)) inFieldTable = true;
-    const m = inFieldTable && /^\|\s*`([^`]+)`\s*\|(.*)\|$/.exec(line);
+    else if (/^\| (field|param|name) +\|/.test(line)) inFieldTable = true;
+    // Cells may be padded to line the columns up.
+    const m = inFieldTable && /^\| `([^`]+)` +\|(.*)\|$/.exec(line);
     if (m)
       rows.set(
         m[1]!,
-        m[2]!.split(/\s\|\s/).map((c) => c.trim()),
+        m[2]!.split(/(?<!\\)\|/).map((c) => c.trim()),
       );
   }
   return rows;
@@ -121,6 +130,16 @@ function expectTableMatches(where: string, rows: Map<string, string[]>, object: 
   expect(problems, `${where} in docs/scenario-format.md`).toEqual([]);
 }
 
+/** The "Outcomes:" paragraph of a node section, with the list that follows it, if any. */
+function outcomesText(body: string): string | undefined {
+  const lines = body.split('\n');
+  const from = lines.findIndex((l) => l.startsWith('Outcomes:'));
+  if (from < 0) return undefined;
+  let to = from + 1;
+  while (to < lines.length && (lines[to] !== '' || /^[-\s]/.test(lines[to + 1] ?? 'x'))) to++;
+  return lines.slice(from, to).join('\n');
+}
+
 const showIssues = (issues: Issue[]) => issues.map((i) => formatIssue(i)).join('\n');
 
 /** A node example, made into the smallest scenario around it: a start node leading to it. */
@@ -137,10 +156,7 @@ function scenarioAround(node: { id: string; type: string }) {
 }
 
 const isNode = (v: unknown): v is { id: string; type: string; params?: unknown } =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as { id?: unknown }).id === 'string' &&
-  NODE_DEFINITIONS.some((d) => d.type === (v as { type?: unknown }).type);
+  typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && catalog.some((e) => e.type === (v as { type?: unknown }).type);
 
 // ---- the tests --------------------------------------------------------------
 
@@ -161,37 +177,57 @@ describe('docs/scenario-format.md', () => {
       .filter((e): e is [string, Section] => e[0] !== undefined),
   );
 
-  it('has a section for every node type, titled "`type` — Title"', () => {
-    for (const def of NODE_DEFINITIONS) {
-      const s = nodeSections.get(def.type);
-      expect(s?.title, `no "### \`${def.type}\` — ${def.title}" section`).toBe(`\`${def.type}\` — ${def.title}`);
+  it('has a section for every node type of the catalogue, titled "`type` — Title"', () => {
+    for (const entry of catalog) {
+      const s = nodeSections.get(entry.type);
+      expect(s?.title, `no "### \`${entry.type}\` — ${entry.title}" section`).toBe(`\`${entry.type}\` — ${entry.title}`);
     }
-    const unknown = [...nodeSections.keys()].filter((t) => !NODE_DEFINITIONS.some((d) => d.type === t));
+    const unknown = [...nodeSections.keys()].filter((t) => !catalog.some((e) => e.type === t));
     expect(unknown, 'sections for node types that do not exist').toEqual([]);
   });
 
-  it('lists every node type in the overview table, with its title and category', () => {
+  it('lists every node type in the overview table, with its title, category and outcomes', () => {
     const rows = new Map(
       section('Node types')
         .body.split('\n')
-        .map((l) => /^\|\s*\[`([^`]+)`\]\(#([^)]+)\)\s*\|([^|]+)\|([^|]+)\|/.exec(l))
+        .map((l) => /^\| \[`([^`]+)`\]\(#([^)]+)\) +\| ([^|]+) \| ([^|]+) \| ([^|]+) \|/.exec(l))
         .filter((m) => m !== null)
-        .map((m) => [m[1]!, { anchor: m[2]!, title: m[3]!.trim(), category: m[4]!.trim() }]),
+        .map((m) => [m[1]!, { anchor: m[2]!, title: m[3]!.trim(), category: m[4]!.trim(), outcomes: m[5]!.trim() }]),
     );
-    for (const def of NODE_DEFINITIONS) {
-      expect(rows.get(def.type), def.type).toEqual({ anchor: slug(`\`${def.type}\` — ${def.title}`), title: def.title, category: def.category });
+    for (const entry of catalog) {
+      const row = rows.get(entry.type);
+      expect(row && { ...row, outcomes: undefined }, entry.type).toEqual({
+        anchor: slug(`\`${entry.type}\` — ${entry.title}`),
+        title: entry.title,
+        category: entry.category,
+        outcomes: undefined,
+      });
+      const outcomes = listedOutcomes(entry.outcomes);
+      if (outcomes.length === 0) expect(row!.outcomes, entry.type).toBe('none');
+      for (const o of outcomes) expect(row!.outcomes, `the outcomes of ${entry.type} in the overview`).toContain(`\`${o}\``);
     }
-    expect(rows.size).toBe(NODE_DEFINITIONS.length);
+    expect(rows.size).toBe(catalog.length);
   });
 
-  describe.each(NODE_DEFINITIONS.map((d) => [d.type, d] as const))('node type %s', (type, def) => {
+  describe.each(catalog.map((e) => [e.type, e] as const))('node type %s', (type, entry) => {
     const s = () => nodeSections.get(type)!;
 
     it('documents exactly its params, with the right "required"', () => {
-      const params = nodeSchema(type)!.properties!.params!;
-      expectTableMatches(`the params table of "${type}"`, tableRows(s().body), params);
-      const optional = !nodeSchema(type)!.required!.includes('params');
-      expect(s().body.includes('`params` is optional'), `whether "${type}" says "\`params\` is optional"`).toBe(optional);
+      expectTableMatches(`the params table of "${type}"`, tableRows(s().body), entry.params as JsonSchema);
+      // The catalogue and the scenario's JSON Schema agree on the params and on whether they may be left out.
+      expect(nodeSchema(type)!.properties!.params).toEqual(expect.objectContaining({ properties: (entry.params as JsonSchema).properties }));
+      expect(!nodeSchema(type)!.required!.includes('params')).toBe(entry.paramsOptional);
+      expect(s().body.includes('`params` is optional'), `whether "${type}" says "\`params\` is optional"`).toBe(entry.paramsOptional);
+    });
+
+    it('documents its outcomes as the catalogue gives them', () => {
+      const paragraph = outcomesText(s().body);
+      expect(paragraph, `"${type}" has no "Outcomes:" paragraph`).toBeDefined();
+      const outcomes = listedOutcomes(entry.outcomes);
+      if (outcomes.length === 0) expect(paragraph).toMatch(/^Outcomes: none/);
+      for (const o of outcomes) expect(paragraph, `outcome "${o}" of "${type}"`).toContain(`\`${o}\``);
+      // Outcomes that follow from the params: the text names the params they follow from.
+      if ('fromParams' in entry.outcomes) for (const rule of entry.outcomes.fromParams.rules) expect(paragraph).toContain(`\`${rule.when}\``);
     });
 
     it('has a valid node example that names all its outcomes', () => {
@@ -202,11 +238,12 @@ describe('docs/scenario-format.md', () => {
       for (const node of examples) {
         // Outcomes named in the example's own params (branch cases) need not be in the text.
         const own = JSON.stringify(node.params ?? {});
-        for (const outcome of def.outcomes((node.params ?? {}) as never).filter((o) => !own.includes(JSON.stringify(o)))) {
+        for (const outcome of nodeDefinition(node.type)!
+          .outcomes(node.params ?? {})
+          .filter((o) => !own.includes(JSON.stringify(o)))) {
           expect(s().body, `outcome "${outcome}" of the "${node.id}" example`).toContain(`\`${outcome}\``);
         }
       }
-      if (def.outcomes({} as never).length === 0) expect(s().body).toContain('Outcomes: none');
     });
   });
 
@@ -232,7 +269,7 @@ describe('docs/scenario-format.md', () => {
       }
     }
     expect(scenarios).toBeGreaterThan(0);
-    expect(nodes).toBeGreaterThanOrEqual(NODE_DEFINITIONS.length);
+    expect(nodes).toBeGreaterThanOrEqual(catalog.length);
   });
 
   it('documents the top-level fields, the node object, edges and variable declarations', () => {
@@ -250,6 +287,15 @@ describe('docs/scenario-format.md', () => {
     expect(missing, 'json-logic operations missing from "Expressions"').toEqual([]);
     const builtins = tableRows(section('Built-in variables').body);
     expect([...builtins.keys()].sort()).toEqual([...BUILTIN_VARIABLES].sort());
+  });
+
+  it('explains every UI hint of the catalogue, and no other', () => {
+    const rows = section('Node catalogue (for tools)')
+      .body.split('\n')
+      .map((l) => /^\| `([^`]+)` +\| (.+?) +\|$/.exec(l))
+      .filter((m) => m !== null);
+    expect(rows.map((m) => m[1])).toEqual([...UI_HINTS]);
+    for (const m of rows) expect(m[2], `the meaning of "${m[1]}"`).not.toBe('');
   });
 
   it('has no links to missing headings', () => {

@@ -3,7 +3,7 @@
  * bytes, parsed the way `validate` parses them, reported the way it reports.
  */
 import { resolve } from 'node:path';
-import { formatIssue, isJsonObject, parseJsonText, type Issue, type Scenario, type SetEntry } from '@tellflow/engine';
+import { formatIssue, isJsonObject, parseJsonText, referencedScenarioIds, type Issue, type Scenario, type SetEntry } from '@tellflow/engine';
 import type { Command } from './commands/command.ts';
 import type { FileReport } from './commands/validate.ts';
 import { describeFsError, type Io } from './io.ts';
@@ -56,11 +56,9 @@ export function printIssues(io: Io, reports: readonly { file: string; issues: re
   for (const r of reports) for (const issue of r.issues) io.stdout(`${formatIssue(issue, r.file)}\n`);
 }
 
-/** The scenarios a scenario starts with runScenario nodes. */
+/** The scenarios a scenario refers to (e.g. starts with runScenario nodes). */
 export function referencesOf(scenario: Scenario): string[] {
-  const ids = new Set<string>();
-  for (const node of scenario.nodes) if (node.type === 'runScenario') ids.add(node.params.scenario);
-  return [...ids];
+  return referencedScenarioIds(scenario);
 }
 
 /** Scenarios that others run come first, so publishing in this order finds every reference published. */

@@ -53,6 +53,11 @@ export interface EffectRequest {
 
 const Failure = z.object({ ok: z.literal(false), error: z.string(), code: z.string().optional() });
 
+/**
+ * The result shapes of the built-in effect kinds. Each effect node definition
+ * carries its own (`result`), which is what `step()` checks; a node type
+ * registered with a new kind brings the shape of that kind's results.
+ */
 export const EffectResults = {
   // Rows come from the runtime's own driver mapping; checking every value again would cost more than the query.
   sql: z.union([z.object({ ok: z.literal(true), rows: z.array(z.custom<Json>()), rowCount: z.number().int().min(0) }), Failure]),

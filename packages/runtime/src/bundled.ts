@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exclusively } from '@tellflow/db';
-import { parseJsonText, type Scenario } from '@tellflow/engine';
+import { parseJsonText, referencedScenarioIds, type Scenario } from '@tellflow/engine';
 import type { Runtime } from './runtime.ts';
 
 export const BUNDLED_FOLDER = fileURLToPath(new URL('../../../scenarios', import.meta.url));
@@ -52,7 +52,7 @@ async function install(runtime: Runtime, folder: string): Promise<string[]> {
   return installed;
 }
 
-/** Scenarios that others run (runScenario) come first, so every publish finds its references published. */
+/** Scenarios that others refer to (e.g. run) come first, so every publish finds its references published. */
 export function dependencyOrder<S extends Scenario>(docs: readonly S[]): S[] {
   const byId = new Map(docs.map((d) => [d.id, d]));
   const out: S[] = [];
@@ -60,11 +60,10 @@ export function dependencyOrder<S extends Scenario>(docs: readonly S[]): S[] {
   const visit = (d: S) => {
     if (seen.has(d.id)) return;
     seen.add(d.id);
-    for (const n of d.nodes)
-      if (n.type === 'runScenario') {
-        const child = byId.get(n.params.scenario);
-        if (child) visit(child);
-      }
+    for (const id of referencedScenarioIds(d)) {
+      const child = byId.get(id);
+      if (child) visit(child);
+    }
     out.push(d);
   };
   docs.forEach(visit);

@@ -32,6 +32,7 @@ import { executionRoutes } from './routes/executions.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { nodeTypeRoutes } from './routes/node-types.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
@@ -101,6 +102,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     authRoutes(deps),
     userRoutes(deps),
     scenarioRoutes(deps),
+    nodeTypeRoutes(deps),
     executionRoutes(deps),
     formRoutes(deps),
     serviceTaskRoutes(deps),

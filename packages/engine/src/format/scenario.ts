@@ -1,51 +1,63 @@
 /**
- * The scenario file format, v1. This zod schema is the single source of
+ * The scenario file format, v1. This zod schema, with the node definitions
+ * of the registry (nodes/registry.ts) for the nodes, is the single source of
  * truth: the JSON Schema in docs/, the API's validation and the editor's
- * forms are derived from it. It has no defaults on purpose, so that a parsed
- * document is the document as written and exports re-import unchanged.
+ * forms are derived from it. No node type is named here. It has no defaults
+ * on purpose, so that a parsed document is the document as written and
+ * exports re-import unchanged.
  */
 import { z } from 'zod';
 import { JsonValue } from '../json.ts';
-import { branch } from '../nodes/branch.ts';
-import { callOperator, dialCustomer } from '../nodes/calls.ts';
-import { end } from '../nodes/end.ts';
-import { queue } from '../nodes/queue.ts';
-import { runScenario } from '../nodes/run-scenario.ts';
-import { setStatus } from '../nodes/set-status.ts';
-import { setVariables } from '../nodes/set-variables.ts';
-import { showForm } from '../nodes/show-form.ts';
-import { sql } from '../nodes/sql.ts';
-import { start } from '../nodes/start.ts';
-import { wait } from '../nodes/wait.ts';
+import { derivedFromRegistry, nodeDefinitions, type NODE_DEFINITIONS } from '../nodes/registry.ts';
+import type { NodeDefinition } from '../nodes/types.ts';
 import { Identifier, NodeId, Position, ScenarioId, VariableType } from './common.ts';
 
 export const SCENARIO_FORMAT = 'tellflow.scenario/v1';
 
-const node = <const T extends string, P extends z.ZodType>(def: { type: T }, params: P) =>
-  z.strictObject({
-    id: NodeId,
-    type: z.literal(def.type),
-    label: z.string().max(200).optional(),
-    description: z.string().optional(),
-    position: Position.describe('Where the editor draws the node.').optional(),
-    params,
-  });
+/** The fields every node has, whatever its type. */
+const nodeFields = {
+  id: NodeId,
+  label: z.string().max(200).optional(),
+  description: z.string().optional(),
+  position: Position.describe('Where the editor draws the node.').optional(),
+};
 
-export const ScenarioNode = z.discriminatedUnion('type', [
-  node(start, start.params.optional()),
-  node(sql, sql.params),
-  node(callOperator, callOperator.params),
-  node(dialCustomer, dialCustomer.params),
-  node(showForm, showForm.params),
-  node(branch, branch.params),
-  node(setVariables, setVariables.params),
-  node(setStatus, setStatus.params),
-  node(wait, wait.params),
-  node(queue, queue.params),
-  node(runScenario, runScenario.params),
-  node(end, end.params.optional()),
-]);
-export type ScenarioNode = z.infer<typeof ScenarioNode>;
+/** The schema of a node of one type: the common fields, its `type` and its params. */
+export function nodeSchema(def: NodeDefinition) {
+  const { id, ...rest } = nodeFields;
+  return z.strictObject({ id, type: z.literal(def.type), ...rest, params: def.paramsOptional ? def.params.optional() : def.params });
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type NodeOf<D> = D extends { type: infer T extends string; params: z.ZodType<infer P> }
+  ? Simplify<
+      { id: string; type: T; label?: string; description?: string; position?: { x: number; y: number } } & (D extends { paramsOptional?: true }
+        ? { params?: P }
+        : { params: P })
+    >
+  : never;
+
+/** A node of a built-in type (a registered type's nodes are checked at run time but not known to the compiler). */
+export type ScenarioNode = { [K in keyof typeof NODE_DEFINITIONS]: NodeOf<(typeof NODE_DEFINITIONS)[K]> }[number];
+
+const currentNodeUnion = derivedFromRegistry(() => {
+  const [first, ...others] = nodeDefinitions().map(nodeSchema);
+  return z.discriminatedUnion('type', [first!, ...others]);
+});
+
+/**
+ * A node of any type in the registry: one stable schema (the server documents
+ * and compares it by identity) whose content follows the registry. `z.lazy`
+ * resolves its getter once; its inner type is read through an accessor here
+ * instead, so parsing and `z.toJSONSchema` see the union of the types known now.
+ */
+function followRegistry(): z.ZodType<ScenarioNode> {
+  const schema = z.lazy(currentNodeUnion);
+  Object.defineProperty(schema._zod, 'innerType', { get: currentNodeUnion, configurable: true });
+  return schema as unknown as z.ZodType<ScenarioNode>;
+}
+
+export const ScenarioNode = followRegistry();
 
 export const Edge = z.strictObject({
   id: z.string().optional(),
@@ -82,6 +94,11 @@ export const Scenario = z
   .meta({ title: 'Tellflow scenario', description: 'A call-center scenario: a graph of nodes and edges.' });
 export type Scenario = z.infer<typeof Scenario>;
 
+const currentJsonSchema = derivedFromRegistry(
+  () => z.toJSONSchema(Scenario, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+);
+
+/** The scenario format as JSON Schema (draft 2020-12), for the node types known now; a copy the caller may change. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(Scenario, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return structuredClone(currentJsonSchema());
 }

@@ -1,6 +1,7 @@
 import type { Scenario, ScenarioNode } from '../format/scenario.ts';
 import type { Json } from '../json.ts';
 import { compileLogic, type CompiledLogic } from '../logic.ts';
+import { paramsExpressions } from '../nodes/params-walk.ts';
 import { nodeDefinition } from '../nodes/registry.ts';
 import type { NodeDefinition } from '../nodes/types.ts';
 
@@ -17,7 +18,7 @@ export interface CompiledNode {
   targets: (CompiledNode | undefined)[];
   /**
    * The node's json-logic expressions (objects and arrays; literals need no
-   * compiling), in the order its definition lists them, and their compiled
+   * compiling), in the order of its params schema, and their compiled
    * forms at the same index, filled in by the interpreter when an expression
    * is first evaluated. The interpreter finds an expression here by identity
    * when the node evaluates it; see logic.ts.
@@ -70,14 +71,11 @@ export function compile(scenario: Scenario): CompiledScenario {
 }
 
 function compileExpressions(node: CompiledNode): void {
-  try {
-    for (const { logic } of node.def.expressions(node.params)) {
-      if (logic === null || typeof logic !== 'object' || node.exprs.includes(logic)) continue;
-      node.exprs.push(logic);
-      node.compiledExprs.push(undefined); // compiled on first use: a step may visit few of a scenario's nodes
-    }
-  } catch {
-    // Only params that validation would have rejected get here; expressions not listed are interpreted.
+  // Expressions not found here (params that validation would have rejected) are interpreted instead.
+  for (const { logic } of paramsExpressions(node.def.params, node.params)) {
+    if (logic === null || typeof logic !== 'object' || node.exprs.includes(logic)) continue;
+    node.exprs.push(logic);
+    node.compiledExprs.push(undefined); // compiled on first use: a step may visit few of a scenario's nodes
   }
 }
 

@@ -7,7 +7,7 @@
  * I/O or reads a clock: time is the event's `at`. Errors become state (a
  * failed execution with a reason), they never escape.
  */
-import { EffectResults, type Effect, type EffectRequest } from '../effects.ts';
+import type { Effect, EffectRequest } from '../effects.ts';
 import type { Scenario } from '../format/scenario.ts';
 import { cannotStore, unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
@@ -151,7 +151,7 @@ class Run implements NodeContext {
     }
     const current = this.compiled.nodes.get(waiting.nodeId);
     if (current?.def.kind !== 'effect') return this.fail(waiting.nodeId, `node "${waiting.nodeId}" no longer exists in this scenario version`);
-    const parsed = EffectResults[current.def.effectKind].safeParse(raw);
+    const parsed = current.def.result.safeParse(raw);
     if (!parsed.success) {
       return this.fail(current.node.id, `invalid ${current.def.effectKind} result: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     }
@@ -192,7 +192,8 @@ class Run implements NodeContext {
       if (def.kind === 'effect') {
         let effect: Effect;
         try {
-          effect = def.effect(current.params, this);
+          // A registered type's custom kind travels as an Effect too: the runtime dispatches on `kind` and has a handler for it or none.
+          effect = def.effect(current.params, this) as Effect;
           const why = unstorable(effect);
           // What PostgreSQL would refuse fails the node, not the step's commit, which would fail for ever.
           if (why) throw new Error(cannotStore('the request', why));

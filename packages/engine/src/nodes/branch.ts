@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Expression, Identifier } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
 import { truthy } from '../logic.ts';
-import { definePureNode, exprs } from './types.ts';
+import { definePureNode } from './types.ts';
 
-export const BranchCase = z.strictObject({ name: Identifier, when: Expression });
+export const BranchCase = z.strictObject({ name: ui(Identifier, 'outcome'), when: Expression });
 
 export const BranchParams = z
   .strictObject({
@@ -27,9 +28,16 @@ export const branch = definePureNode({
   title: 'Branch',
   description: 'Chooses a path by a condition, or by the first matching case.',
   category: 'flow',
+  icon: 'git-branch',
   params: BranchParams,
   outcomes: (p) => (p.cases ? [...p.cases.map((c) => c.name), 'default'] : ['true', 'false']),
-  expressions: (p) => [...exprs([[['condition'], p.condition]]), ...(p.cases ?? []).map((c, i) => ({ path: ['cases', i, 'when'], logic: c.when }))],
+  outcomesFromParams: {
+    description: 'With `condition`: `true` and `false`. With `cases`: the case names, in order, then `default`.',
+    rules: [
+      { when: 'condition', outcomes: ['true', 'false'] },
+      { when: 'cases', namesFrom: 'cases[].name', outcomes: ['default'] },
+    ],
+  },
   writes: () => [],
   run: (p, ctx) => {
     if (p.cases) {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { CALL_OUTCOMES } from '../effects.ts';
+import { CALL_OUTCOMES, EffectResults } from '../effects.ts';
 import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
 import type { Json } from '../json.ts';
-import { defineEffectNode, exprs, into, type NodeContext } from './types.ts';
+import { defineEffectNode, into, type NodeContext } from './types.ts';
 
 function requiredText(ctx: NodeContext, logic: Json, field: string): string {
   const value = ctx.evaluate(logic);
@@ -11,9 +12,9 @@ function requiredText(ctx: NodeContext, logic: Json, field: string): string {
 }
 
 export const CallOperatorParams = z.strictObject({
-  operator: Expression.describe('Operator number or agent id, e.g. `{"var": "subscriber.operator_number"}`.'),
+  operator: ui(Expression, 'phone').describe('Operator number or agent id, e.g. `{"var": "subscriber.operator_number"}`.'),
   timeoutSec: PositiveSeconds.describe('How long to ring before `noAnswer`.').optional(),
-  into: Identifier.describe('Variable that receives `{ outcome, callId }`.').optional(),
+  into: ui(Identifier, 'variable').describe('Variable that receives `{ outcome, callId }`.').optional(),
 });
 
 export const callOperator = defineEffectNode({
@@ -21,11 +22,12 @@ export const callOperator = defineEffectNode({
   title: 'Call operator',
   description: 'Rings an operator; this becomes the current operator call.',
   category: 'telephony',
+  icon: 'headset',
   params: CallOperatorParams,
   effectKind: 'call',
+  result: EffectResults.call,
   errorOutcome: 'failed',
   outcomes: () => [...CALL_OUTCOMES],
-  expressions: (p) => exprs([[['operator'], p.operator]]),
   writes: (p) => into(p.into),
   effect: (p, ctx) => ({
     kind: 'call',
@@ -39,11 +41,11 @@ export const callOperator = defineEffectNode({
 });
 
 export const DialCustomerParams = z.strictObject({
-  number: Expression.describe('The number to dial, e.g. `{"var": "subscriber.tel"}`.'),
+  number: ui(Expression, 'phone').describe('The number to dial, e.g. `{"var": "subscriber.tel"}`.'),
   bridge: z.boolean().describe('Connect the customer to the current operator call once answered.').optional(),
-  callerId: z.string().optional(),
+  callerId: ui(z.string(), 'phone').optional(),
   timeoutSec: PositiveSeconds.optional(),
-  into: Identifier.optional(),
+  into: ui(Identifier, 'variable').optional(),
 });
 
 export const dialCustomer = defineEffectNode({
@@ -51,11 +53,12 @@ export const dialCustomer = defineEffectNode({
   title: 'Dial customer',
   description: 'Dials a customer number, optionally bridged to the current operator call.',
   category: 'telephony',
+  icon: 'phone-outgoing',
   params: DialCustomerParams,
   effectKind: 'dial',
+  result: EffectResults.dial,
   errorOutcome: 'failed',
   outcomes: () => [...CALL_OUTCOMES],
-  expressions: (p) => exprs([[['number'], p.number]]),
   writes: (p) => into(p.into),
   effect: (p, ctx) => ({
     kind: 'dial',

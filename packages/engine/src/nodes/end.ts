@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Expression } from '../format/common.ts';
-import { definePureNode, exprs } from './types.ts';
+import { definePureNode } from './types.ts';
 
 export const EndParams = z.strictObject({
   result: Expression.describe("The execution's result, e.g. for a parent scenario waiting on it.").optional(),
@@ -13,9 +13,10 @@ export const end = definePureNode({
   title: 'End',
   description: 'Ends the execution, optionally with a result.',
   category: 'flow',
+  icon: 'player-stop',
+  paramsOptional: true,
   params: EndParams,
   outcomes: () => [],
-  expressions: (p) => exprs([[['result'], p.result]]),
   writes: () => [],
   run: (p, ctx) => ({
     end: {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { EffectResults } from '../effects.ts';
 import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
-import { defineEffectNode, exprs, into } from './types.ts';
+import { ui } from '../format/ui.ts';
+import { defineEffectNode, into } from './types.ts';
 
 export const QueueParams = z.strictObject({
-  queue: Expression.describe('Queue name (or an expression giving it).'),
+  queue: ui(Expression, 'queue').describe('Queue name (or an expression giving it).'),
   priority: Expression.describe('Caller priority within the queue; higher is served first. Default 0.').optional(),
   timeoutSec: PositiveSeconds.describe('Give up waiting after this long: the `timeout` outcome.').optional(),
   data: Expression.describe('Extra data shown to the agent with the assignment.').optional(),
-  into: Identifier.describe('Variable that receives `{ outcome, agent, waitedMs }`.').optional(),
+  into: ui(Identifier, 'variable').describe('Variable that receives `{ outcome, agent, waitedMs }`.').optional(),
 });
 
 export const queue = defineEffectNode({
@@ -15,15 +17,11 @@ export const queue = defineEffectNode({
   title: 'Queue',
   description: 'Puts the caller into a queue and waits for an agent, a timeout, or the caller leaving.',
   category: 'queue',
+  icon: 'users-group',
   params: QueueParams,
   effectKind: 'enqueue',
+  result: EffectResults.enqueue,
   outcomes: () => ['assigned', 'timeout', 'left'],
-  expressions: (p) =>
-    exprs([
-      [['queue'], p.queue],
-      [['priority'], p.priority],
-      [['data'], p.data],
-    ]),
   writes: (p) => into(p.into),
   effect: (p, ctx) => {
     const name = ctx.evaluate(p.queue);

@@ -1,24 +1,30 @@
 import { z } from 'zod';
-import { evaluate } from '../logic.ts';
-import type { Json } from '../json.ts';
+import { EffectResults } from '../effects.ts';
 import { Expression, Identifier, ScenarioId } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
+import type { Json } from '../json.ts';
+import { evaluate } from '../logic.ts';
 import { queryProblems } from '../sql-text.ts';
-import { defineEffectNode, exprs, into } from './types.ts';
+import { defineEffectNode, into } from './types.ts';
 
 /** How many children one `forEach` may start at once. */
 export const MAX_FOR_EACH = 10_000;
 
 export const RunScenarioParams = z
   .strictObject({
-    scenario: ScenarioId.describe('Id of the scenario to start (its published version).'),
-    inputs: z.record(Identifier, Expression).describe("Its input variables, as expressions over this scenario's variables.").optional(),
+    scenario: ui(ScenarioId, 'scenarioRef').describe('Id of the scenario to start (its published version).'),
+    inputs: ui(z.record(Identifier, Expression), 'expressionMap').describe("Its input variables, as expressions over this scenario's variables.").optional(),
     wait: z.boolean().describe('Wait for it to end (default), or continue at once with `done`.').optional(),
-    into: Identifier.describe("Variable that receives the child's result (when waiting), or how many were started (forEach, forEachRow).").optional(),
+    into: ui(Identifier, 'variable')
+      .describe("Variable that receives the child's result (when waiting), or how many were started (forEach, forEachRow).")
+      .optional(),
     forEach: Expression.describe('A list: start one child per item, all in one step (inputs may read the item as `item`). Needs `wait: false`.').optional(),
     forEachRow: z
       .strictObject({
-        query: z.string().regex(/\S/, 'must not be empty').describe('SQL with named parameters `:name`, e.g. one that claims rows (`update … returning …`).'),
-        params: z.record(Identifier, Expression).describe('Values for the named parameters, as expressions.').optional(),
+        query: ui(z.string().regex(/\S/, 'must not be empty'), 'sql').describe(
+          'SQL with named parameters `:name`, e.g. one that claims rows (`update … returning …`).',
+        ),
+        params: ui(z.record(Identifier, Expression), 'sqlParams').describe('Values for the named parameters, as expressions.').optional(),
       })
       .describe(
         "Start one child per row this query returns, in the transaction that runs it: the row's columns are the child's inputs (`inputs` adds to them). The rows never enter this scenario's variables. Needs `wait: false`.",
@@ -44,15 +50,12 @@ export const runScenario = defineEffectNode({
   title: 'Run scenario',
   description: 'Starts another scenario (or one per item of a list); waits for its result or continues at once.',
   category: 'flow',
+  icon: 'subtask',
   params: RunScenarioParams,
   effectKind: 'startChild',
+  result: EffectResults.startChild,
   errorOutcome: 'failed',
   outcomes: () => ['done', 'failed'],
-  expressions: (p) => [
-    ...exprs([[['forEach'], p.forEach]]),
-    ...Object.entries(p.forEachRow?.params ?? {}).map(([name, logic]) => ({ path: ['forEachRow', 'params', name], logic })),
-    ...Object.entries(p.inputs ?? {}).map(([name, logic]) => ({ path: ['inputs', name], logic })),
-  ],
   // `item` is what forEach hands to the inputs.
   writes: (p) => [...into(p.into), 'lastError', ...(p.forEach !== undefined ? ['item'] : [])],
   effect: (p, ctx) => {

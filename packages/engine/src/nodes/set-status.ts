@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import type { Json } from '../json.ts';
+import { EffectResults } from '../effects.ts';
 import { Expression, Identifier } from '../format/common.ts';
-import { defineEffectNode, exprs } from './types.ts';
+import { ui } from '../format/ui.ts';
+import type { Json } from '../json.ts';
+import { defineEffectNode } from './types.ts';
 
 export const SetStatusParams = z.strictObject({
-  table: Identifier.describe('Subscriber table; default `table_out_call`. A name, never taken from a variable.').optional(),
-  idColumn: Identifier.describe('Key column; default `Id`.').optional(),
+  table: ui(Identifier, 'table').describe('Subscriber table; default `table_out_call`. A name, never taken from a variable.').optional(),
+  idColumn: ui(Identifier, 'column').describe('Key column; default `Id`.').optional(),
   id: Expression.describe('Which row: usually `{"var": "subscriber.Id"}`.'),
   status: Expression.describe('The new status: 10 call back, 11 being served, 12 callback succeeded, or any integer.'),
-  fields: z.record(Identifier, Expression).describe('Other columns to set at the same time (callback time, operator…).').optional(),
+  fields: ui(z.record(Identifier, Expression), 'expressionMap').describe('Other columns to set at the same time (callback time, operator…).').optional(),
 });
 
 export const setStatus = defineEffectNode({
@@ -16,17 +18,12 @@ export const setStatus = defineEffectNode({
   title: 'Set status',
   description: "Sets a subscriber row's status and, optionally, other fields.",
   category: 'data',
+  icon: 'flag',
   params: SetStatusParams,
   effectKind: 'setStatus',
+  result: EffectResults.setStatus,
   errorOutcome: 'error',
   outcomes: () => ['next', 'error'],
-  expressions: (p) => [
-    ...exprs([
-      [['id'], p.id],
-      [['status'], p.status],
-    ]),
-    ...Object.entries(p.fields ?? {}).map(([name, logic]) => ({ path: ['fields', name], logic })),
-  ],
   writes: () => [],
   effect: (p, ctx) => {
     const raw = ctx.evaluate(p.status);

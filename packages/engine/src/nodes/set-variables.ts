@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Expression, Identifier } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
 import { definePureNode } from './types.ts';
 
-export const Assignment = z.strictObject({ name: Identifier, value: Expression });
+export const Assignment = z.strictObject({ name: ui(Identifier, 'variable'), value: Expression });
 
 export const SetVariablesParams = z.strictObject({
   assign: z.array(Assignment).min(1, 'must assign at least one variable').describe('Applied in order: a later value sees the earlier ones.'),
@@ -13,9 +14,9 @@ export const setVariables = definePureNode({
   title: 'Set variables',
   description: 'Assigns variables from expressions.',
   category: 'data',
+  icon: 'variable',
   params: SetVariablesParams,
   outcomes: () => ['next'],
-  expressions: (p) => p.assign.map((a, i) => ({ path: ['assign', i, 'value'], logic: a.value })),
   writes: (p) => p.assign.map((a) => a.name),
   run: (p, ctx) => {
     for (const a of p.assign) ctx.set(a.name, ctx.evaluate(a.value));

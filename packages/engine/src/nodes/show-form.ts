@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { FIELD_TYPES, type FormFieldSpec } from '../effects.ts';
+import { EffectResults, FIELD_TYPES, type FormFieldSpec } from '../effects.ts';
 import { Expression, Identifier, PositiveSeconds } from '../format/common.ts';
-import { defineEffectNode, exprs } from './types.ts';
+import { ui } from '../format/ui.ts';
+import { defineEffectNode } from './types.ts';
 
 export const FormField = z
   .strictObject({
-    name: Identifier.describe('The variable that receives the value.'),
+    name: ui(Identifier, 'variable').describe('The variable that receives the value.'),
     label: z.string().min(1, 'must not be empty'),
     type: z.enum(FIELD_TYPES),
     required: z.boolean().optional(),
@@ -26,9 +27,9 @@ export const FormField = z
 export const ShowFormParams = z
   .strictObject({
     title: z.string().min(1, 'must not be empty'),
-    description: z.string().optional(),
-    fields: z.array(FormField).min(1, 'must have at least one field'),
-    operator: Expression.describe('Whose screen: by default the operator of the current call.').optional(),
+    description: ui(z.string(), 'multiline').optional(),
+    fields: ui(z.array(FormField).min(1, 'must have at least one field'), 'formFields'),
+    operator: ui(Expression, 'phone').describe('Whose screen: by default the operator of the current call.').optional(),
     timeoutSec: PositiveSeconds.describe('Without a submission by then, the `timeout` outcome is taken.').optional(),
   })
   .superRefine((p, ctx) => {
@@ -44,10 +45,11 @@ export const showForm = defineEffectNode({
   title: 'Show form',
   description: "Shows a form on the operator's screen and waits for it to be submitted.",
   category: 'operator',
+  icon: 'forms',
   params: ShowFormParams,
   effectKind: 'form',
+  result: EffectResults.form,
   outcomes: () => ['submitted', 'timeout'],
-  expressions: (p) => [...exprs([[['operator'], p.operator]]), ...p.fields.flatMap((f, i) => exprs([[['fields', i, 'default'], f.default]]))],
   writes: (p) => p.fields.filter((f) => !f.readOnly).map((f) => f.name),
   effect: (p, ctx) => {
     const fields = p.fields.map(

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import type { Json } from '../json.ts';
+import { EffectResults } from '../effects.ts';
 import { Expression, Identifier } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
+import type { Json } from '../json.ts';
 import { queryProblems } from '../sql-text.ts';
 import { defineEffectNode, into } from './types.ts';
 
@@ -9,11 +11,11 @@ export const MAX_QUERY_ROWS = 10_000;
 
 export const SqlParams = z
   .strictObject({
-    query: z.string().regex(/\S/, 'must not be empty').describe('SQL text with named parameters `:name`; values are always bound, never spliced.'),
-    params: z.record(Identifier, Expression).describe('Values for the named parameters, as expressions.').optional(),
+    query: ui(z.string().regex(/\S/, 'must not be empty'), 'sql').describe('SQL text with named parameters `:name`; values are always bound, never spliced.'),
+    params: ui(z.record(Identifier, Expression), 'sqlParams').describe('Values for the named parameters, as expressions.').optional(),
     result: z.enum(['rows', 'first', 'none']).describe('`rows` (an array), `first` (one object or null) or `none`. Default `rows`.').optional(),
-    into: Identifier.describe('Variable that receives the result.').optional(),
-    timeoutMs: z.number().int().positive().max(600_000).optional(),
+    into: ui(Identifier, 'variable').describe('Variable that receives the result.').optional(),
+    timeoutMs: ui(z.number().int().positive().max(600_000), 'durationMs').optional(),
   })
   .superRefine((p, ctx) => {
     for (const message of queryProblems(p.query, p.params)) ctx.addIssue({ code: 'custom', message, path: ['query'] });
@@ -24,11 +26,12 @@ export const sql = defineEffectNode({
   title: 'SQL query',
   description: 'Runs a parameterised query on the database; rows or the first row into a variable.',
   category: 'data',
+  icon: 'database',
   params: SqlParams,
   effectKind: 'sql',
+  result: EffectResults.sql,
   errorOutcome: 'error',
   outcomes: () => ['ok', 'empty', 'error'],
-  expressions: (p) => Object.entries(p.params ?? {}).map(([name, logic]) => ({ path: ['params', name], logic })),
   writes: (p) => into(p.into),
   effect: (p, ctx) => {
     const params: Record<string, Json> = {};

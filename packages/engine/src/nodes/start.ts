@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { JsonValue } from '../json.ts';
 import { Identifier, VariableType } from '../format/common.ts';
+import { ui } from '../format/ui.ts';
+import { JsonValue } from '../json.ts';
 import { definePureNode } from './types.ts';
 
 export const StartInput = z.strictObject({
-  name: Identifier,
+  name: ui(Identifier, 'variable'),
   type: VariableType.optional(),
   required: z.boolean().optional(),
-  default: JsonValue.optional(),
+  default: ui(JsonValue, 'json').optional(),
   description: z.string().optional(),
 });
 
@@ -20,9 +21,10 @@ export const start = definePureNode({
   title: 'Start',
   description: 'Where the execution begins; declares the input variables.',
   category: 'flow',
+  icon: 'player-play',
+  paramsOptional: true,
   params: StartParams,
   outcomes: () => ['next'],
-  expressions: () => [],
   writes: (p) => (p.inputs ?? []).map((i) => i.name),
   // Inputs are applied by the interpreter when the execution starts.
   run: () => ({ outcome: 'next' }),

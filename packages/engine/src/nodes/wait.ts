@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { EffectResults } from '../effects.ts';
 import { Expression } from '../format/common.ts';
-import { defineEffectNode, exprs } from './types.ts';
+import { ui } from '../format/ui.ts';
+import { defineEffectNode } from './types.ts';
 
 export const WaitParams = z
   .strictObject({
-    seconds: Expression.describe('How long to wait, in seconds (a number or an expression).').optional(),
-    until: Expression.describe('Or until this moment: epoch milliseconds or an ISO 8601 date-time.').optional(),
+    seconds: ui(Expression, 'duration').describe('How long to wait, in seconds (a number or an expression).').optional(),
+    until: ui(Expression, 'dateTime').describe('Or until this moment: epoch milliseconds or an ISO 8601 date-time.').optional(),
   })
   .refine((p) => (p.seconds === undefined) !== (p.until === undefined), { message: 'set exactly one of "seconds" or "until"' });
 
@@ -23,14 +25,11 @@ export const wait = defineEffectNode({
   title: 'Wait',
   description: 'Pauses the execution for a duration or until a time; durable across restarts.',
   category: 'flow',
+  icon: 'clock',
   params: WaitParams,
   effectKind: 'timer',
+  result: EffectResults.timer,
   outcomes: () => ['next'],
-  expressions: (p) =>
-    exprs([
-      [['seconds'], p.seconds],
-      [['until'], p.until],
-    ]),
   writes: () => [],
   effect: (p, ctx) => {
     if (p.until !== undefined) return { kind: 'timer', wakeAt: toEpochMs(ctx.evaluate(p.until), '"until"') };

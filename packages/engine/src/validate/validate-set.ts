@@ -1,8 +1,10 @@
 /**
  * Validating several scenario files together: each on its own, then the
- * references between them (`runScenario` targets) and duplicate ids.
+ * references between them (what node definitions' `references` name) and
+ * duplicate ids.
  */
 import type { Scenario } from '../format/scenario.ts';
+import { scenarioReferences } from '../references.ts';
 import { formatPath, type Issue } from './issue.ts';
 import { validateScenario, type ValidationResult } from './validate.ts';
 
@@ -34,18 +36,9 @@ export function validateSet(entries: SetEntry[], options: { knownScenarioIds?: I
 }
 
 export function missingReferences(scenario: Scenario, known: ReadonlySet<string>): Issue[] {
-  const issues: Issue[] = [];
-  scenario.nodes.forEach((node, index) => {
-    if (node.type === 'runScenario' && !known.has(node.params.scenario)) {
-      issues.push({
-        severity: 'error',
-        nodeId: node.id,
-        path: formatPath(['nodes', index, 'params', 'scenario']),
-        message: `unknown scenario "${node.params.scenario}"`,
-      });
-    }
-  });
-  return issues;
+  return scenarioReferences(scenario)
+    .filter((ref) => !known.has(ref.scenario))
+    .map((ref) => ({ severity: 'error', nodeId: ref.nodeId, path: formatPath(ref.path), message: `unknown scenario "${ref.scenario}"` }));
 }
 
 function push(result: ValidationResult, issue: Issue) {

@@ -11,7 +11,8 @@ import { Edge, Scenario, ScenarioKind, SCENARIO_FORMAT, VariableDeclaration, Sce
 import { NodeId, ScenarioId } from '../format/common.ts';
 import { JsonValue, isJsonObject } from '../json.ts';
 import { inspect } from '../logic.ts';
-import { nodeDefinition, NODE_TYPES } from '../nodes/registry.ts';
+import { paramsExpressions } from '../nodes/params-walk.ts';
+import { nodeDefinition, nodeDefinitions } from '../nodes/registry.ts';
 import { BUILTIN_VARIABLES } from '../interpreter/state.ts';
 import { formatPath, hasErrors, type Issue } from './issue.ts';
 
@@ -93,7 +94,9 @@ function validateDocument(doc: unknown): ValidationResult {
         severity: 'error',
         ...nodeId,
         path: formatPath([...at, 'type']),
-        message: `unknown node type "${raw.type}" (known: ${NODE_TYPES.join(', ')})`,
+        message: `unknown node type "${raw.type}" (known: ${nodeDefinitions()
+          .map((d) => d.type)
+          .join(', ')})`,
       });
       return;
     }
@@ -184,7 +187,7 @@ function semanticChecks(scenario: Scenario): Issue[] {
 
   scenario.nodes.forEach((node, index) => {
     const def = nodeDefinition(node.type)!;
-    for (const ref of def.expressions(node.params ?? {})) {
+    for (const ref of paramsExpressions(def.params, node.params ?? {})) {
       const path = ['nodes', index, 'params', ...ref.path];
       const { variables, problems } = inspect(ref.logic);
       for (const p of problems) issues.push({ severity: 'error', nodeId: node.id, path: formatPath([...path, ...p.path]), message: p.message });
