@@ -13,7 +13,7 @@ import { cannotStore, unstorable, type Json } from '../json.ts';
 import { evaluate } from '../logic.ts';
 import type { EndOutcome, NodeContext, NodeOutcome } from '../nodes/types.ts';
 import { compile, compiledExpression, type CompiledNode, type CompiledScenario } from './compile.ts';
-import { storable, storableText } from './storable.ts';
+import { detached, storable, storableText } from './storable.ts';
 import type { ExecutionEvent, ExecutionState, StepResult, TraceEntry } from './state.ts';
 
 export interface StepOptions {
@@ -226,7 +226,7 @@ class Run implements NodeContext {
         this.record(current, null, this.now, stepNo);
         this.state.status = result.end.status;
         this.state.endedAt = this.now;
-        if (result.end.result !== undefined) this.state.result = result.end.result;
+        if (result.end.result !== undefined) this.state.result = detached(result.end.result, this.vars);
         if (result.end.status === 'failed') this.state.error = { nodeId: id, message: result.end.reason ?? 'ended as failed' };
         return this.finish();
       }

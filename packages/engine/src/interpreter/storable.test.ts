@@ -5,9 +5,14 @@ describe('storableText', () => {
   it('replaces what PostgreSQL refuses and cuts long messages, saying how long they were', () => {
     expect(storableText('a\u0000b \ud800 c')).toBe('a\uFFFDb \uFFFD c');
     expect(storableText('fine 😀')).toBe('fine 😀');
-    const long = `${'x'.repeat(MAX_MESSAGE_CHARS - 1)}😀 and more`;
-    // The cut falls inside the emoji: its first half would be unpaired.
-    expect(storableText(long)).toBe(`${'x'.repeat(MAX_MESSAGE_CHARS - 1)}\uFFFD… (${long.length.toLocaleString('en-US')} characters in all)`);
+    const note = '… (2,010 characters in all)';
+    const long = `${'x'.repeat(MAX_MESSAGE_CHARS - note.length - 1)}😀${'y'.repeat(2010 - MAX_MESSAGE_CHARS + note.length - 1)}`;
+    expect(long.length).toBe(2010);
+    // The cut falls inside the emoji: its first half would be unpaired. The whole message, note included, fits the limit.
+    const cut = storableText(long);
+    expect(cut).toBe(`${'x'.repeat(MAX_MESSAGE_CHARS - note.length - 1)}\uFFFD${note}`);
+    expect(cut.length).toBe(MAX_MESSAGE_CHARS);
+    expect(storableText('z'.repeat(MAX_MESSAGE_CHARS))).toBe('z'.repeat(MAX_MESSAGE_CHARS));
   });
 });
 
@@ -23,5 +28,21 @@ describe('storable', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 1_200; i++) deep = [deep];
     expect(() => storable('v', deep as never, vars)).toThrow('variable "v" is nested more than 1000 levels deep, which the database cannot store');
+  });
+
+  it('counts the nesting of parts it has measured before: a value wrapped a level at a time (a loop) is refused past 1,000 levels', () => {
+    // Each round stores [last]: `last` is remembered from the round before, so only its recorded depth can tell.
+    let value: unknown = 'x';
+    let levels = 0;
+    let refused: unknown;
+    for (; levels < 1_500 && !refused; levels++) {
+      try {
+        value = storable('v', [value] as never, vars);
+      } catch (e) {
+        refused = e;
+      }
+    }
+    expect(levels).toBe(1_001);
+    expect(String(refused)).toContain('variable "v" is nested more than 1000 levels deep');
   });
 });

@@ -18,25 +18,33 @@ export const MAX_VARIABLE_DEPTH = 1_000;
 interface Facts {
   /** JSON length, roughly; past the limit it stops counting. */
   size: number;
+  /** Levels of nesting: 0 for a scalar, 1 for `[]`, 2 for `[[]]`… (kept with the value, so a remembered part still counts). */
+  depth: number;
   problem: string | undefined;
   /** Holds the live variables themselves ({"var": ""}): never remembered, they change. */
   holdsVariables: boolean;
 }
 
 const known = new WeakMap<object, Facts>();
-const PLAIN: Facts = { size: 8, problem: undefined, holdsVariables: false };
+const PLAIN: Facts = { size: 8, depth: 0, problem: undefined, holdsVariables: false };
+const TOO_DEEP = `is nested more than ${MAX_VARIABLE_DEPTH} levels deep`;
 
-function facts(v: Json, vars: object, depth: number): Facts {
-  if (typeof v === 'string') return { size: v.length + 2, problem: UNSTORABLE_TEXT.test(v) ? UNSTORABLE_IN_STRING : undefined, holdsVariables: false };
+/** `above`: how many levels hold this value in the value being measured. */
+function facts(v: Json, vars: object, above: number): Facts {
+  if (typeof v === 'string')
+    return { size: v.length + 2, depth: 0, problem: UNSTORABLE_TEXT.test(v) ? UNSTORABLE_IN_STRING : undefined, holdsVariables: false };
   if (v === null || typeof v !== 'object') return PLAIN;
   const seen = known.get(v);
   if (seen) return seen;
-  if (depth > MAX_VARIABLE_DEPTH) return { size: 0, problem: `is nested more than ${MAX_VARIABLE_DEPTH} levels deep`, holdsVariables: false };
+  // Deep enough to be refused already: stop before the walk itself runs out of stack.
+  if (above >= MAX_VARIABLE_DEPTH) return { size: 0, depth: MAX_VARIABLE_DEPTH + 1, problem: TOO_DEEP, holdsVariables: false };
   let size = 2;
+  let depth = 1;
   let problem: string | undefined;
   let holdsVariables = v === vars;
   const add = (f: Facts) => {
     size += f.size;
+    if (f.depth + 1 > depth) depth = f.depth + 1;
     problem ??= f.problem;
     holdsVariables ||= f.holdsVariables;
   };
@@ -53,7 +61,8 @@ function facts(v: Json, vars: object, depth: number): Facts {
       if (size > MAX_VARIABLE_CHARS) break;
     }
   }
-  const out = { size, problem, holdsVariables };
+  if (depth > MAX_VARIABLE_DEPTH) problem ??= TOO_DEEP;
+  const out = { size, depth, problem, holdsVariables };
   if (!holdsVariables && size <= MAX_VARIABLE_CHARS) known.set(v, out);
   return out;
 }
@@ -71,19 +80,32 @@ export function storable(name: string, value: Json, vars: Record<string, Json>):
   return f.holdsVariables ? detach(value, vars) : value;
 }
 
+/** A value as it is stored outside the variables (an execution's result): the live variables in it copied, without `$now`. */
+export function detached(value: Json, vars: Record<string, Json>): Json {
+  return facts(value, vars, 0).holdsVariables ? detach(value, vars) : value;
+}
+
 /** The longest error message kept (in `lastError`, an execution's error, the trace). */
 export const MAX_MESSAGE_CHARS = 2_000;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE_TEXT.source, 'g');
 
 /** A message as it can be stored: cut to MAX_MESSAGE_CHARS, text PostgreSQL would refuse replaced by U+FFFD. */
 export function storableText(text: string): string {
-  const cut = text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}… (${text.length.toLocaleString('en-US')} characters in all)` : text;
+  let cut = text;
+  if (text.length > MAX_MESSAGE_CHARS) {
+    const note = `… (${text.length.toLocaleString('en-US')} characters in all)`;
+    cut = text.slice(0, MAX_MESSAGE_CHARS - note.length) + note;
+  }
   return cut.replace(UNSTORABLE_ALL, '\uFFFD');
 }
 
 /** `value` with each reference to the live variables replaced by a copy of them (what holds none is kept as it is). */
 function detach(value: Json, vars: Record<string, Json>): Json {
-  if (value === vars) return { ...vars };
+  if (value === vars) {
+    // `$now` is the time of the step that reads it: never stored.
+    const { $now: _now, ...copy } = vars;
+    return copy;
+  }
   if (value === null || typeof value !== 'object' || known.has(value)) return value;
   if (Array.isArray(value)) return value.map((x) => detach(x, vars));
   const out: Record<string, Json> = {};
