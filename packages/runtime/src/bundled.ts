@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exclusively } from '@tellflow/db';
 import { parseJsonText, referencedScenarioIds, type Scenario } from '@tellflow/engine';
-import type { Runtime } from './runtime.ts';
+import type { Stores } from './stores.ts';
+
+/** What installing needs: a runtime, or the stores alone. */
+type Target = Pick<Stores, 'db' | 'scenarios' | 'serviceTasks'>;
 
 export const BUNDLED_FOLDER = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
@@ -24,11 +27,11 @@ export const CALLBACK_MONITOR_TASK = {
 } as const;
 
 /** Several servers starting at once on a fresh database install each scenario once: the second waits and finds them. */
-export async function installBundled(runtime: Runtime, folder = BUNDLED_FOLDER): Promise<string[]> {
-  return exclusively(runtime.db, 'bundled-scenarios', () => install(runtime, folder));
+export async function installBundled(target: Target, folder = BUNDLED_FOLDER): Promise<string[]> {
+  return exclusively(target.db, 'bundled-scenarios', () => install(target, folder));
 }
 
-async function install(runtime: Runtime, folder: string): Promise<string[]> {
+async function install(target: Target, folder: string): Promise<string[]> {
   const docs = readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -37,17 +40,17 @@ async function install(runtime: Runtime, folder: string): Promise<string[]> {
       if (!parsed.ok) throw new Error(`${f}: ${parsed.error}`);
       return parsed.value as Scenario;
     });
-  const existing = new Set((await runtime.scenarios.list()).map((s) => s.id));
+  const existing = new Set((await target.scenarios.list()).map((s) => s.id));
   const installed: string[] = [];
   for (const doc of dependencyOrder(docs)) {
     if (existing.has(doc.id)) continue;
-    const { version } = await runtime.scenarios.save(doc, { comment: 'bundled with Tellflow' });
-    await runtime.scenarios.publish(doc.id, version.version);
+    const { version } = await target.scenarios.save(doc, { comment: 'bundled with Tellflow' });
+    await target.scenarios.publish(doc.id, version.version);
     installed.push(doc.id);
   }
-  const tasks = new Set((await runtime.serviceTasks.list()).map((t) => t.id));
+  const tasks = new Set((await target.serviceTasks.list()).map((t) => t.id));
   if (!tasks.has(CALLBACK_MONITOR_TASK.id) && (existing.has('callback-monitor') || installed.includes('callback-monitor'))) {
-    await runtime.serviceTasks.create(CALLBACK_MONITOR_TASK);
+    await target.serviceTasks.create(CALLBACK_MONITOR_TASK);
   }
   return installed;
 }

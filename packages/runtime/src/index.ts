@@ -1,4 +1,11 @@
-export { Runtime, type RuntimeOptions, type FormSubmitter } from './runtime.ts';
+export { Runtime, type RuntimeOptions, type TickResult } from './runtime.ts';
+export { stores, ExecutionStore, type Stores } from './stores.ts';
+export { Commands, type CommandsOptions, type FormSubmitter, type RunHere } from './commands.ts';
+export { Worker, type WorkerOptions } from './worker.ts';
+export { JobLoop, backgroundJobs, type Job, type JobCounts } from './jobs.ts';
+export { CallEvents, type CallEventsOptions } from './call-events.ts';
+export { detached, type Attachment, type CallAttempt, type ExecutionAttachment } from './attachment.ts';
+export { outboundAttachment } from './outbound/attachment.ts';
 export { ScenarioStore, type ScenarioSummary, type ScenarioVersion } from './scenarios.ts';
 export { RuntimeError } from './errors.ts';
 export { WAKE_CHANNEL } from './runner.ts';

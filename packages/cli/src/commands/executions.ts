@@ -1,6 +1,6 @@
 import type { Json } from '@tellflow/engine';
 import type { ExecutionDetail } from '@tellflow/runtime';
-import { table, withRuntime } from '../management.ts';
+import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
@@ -50,8 +50,8 @@ Exit status:
         const limit = whole(v.limit);
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
-        return withRuntime(io, this.name, async (rt) => {
-          const rows = await rt.executions({
+        return withProduct(io, this.name, async (product) => {
+          const rows = await product.executions.list({
             limit: limit ?? 20,
             ...(v.scenario ? { scenarioId: v.scenario } : {}),
             ...(v.status ? { status: v.status } : {}),
@@ -68,21 +68,21 @@ Exit status:
         });
       }
       case 'show':
-        return withRuntime(io, this.name, async (rt) => {
-          io.stdout(describe(await rt.execution(id!)));
+        return withProduct(io, this.name, async (product) => {
+          io.stdout(describe(await product.executions.get(id!)));
           return EXIT.ok;
         });
       case 'cancel':
-        return withRuntime(io, this.name, async (rt) => {
-          await rt.cancel(id!, v.reason ?? 'cancelled from the command line');
+        return withProduct(io, this.name, async (product) => {
+          await product.commands.cancel(id!, v.reason ?? 'cancelled from the command line');
           io.stdout(`cancelling ${id}\n`);
           return EXIT.ok;
         });
       case 'retry': {
         const fromStep = whole(v['from-step']);
         if (fromStep === null) return usageError(this, `--from-step must be a step number (1, 2, …), not "${v['from-step']}"`, io);
-        return withRuntime(io, this.name, async (rt) => {
-          const newId = await rt.retry(id!, fromStep !== undefined ? { fromStep } : {});
+        return withProduct(io, this.name, async (product) => {
+          const newId = await product.commands.retry(id!, fromStep !== undefined ? { fromStep } : {});
           io.stdout(`retrying ${id} as ${newId}\n`);
           return EXIT.ok;
         });

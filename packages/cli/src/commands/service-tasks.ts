@@ -1,5 +1,5 @@
 import type { ServiceTask } from '@tellflow/runtime';
-import { table, withRuntime } from '../management.ts';
+import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const describe = (t: ServiceTask) => [t.id, t.enabled ? 'enabled' : 'disabled', t.schedule, t.scenarioId, `overlap=${t.overlap}`, `missed=${t.missed}`];
@@ -44,8 +44,8 @@ or runOnce.
     const needId = () => (id ? undefined : usageError(this, `"${action}" needs a task id`, io));
     switch (action) {
       case 'list':
-        return withRuntime(io, this.name, async (rt) => {
-          const tasks = await rt.serviceTasks.list();
+        return withProduct(io, this.name, async (product) => {
+          const tasks = await product.serviceTasks.list();
           io.stdout(tasks.length ? table([['ID', 'STATE', 'SCHEDULE', 'SCENARIO', 'OVERLAP', 'MISSED'], ...tasks.map(describe)]) : 'no service tasks\n');
           return EXIT.ok;
         });
@@ -57,8 +57,8 @@ or runOnce.
         } catch {
           return usageError(this, '--input is not valid JSON', io);
         }
-        return withRuntime(io, this.name, async (rt) => {
-          const t = await rt.serviceTasks.create({
+        return withProduct(io, this.name, async (product) => {
+          const t = await product.serviceTasks.create({
             id,
             name: v.name ?? id,
             scenarioId: v.scenario,
@@ -76,22 +76,22 @@ or runOnce.
       case 'enable':
       case 'disable':
         if (needId() !== undefined) return EXIT.usage;
-        return withRuntime(io, this.name, async (rt) => {
-          const t = await rt.serviceTasks.update(id!, { enabled: action === 'enable' });
+        return withProduct(io, this.name, async (product) => {
+          const t = await product.serviceTasks.update(id!, { enabled: action === 'enable' });
           io.stdout(`${t.id} ${t.enabled ? 'enabled' : 'disabled'}\n`);
           return EXIT.ok;
         });
       case 'run':
         if (needId() !== undefined) return EXIT.usage;
-        return withRuntime(io, this.name, async (rt) => {
-          const execution = await rt.runServiceTask(id!);
+        return withProduct(io, this.name, async (product) => {
+          const execution = await product.commands.runServiceTask(id!);
           io.stdout(`started execution ${execution}\n`);
           return EXIT.ok;
         });
       case 'runs':
         if (needId() !== undefined) return EXIT.usage;
-        return withRuntime(io, this.name, async (rt) => {
-          const runs = await rt.serviceTasks.runs(id!, v.limit ? Number(v.limit) : 20);
+        return withProduct(io, this.name, async (product) => {
+          const runs = await product.serviceTasks.runs(id!, v.limit ? Number(v.limit) : 20);
           io.stdout(
             runs.length
               ? table([

@@ -1,5 +1,5 @@
 import type { OutboundTask, OutcomeCounts, TaskCallStats } from '@tellflow/runtime';
-import { table, withRuntime } from '../management.ts';
+import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const hours = (t: OutboundTask) => `${t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`} ${t.timeZone}`;
@@ -50,8 +50,8 @@ talk time of answered customer calls, and the same per operator; --since and
     if (action !== 'list' && action !== undefined && !id) return usageError(this, `"${action}" needs a task id`, io);
     switch (action) {
       case 'list':
-        return withRuntime(io, this.name, async (rt) => {
-          const all = await rt.outboundTasks.list();
+        return withProduct(io, this.name, async (product) => {
+          const all = await product.outboundTasks.list();
           io.stdout(
             all.length
               ? table([['ID', 'STATE', 'OPERATORS', 'HOURS', 'NAME'], ...all.map((t) => [t.id, t.state, t.operators.join(','), hours(t), t.name])])
@@ -65,8 +65,8 @@ talk time of answered customer calls, and the same per operator; --since and
         const days = v.days ? /^([1-7])-([1-7])$/.exec(v.days) : null;
         if (v.days && !days) return usageError(this, '--days must look like 1-5 (1 = Monday)', io);
         const dayList = days ? Array.from({ length: Number(days[2]) - Number(days[1]) + 1 }, (_, i) => Number(days[1]) + i) : [1, 2, 3, 4, 5, 6, 7];
-        return withRuntime(io, this.name, async (rt) => {
-          const t = await rt.outboundTasks.create({
+        return withProduct(io, this.name, async (product) => {
+          const t = await product.outboundTasks.create({
             id,
             ...(v.name ? { name: v.name } : {}),
             ...(v.dialog ? { dialogScenarioId: v.dialog } : {}),
@@ -85,14 +85,14 @@ talk time of answered customer calls, and the same per operator; --since and
       }
       case 'start':
       case 'stop':
-        return withRuntime(io, this.name, async (rt) => {
-          const t = await rt.outboundTasks.setState(id!, action === 'start' ? 'running' : 'stopped');
+        return withProduct(io, this.name, async (product) => {
+          const t = await product.outboundTasks.setState(id!, action === 'start' ? 'running' : 'stopped');
           io.stdout(`${t.id} ${t.state}\n`);
           return EXIT.ok;
         });
       case 'progress':
-        return withRuntime(io, this.name, async (rt) => {
-          const p = await rt.outboundTasks.progress(id!);
+        return withProduct(io, this.name, async (product) => {
+          const p = await product.outboundTasks.progress(id!);
           const names: Record<string, string> = { new: 'new', '10': '10 call back', '11': '11 being served', '12': '12 callback succeeded' };
           io.stdout(
             Object.keys(p).length
@@ -113,8 +113,8 @@ talk time of answered customer calls, and the same per operator; --since and
           if (Number.isNaN(at.getTime())) return usageError(this, `--${flag} must be a date like 2026-11-01 or 2026-11-01T09:00:00Z, not "${text}"`, io);
           range[key] = at;
         }
-        return withRuntime(io, this.name, async (rt) => {
-          io.stdout(describeStats(await rt.outboundTasks.callStats(id!, range)));
+        return withProduct(io, this.name, async (product) => {
+          io.stdout(describeStats(await product.outboundTasks.callStats(id!, range)));
           return EXIT.ok;
         });
       }

@@ -1,20 +1,10 @@
 /**
  * The call history of outbound tasks: one row per call attempt, so the
- * operator's card can show the previous calls of a subscriber.
+ * operator's card can show the previous calls of a subscriber. Written
+ * through the outbound attachment hook (outbound/attachment.ts).
  */
 import type { Queryable } from '@tellflow/db';
-
-export interface CallAttempt {
-  executionId: string;
-  step: number;
-  kind: 'operator' | 'customer';
-  number: string;
-  callId: string | null;
-  taskId: string | null;
-  subscriberId: number | null;
-  operator: string | null;
-  at: number;
-}
+import type { CallAttempt } from '../attachment.ts';
 
 export async function recordAttempt(q: Queryable, a: CallAttempt): Promise<void> {
   await q.query(

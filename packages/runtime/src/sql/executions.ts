@@ -1,6 +1,10 @@
 import type { Queryable } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
+import type { Attachment } from '../attachment.ts';
+import { outboundAttachment } from '../outbound/attachment.ts';
 import type { RetryFrom } from './read-executions.ts';
+
+export type { Attachment };
 
 export interface NewExecution {
   scenarioId: string;
@@ -18,29 +22,12 @@ export interface NewExecution {
 }
 
 /**
- * What an execution's calls are attached to: an outbound task, the
- * subscriber row being served and the operator it occupies. Children inherit
- * it; inputs named `taskId`, `subscriberId` or `operator` set it explicitly.
+ * The default hook's reading of a new execution's input (runner.ts starts
+ * children with it). Kept so runner.ts need not change at once: the runner
+ * should call its runtime's hook, `ExecutionAttachment.fromInput`, instead.
  */
-export interface Attachment {
-  taskId?: string | null;
-  subscriberId?: number | null;
-  operator?: string | null;
-}
-
 export function attachmentFrom(input: Record<string, Json>, inherited: Attachment = {}): Attachment {
-  const pick = <T>(key: string, ok: (v: Json) => v is T & Json, fallback: T | null | undefined): T | null => {
-    const v = input[key];
-    return v !== undefined && ok(v) ? v : (fallback ?? null);
-  };
-  const isText = (v: Json): v is string => typeof v === 'string' && v !== '';
-  const isInt = (v: Json): v is number => typeof v === 'number' && Number.isInteger(v);
-  const subscriber = input.subscriberId;
-  return {
-    taskId: pick('taskId', isText, inherited.taskId),
-    subscriberId: typeof subscriber === 'string' && /^\d+$/.test(subscriber) ? Number(subscriber) : pick('subscriberId', isInt, inherited.subscriberId),
-    operator: typeof input.operator === 'number' ? String(input.operator) : pick('operator', isText, inherited.operator),
-  };
+  return outboundAttachment.fromInput(input, inherited);
 }
 
 /** What a retry of an execution takes over: its attachment, and when it is a retry itself, the variables it began with. */

@@ -1,0 +1,131 @@
+/**
+ * Background jobs: what a running process does on the clock besides
+ * advancing executions. A job is `{ name, every, tick }`; `backgroundJobs`
+ * lists them (a new one is one more entry). `JobLoop` runs each job on its
+ * own timer, `every` ms after its last tick ended (so a slow job — a first
+ * prune of a big table — holds up no other), logs a failing tick and tries
+ * again next time; `close()` waits for the ticks in flight.
+ */
+import type { Clock, TimerHandle } from '@tellflow/clock';
+import type { Database } from '@tellflow/db';
+import { Dialer } from './outbound/dialer.ts';
+import { pruneOlderThan } from './retention.ts';
+import { WAKE_CHANNEL } from './runner.ts';
+import type { ScenarioStore } from './scenarios.ts';
+import { Scheduler } from './service-tasks/scheduler.ts';
+
+/** What a tick did, as counts by name (a runtime's `tick()` returns them merged). */
+export type JobCounts = Record<string, number>;
+
+export interface Job {
+  name: string;
+  /** Milliseconds between the end of one tick and the start of the next. */
+  every: number;
+  /** Does what is due at `now`. */
+  tick(now: number): Promise<JobCounts>;
+}
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+/** How often a process prunes (each prune deletes what has aged since the last). */
+export const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * Today's jobs: service task schedules (each period once across processes),
+ * outbound dialing for free operators of running tasks, and retention
+ * (unless `keepFinishedMs` is null: kept forever).
+ */
+export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; scheduleMs: number; keepFinishedMs: number | null; log: Log }): Job[] {
+  const { db, log } = o;
+  const scheduler = new Scheduler({ db, scenarios: o.scenarios, log });
+  const dialer = new Dialer(db, o.scenarios, log);
+  const wake = () => db.notify(WAKE_CHANNEL, '');
+  const jobs: Job[] = [
+    {
+      name: 'service tasks',
+      every: o.scheduleMs,
+      async tick(now) {
+        const r = await scheduler.tick(now);
+        if (r.started) await wake();
+        return { ...r };
+      },
+    },
+    {
+      name: 'dialer',
+      every: o.scheduleMs,
+      async tick(now) {
+        const dialed = await dialer.tick(now);
+        if (dialed) await wake();
+        return { dialed };
+      },
+    },
+  ];
+  const keep = o.keepFinishedMs;
+  if (keep !== null) {
+    jobs.push({
+      name: 'retention',
+      every: PRUNE_EVERY_MS,
+      async tick(now) {
+        const r = await pruneOlderThan(db, now, keep, log);
+        return { prunedExecutions: r.executions, prunedRuns: r.runs };
+      },
+    });
+  }
+  return jobs;
+}
+
+export class JobLoop {
+  private running: { stop: boolean; timers: Set<TimerHandle>; inflight: Set<Promise<void>> } | undefined;
+
+  constructor(
+    readonly jobs: readonly Job[],
+    private readonly clock: Clock,
+    private readonly log: Log,
+  ) {}
+
+  /** Runs every job once, one after another (tests, `tellflow demo`); a failure is thrown. Returns their counts merged. */
+  async tickAll(): Promise<JobCounts> {
+    const counts: JobCounts = {};
+    for (const job of this.jobs) {
+      for (const [k, n] of Object.entries(await job.tick(this.clock.now()))) counts[k] = (counts[k] ?? 0) + n;
+    }
+    return counts;
+  }
+
+  /** Starts every job now, then each `every` ms after its tick ends, until close(). */
+  start(): void {
+    if (this.running) return;
+    const run = { stop: false, timers: new Set<TimerHandle>(), inflight: new Set<Promise<void>>() };
+    this.running = run;
+    const go = (job: Job) => {
+      if (run.stop) return;
+      const p: Promise<void> = job
+        .tick(this.clock.now())
+        .then(
+          () => {},
+          (e: unknown) => this.log('background job failed', { job: job.name, error: String(e) }),
+        )
+        .finally(() => {
+          run.inflight.delete(p);
+          if (run.stop) return;
+          const timer = this.clock.setTimeout(() => {
+            run.timers.delete(timer);
+            go(job);
+          }, job.every);
+          run.timers.add(timer);
+        });
+      run.inflight.add(p);
+    };
+    for (const job of this.jobs) go(job);
+  }
+
+  /** Stops the timers and waits for the ticks in flight. */
+  async close(): Promise<void> {
+    const run = this.running;
+    this.running = undefined;
+    if (!run) return;
+    run.stop = true;
+    for (const t of run.timers) this.clock.clearTimeout(t);
+    await Promise.all(run.inflight);
+  }
+}
