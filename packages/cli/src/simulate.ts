@@ -33,7 +33,8 @@ export async function simulate(o: SimulationOptions): Promise<Stop> {
   const { runtime, clock } = o;
   const startedAt = clock.now();
   for (let turn = 0; ; turn++) {
-    await runtime.drain();
+    // A loop of steps that are all due at once (e.g. queries) never leaves drain by itself: the step limit stops it.
+    await runtime.drain(undefined, async () => (await stepCount(runtime)) > o.limits.maxSteps);
     const unfinished = await unfinishedExecutions(runtime);
     if (unfinished.length === 0) return undefined;
     if (turn >= MAX_TURNS) return stop(o, `gave up after ${MAX_TURNS} wake-ups without the executions ending`);

@@ -175,10 +175,11 @@ export class Runtime {
   /**
    * Works until nothing is due (for tests, benchmarks and `tellflow run`):
    * claims as slots free up, as the background loop does, and returns when a
-   * claim finds nothing and nothing is being advanced. Returns executions claimed.
+   * claim finds nothing and nothing is being advanced, or when `stop` (asked
+   * before each claim) says so. Returns executions claimed.
    */
-  drain(maxClaims?: number): Promise<number> {
-    return this.worker.drain(maxClaims);
+  drain(maxClaims?: number, stop?: () => Promise<boolean>): Promise<number> {
+    return this.worker.drain(maxClaims, stop);
   }
 
   /** Runs every background job once now (service task periods, outbound calls, retention). */

@@ -56,13 +56,14 @@ export class Worker {
    * loop does, and returns when a claim finds nothing and nothing is being
    * advanced. Returns executions claimed.
    */
-  async drain(maxClaims = 100_000): Promise<number> {
+  async drain(maxClaims = 100_000, stop?: () => Promise<boolean>): Promise<number> {
     const { runner, capacity } = this.o;
     let total = 0;
     let settled: () => void = () => {};
     const onSettled = () => settled();
     for (let i = 0; i < maxClaims; i++) {
       await this.o.quiet?.();
+      if (stop && (await stop())) break;
       const free = capacity - runner.activeCount;
       const n = free > 0 ? await runner.claim(free, onSettled) : 0;
       total += n;

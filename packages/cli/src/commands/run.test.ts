@@ -170,6 +170,21 @@ describe('tellflow run', () => {
     expect(JSON.parse(steps.out)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^stopped after 1\d steps, more than --max-steps 10/) });
   });
 
+  it('stops a loop whose steps are all due at once (queries, no wait) at the step limit', async () => {
+    const spin = flow(
+      'spin',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'q', type: 'sql', params: { query: 'select 1 as one', result: 'none' } },
+      ],
+      ['start:next>q', 'q:ok>q', 'q:empty>q', 'q:error>q'],
+    );
+    const r = await tellflow(['run', 's.json', '--max-steps', '500', '--json'], { 's.json': spin });
+    expect(r.code).toBe(1);
+    // Cut between claims: each claim advances an execution at most 200 steps, so the count passes the limit by less than that.
+    expect(JSON.parse(r.out)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^stopped after \d+ steps, more than --max-steps 500/) });
+  });
+
   it('exits 1 for invalid scenarios and inputs, 2 for bad arguments', async () => {
     const alone = await tellflow(['run', 'call.json', '--vars', vars], files);
     expect(alone.code).toBe(1);
