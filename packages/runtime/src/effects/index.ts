@@ -32,7 +32,8 @@ const NOT_HANDLED_YET: Partial<Record<string, string>> = {
 
 const handlers = new Map<string, EffectHandler>(Object.entries(EFFECT_HANDLERS) as [string, EffectHandler][]);
 
-const PARTS: Record<Performed, keyof EffectHandler> = { inTransaction: 'inTransaction', atTime: 'atTime', outside: 'outside' };
+/** The ways to perform an effect, each the name of the handler's part that does it. */
+const PARTS: readonly Performed[] = ['inTransaction', 'atTime', 'outside'];
 
 /**
  * Adds the handler of a new effect kind (the kind a node definition's
@@ -42,7 +43,7 @@ const PARTS: Record<Performed, keyof EffectHandler> = { inTransaction: 'inTransa
 export function registerEffectHandler<E extends EffectData>(kind: E['kind'], handler: EffectHandler<E>): void {
   if (typeof kind !== 'string' || kind === '') throw new Error(`an effect kind must be a non-empty string, not ${JSON.stringify(kind)}`);
   if (handlers.has(kind)) throw new Error(`effect kind "${kind}" has a handler already`);
-  if (!Object.values(PARTS).some((part) => handler[part])) {
+  if (!PARTS.some((part) => handler[part])) {
     throw new Error(`the handler of "${kind}" says nothing about how to perform it: give it inTransaction, atTime or outside`);
   }
   handlers.set(kind, handler as unknown as EffectHandler);
@@ -69,6 +70,6 @@ export function noHandlerMessage(kind: string, what: string): string {
  */
 export function howPerformed<E extends EffectData>(handler: EffectHandler<E>, request: E): Performed {
   const performed = handler.performed(request);
-  if (!handler[PARTS[performed]]) throw new Error(`the handler of "${request.kind}" performs it ${performed} but has no "${performed}" part`);
+  if (!handler[performed]) throw new Error(`the handler of "${request.kind}" performs it ${performed} but has no "${performed}" part`);
   return performed;
 }
