@@ -169,6 +169,7 @@ function report(results: KindResult[], o: Options, loadBefore: number[]): void {
     section('DURABLE STEPS (drain() of executions inserted due beforehand)'),
     row('durable steps/s — timer', (r) => f0(r.timer.stepsPerSec)),
     row('durable steps/s — sql', (r) => f0(r.sql.stepsPerSec)),
+    row('  sql ÷ timer steps/s (target ≥ 0.6)', (r) => f2(r.sql.stepsPerSec / r.timer.stepsPerSec)),
     row('  steps measured (timer / sql)', (r) => `${f0(r.timer.steps)} / ${f0(r.sql.steps)}`),
     row('  statements per step (timer / sql)', (r) => `${f2(r.timer.statementsPerStep)} / ${f2(r.sql.statementsPerStep)}`),
     row('  CPU µs per step, timer (node + pg)', (r) => cpuText(r.timer.cpu)),
@@ -219,7 +220,13 @@ Times are taken in the runtime's process.`);
     console.log(
       `  ${yes(lat.all.p99 < 5 && lat.achievedStepsPerSec >= 0.95 * lat.offeredStepsPerSec)}  p99 step latency < 5 ms at 1,000 steps/s: ${ms(lat.all.p99)} at ${f0(lat.achievedStepsPerSec)} steps/s (next step ${ms(lat.next.p99)}, first step ${ms(lat.first.p99)}; a plain insert commit at that rate: p99 ${ms(pg.insertLatency.p99)})`,
     );
-    console.log(`  (sql variant: ${f0(pg.sql.stepsPerSec)} steps/s = ${f2(pg.sql.stepsPerSec / pg.insert8.perSec)} × the 8-connection insert limit)`);
+    const sqlRatio = pg.sql.stepsPerSec / pg.timer.stepsPerSec;
+    console.log(
+      `  ${yes(sqlRatio >= 0.6)}  sql steps/s ≥ 0.6 × timer steps/s: ${f0(pg.sql.stepsPerSec)} vs ${f0(pg.timer.stepsPerSec)} (${f2(sqlRatio)}; ${f2(pg.sql.stepsPerSec / pg.insert8.perSec)} × the 8-connection insert limit)`,
+    );
+    console.log(
+      `  ${yes(pg.sql.statementsPerStep <= 4)}  statements per sql step ≤ 4: ${f2(pg.sql.statementsPerStep)} (timer: ${f2(pg.timer.statementsPerStep)})`,
+    );
   }
   for (const r of results) {
     console.log(`\nstatements per durable step on ${r.kind} (claims, commits, loads… ÷ step commits):`);

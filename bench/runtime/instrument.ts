@@ -18,6 +18,7 @@ export function classify(text: string): string {
   if (t.includes('for update skip locked')) return 'claim (CTE)';
   if (t.startsWith('select execution_id, step, node_id, kind')) return 'load effect';
   if (t.startsWith('update executions set lease_owner = null')) return 'release lease';
+  if (t.includes('for update') && t.includes("set_config('statement_timeout'")) return 'lock leased + statement_timeout';
   if (t.startsWith('savepoint')) return 'savepoint';
   if (t.startsWith('release savepoint')) return 'release savepoint';
   if (t.startsWith('rollback to savepoint')) return 'rollback to savepoint';
@@ -82,10 +83,10 @@ export function instrument(db: Database, probe: Probe): Database {
       const r = await q.query<R>(text, params, options);
       probe.spent(kind, performance.now() - t0);
       if (kind === 'step commit (CTE)') {
-        // One row per committed step (call null); the statement may carry the steps of many executions.
+        // One row per committed step (kind null); the statement may carry the steps of many executions.
         const at = performance.now();
-        for (const row of r.rows as { id: string; call: string | null }[]) {
-          if (row.call !== null) continue;
+        for (const row of r.rows as { id: string; kind: string | null }[]) {
+          if (row.kind !== null) continue;
           if (inTx) inTx.push(row.id);
           else probe.committed(row.id, at);
         }
@@ -95,13 +96,21 @@ export function instrument(db: Database, probe: Probe): Database {
       return r;
     },
   });
-  // Savepoints are statements too (postgres.js sends SAVEPOINT and RELEASE itself).
+  // Savepoints are statements too, sent by the client itself: SAVEPOINT, then ROLLBACK TO when it fails; on success
+  // packages/db's PGlite client RELEASEs it, postgres.js does not (it lives until the transaction ends).
+  const releases = db.kind === 'pglite';
   const watchTx = (tx: Transaction, pending: string[]): Transaction => ({
     ...watch(tx, pending),
     async savepoint(fn) {
       probe.count('savepoint');
-      probe.count('release savepoint');
-      return tx.savepoint((sp) => fn(watchTx(sp, pending)));
+      try {
+        const out = await tx.savepoint((sp) => fn(watchTx(sp, pending)));
+        if (releases) probe.count('release savepoint');
+        return out;
+      } catch (e) {
+        probe.count('rollback to savepoint');
+        throw e;
+      }
     },
   });
   return {

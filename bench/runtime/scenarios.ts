@@ -15,7 +15,7 @@ export type Variant = 'timer' | 'sql';
 
 export const VARIANT_TEXT: Record<Variant, string> = {
   timer: 'zero-second `wait` wake-up: resume on the due timer, commit the result + the next step (+ a pure node)',
-  sql: '`sql` node: run its query and commit its result + the next step in one transaction (+ a pure node)',
+  sql: "`sql` node: run its query (under a savepoint) and commit its result + the next step in a transaction shared with other executions' sql steps (+ a pure node)",
 };
 
 export function chainScenario(variant: Variant, k: number): { id: string; doc: Record<string, Json> } {

@@ -10,6 +10,18 @@ export { ScenarioStore, type ScenarioSummary, type ScenarioVersion } from './sce
 export { RuntimeError } from './errors.ts';
 export { WAKE_CHANNEL } from './runner.ts';
 export { effectKey, parseEffectKey } from './effect-keys.ts';
+export {
+  EFFECT_HANDLERS,
+  registerEffectHandler,
+  effectHandler,
+  type EffectHandler,
+  type EffectData,
+  type EffectContext,
+  type EffectServices,
+  type PerformContext,
+  type Performed,
+} from './effects/index.ts';
+export { completeEffect, markStarted } from './sql/effects.ts';
 export type { ExecutionDetail, ExecutionFilter, ExecutionSummary, PendingForm, TraceRow } from './sql/read-executions.ts';
 export type { EffectRow } from './sql/effects.ts';
 export { SqlCallLogStore } from './sim-call-log.ts';

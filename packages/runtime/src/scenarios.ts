@@ -3,8 +3,9 @@
  * the scenario at one version. Executions pin the version they start on, so
  * publishing never changes runs in flight.
  */
-import { missingReferences, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
+import { missingReferences, nodeDefinition, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
 import type { Database, Queryable } from '@tellflow/db';
+import { effectHandler, noHandlerMessage } from './effects/index.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 
 export interface ScenarioSummary {
@@ -24,11 +25,6 @@ export interface ScenarioVersion {
   createdAt: Date;
   publishedAt: Date | null;
 }
-
-/** Node types that validate but that this server cannot run yet. */
-const NOT_YET_RUNNABLE: Record<string, string> = {
-  queue: 'the queue dispatcher is not available yet: remove the queue node or wait for the dispatcher release',
-};
 
 export class ScenarioStore {
   constructor(private readonly db: Database) {}
@@ -96,9 +92,12 @@ export class ScenarioStore {
     const { rows } = await this.db.query<{ id: string }>('select id from scenarios where published_version is not null');
     const known = new Set([...rows.map((r) => r.id), scenario.id, ...also]);
     const issues = missingReferences(scenario, known).map((i) => ({ ...i, message: `${i.message} (it must be published first)` }));
+    // A node that touches the world runs only where a handler performs its kind of effect.
     scenario.nodes.forEach((node, index) => {
-      const why = NOT_YET_RUNNABLE[node.type];
-      if (why) issues.push({ severity: 'error', nodeId: node.id, path: `nodes[${index}].type`, message: why });
+      const def = nodeDefinition(node.type);
+      if (def?.kind !== 'effect' || effectHandler(def.effectKind)) return;
+      const message = `${noHandlerMessage(def.effectKind, `a ${node.type} node`)}: remove it, or wait for the release that runs it`;
+      issues.push({ severity: 'error', nodeId: node.id, path: `nodes[${index}].type`, message });
     });
     return issues;
   }

@@ -74,3 +74,26 @@ export async function nextWakeAt(q: Queryable): Promise<number | null> {
   const { rows } = await q.query<{ at: Date | null }>('select min(run_at) as at from executions where run_at is not null');
   return rows[0]?.at ? rows[0].at.getTime() : null;
 }
+
+/**
+ * Inside a transaction: locks the rows of those executions whose lease
+ * `owner` still holds, until the transaction ends, and returns their ids; a
+ * lease another worker took is skipped (its execution must not be touched).
+ * Held locks keep the lease: a claim skips locked rows. The same statement
+ * sets the transaction's statement timeout (`timeoutMs`, for what runs after it).
+ */
+const LOCK_LEASED = `
+select id, set_config('statement_timeout', $3, true) as timeout from executions
+where id = any($1::uuid[]) and lease_owner = $2
+order by id
+for update`;
+
+export async function lockLeased(q: Queryable, ids: readonly string[], owner: string, timeoutMs: number): Promise<Set<string>> {
+  const { rows } = await q.query<{ id: string }>(LOCK_LEASED, [ids, owner, String(timeoutMs)]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Sets the statement timeout for the rest of the transaction (0: none). */
+export async function setStatementTimeout(q: Queryable, timeoutMs: number): Promise<void> {
+  await q.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+}

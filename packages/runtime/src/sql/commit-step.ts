@@ -1,5 +1,6 @@
 import type { Queryable } from '@tellflow/db';
 import type { EffectRequest, ExecutionState, Json, TraceEntry } from '@tellflow/engine';
+import { wakeSet } from './wake.ts';
 
 /**
  * Step commits: each writes, in one statement, an execution's new state, its
@@ -9,7 +10,9 @@ import type { EffectRequest, ExecutionState, Json, TraceEntry } from '@tellflow/
  * `run_at` set to when the execution next needs a worker — unless an outside
  * wake-up arrived meanwhile (`wakeups` moved), which wins.
  *
- * Three statements, one contract (rows `(id, call)`: `call` null = committed):
+ * Three statements, one contract: rows `(id, kind, external_id)`; `kind`
+ * null = the step of `id` was committed, '' = another execution was woken,
+ * else an effect to cancel (see END):
  *
  *   ONE   one step; every row reached by its key, so the prepared
  *         statement's cached plan is an index plan even when it was made
@@ -17,7 +20,8 @@ import type { EffectRequest, ExecutionState, Json, TraceEntry } from '@tellflow/
  *   END   ONE for a step that ends its execution, plus: the waiting parent
  *         gets its result and wakes, pending effects are cancelled (forms
  *         leave the screens), running children are asked to stop, and the
- *         calls it placed come back to be hung up
+ *         started effects of the kinds it lists (`cancel`: calls) come back
+ *         to be cancelled by their handlers (calls are hung up)
  *   MANY  the steps of many executions (none ending). Planned on every run
  *         (`replan`): its join of the input rows with the tables is an index
  *         nested loop once they are big, but a plan cached while they were
@@ -38,16 +42,16 @@ with upd as (
   from upd, jsonb_to_recordset($9::jsonb) as t(step int, node_id text, node_type text, outcome text,
     started_at timestamptz, ended_at timestamptz, changed jsonb, error text)
 ), new_effect as (
-  insert into effects (execution_id, step, node_id, kind, request, wake_at, assignee, created_at)
-  select upd.id, e.step, e.node_id, e.kind, e.request, e.wake_at, e.assignee, $5
-  from upd, jsonb_to_recordset($10::jsonb) as e(step int, node_id text, kind text, request jsonb, wake_at timestamptz, assignee text)
+  insert into effects (execution_id, step, node_id, kind, request, wake_at, created_at)
+  select upd.id, e.step, e.node_id, e.kind, e.request, e.wake_at, $5
+  from upd, jsonb_to_recordset($10::jsonb) as e(step int, node_id text, kind text, request jsonb, wake_at timestamptz)
 ), consumed as (
   update effects set status = 'done', result = coalesce(effects.result, $12::jsonb), done_at = coalesce(effects.done_at, $5)
   where effects.execution_id = $1 and effects.step = $11 and effects.status in ('pending', 'done') and exists (select from upd)
 )`;
 
 const ONE = `${ONE_CTES}
-select id, null::text as call from upd`;
+select id, null::text as kind, null::text as external_id from upd`;
 
 const END = `${ONE_CTES}, cancelled as (
   update effects set status = 'cancelled', done_at = $5
@@ -57,21 +61,20 @@ const END = `${ONE_CTES}, cancelled as (
   where execution_id = $16 and step = $17 and status = 'pending' and exists (select from upd)
   returning execution_id
 ), parent_woken as (
-  update executions set run_at = case when run_at is null or run_at > $5 then $5 else run_at end, wakeups = wakeups + 1
+  update executions set ${wakeSet('$5')}
   where id = $16 and exists (select from parent_effect)
   returning id
 ), children as (
-  update executions set cancel_requested = coalesce(cancel_requested, 'the parent execution ' || $4),
-    run_at = case when run_at is null or run_at > $5 then $5 else run_at end, wakeups = wakeups + 1
+  update executions set cancel_requested = coalesce(cancel_requested, 'the parent execution ' || $4), ${wakeSet('$5')}
   where parent_id = $1 and status in ('running', 'waiting') and exists (select from upd)
   returning id
 )
-select id, null::text as call from upd
+select id, null::text as kind, null::text as external_id from upd
 union all
-select $1, external_id from effects
-where execution_id = $1 and kind in ('call', 'dial') and external_id is not null and exists (select from upd)
+select $1, kind, external_id from effects
+where execution_id = $1 and kind = any($19::text[]) and external_id is not null and exists (select from upd)
 union all
-select $1, '' where exists (select from parent_woken) or exists (select from children)`;
+select $1, '', null where exists (select from parent_woken) or exists (select from children)`;
 
 const MANY = `
 with input as (
@@ -93,17 +96,17 @@ with input as (
     started_at timestamptz, ended_at timestamptz, changed jsonb, error text)
   join upd on upd.id = t.execution_id
 ), new_effect as (
-  insert into effects (execution_id, step, node_id, kind, request, wake_at, assignee, created_at)
-  select e.execution_id, e.step, e.node_id, e.kind, e.request, e.wake_at, e.assignee, e.created_at
+  insert into effects (execution_id, step, node_id, kind, request, wake_at, created_at)
+  select e.execution_id, e.step, e.node_id, e.kind, e.request, e.wake_at, e.created_at
   from jsonb_to_recordset($3::jsonb) as e(execution_id uuid, step int, node_id text, kind text, request jsonb,
-    wake_at timestamptz, assignee text, created_at timestamptz)
+    wake_at timestamptz, created_at timestamptz)
   join upd on upd.id = e.execution_id
 ), consumed as (
   update effects f set status = 'done', result = coalesce(f.result, i.consumed_result), done_at = coalesce(f.done_at, i.now)
   from input i join upd on upd.id = i.id
   where f.execution_id = any($4::uuid[]) and f.execution_id = i.id and f.step = i.consumed_step and f.status in ('pending', 'done')
 )
-select id, null::text as call from upd`;
+select id, null::text as kind, null::text as external_id from upd`;
 
 export interface StepCommit {
   id: string;
@@ -111,20 +114,23 @@ export interface StepCommit {
   state: ExecutionState;
   now: number;
   trace: TraceEntry[];
+  /** The effect this step asks for (a step asks for at most one). */
   effects: EffectRequest[];
-  /** Where a form goes (per effect step). */
-  assignees?: Record<number, string | null>;
+  /** When that effect is due by itself (a timer's wake time), from its handler. */
+  wakeAt?: number | null;
   consumed?: { step: number; result: Json };
   release?: { seenWakeups: number; runAt: number | null };
   /** For a step that ends its execution: the parent waiting for it, and what it gets. */
   parent?: { id: string; step: number; result: Json };
+  /** For a step that ends its execution: kinds of effect whose started ones (with an external id) come back to be cancelled. */
+  cancel?: readonly string[];
 }
 
 export interface CommitOutcome {
   /** False when the lease was lost: nothing was written for this execution. */
   committed: boolean;
-  /** Calls the finished execution placed, to hang up. */
-  hangups: string[];
+  /** Started effects of the finished execution, for their handlers to cancel (calls to hang up). */
+  cancels: { kind: string; externalId: string }[];
   /** Another execution was woken (a parent, or children asked to stop): other processes should hear of it. */
   woke: boolean;
 }
@@ -140,17 +146,17 @@ export const endsExecution = (c: StepCommit) => c.state.status !== 'waiting';
  */
 export async function commitSteps(q: Queryable, commits: readonly StepCommit[]): Promise<CommitOutcome[]> {
   const { rows } = commits.length === 1 ? await commitOne(q, commits[0]!) : await commitMany(q, commits);
-  const out = new Map(commits.map((c) => [c.id, { committed: false, hangups: [] as string[], woke: false }]));
+  const out = new Map(commits.map((c): [string, CommitOutcome] => [c.id, { committed: false, cancels: [], woke: false }]));
   for (const r of rows) {
     const o = out.get(r.id)!;
-    if (r.call === null) o.committed = true;
-    else if (r.call === '') o.woke = true;
-    else if (!o.hangups.includes(r.call)) o.hangups.push(r.call);
+    if (r.kind === null) o.committed = true;
+    else if (r.kind === '') o.woke = true;
+    else if (r.external_id !== null && !o.cancels.some((x) => x.externalId === r.external_id)) o.cancels.push({ kind: r.kind, externalId: r.external_id });
   }
   return commits.map((c) => out.get(c.id)!);
 }
 
-type Row = { id: string; call: string | null };
+type Row = { id: string; kind: string | null; external_id: string | null };
 
 function commitOne(q: Queryable, c: StepCommit) {
   const s = c.state;
@@ -171,7 +177,7 @@ function commitOne(q: Queryable, c: StepCommit) {
     c.release !== undefined,
     c.release?.seenWakeups ?? 0,
     c.release?.runAt != null ? new Date(c.release.runAt) : null,
-    ...(ends ? [c.parent?.id ?? null, c.parent?.step ?? null, c.parent ? JSON.stringify(c.parent.result) : null] : []),
+    ...(ends ? [c.parent?.id ?? null, c.parent?.step ?? null, c.parent ? JSON.stringify(c.parent.result) : null, c.cancel ?? []] : []),
   ]);
 }
 
@@ -214,8 +220,7 @@ const effectRows = (c: StepCommit) =>
     node_id: e.nodeId,
     kind: e.effect.kind,
     request: e.effect,
-    wake_at: e.effect.kind === 'timer' ? iso(e.effect.wakeAt) : null,
-    assignee: c.assignees?.[e.step] ?? null,
+    wake_at: c.wakeAt != null ? iso(c.wakeAt) : null,
   }));
 
 /** Drops the lease without a step, e.g. while an external effect is in flight. */

@@ -1,5 +1,6 @@
 import type { Queryable } from '@tellflow/db';
 import type { Effect, Json } from '@tellflow/engine';
+import { wakeSet } from './wake.ts';
 
 export interface EffectRow {
   executionId: string;
@@ -69,23 +70,13 @@ with e as (
   where execution_id = $1 and step = $2 and status = 'pending'
   returning execution_id
 )
-update executions x set run_at = case when x.run_at is null or x.run_at > $4 then $4 else x.run_at end,
-  wakeups = x.wakeups + 1
+update executions x set ${wakeSet('$4')}
 from e where x.id = e.execution_id
 returning x.id`;
 
 export async function completeEffect(q: Queryable, executionId: string, step: number, result: Json, now: number): Promise<boolean> {
   const r = await q.query(COMPLETE, [executionId, step, JSON.stringify(result), new Date(now)]);
   return r.rows.length === 1;
-}
-
-/** Wakes an execution now (e.g. after a cancel request). */
-export async function wake(q: Queryable, executionId: string, now: number): Promise<void> {
-  await q.query(
-    `update executions set run_at = case when run_at is null or run_at > $2 then $2 else run_at end, wakeups = wakeups + 1
-     where id = $1 and status in ('running', 'waiting')`,
-    [executionId, new Date(now)],
-  );
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Json } from '@tellflow/engine';
 import type { Attachment } from '../attachment.ts';
 import { outboundAttachment } from '../outbound/attachment.ts';
 import type { RetryFrom } from './read-executions.ts';
+import { wakeSet } from './wake.ts';
 
 export type { Attachment };
 
@@ -72,8 +73,7 @@ export async function insertExecution(q: Queryable, e: NewExecution): Promise<st
 /** Asks an unfinished execution (and, through the runner, its children) to stop. */
 export async function requestCancel(q: Queryable, id: string, reason: string, now: number): Promise<boolean> {
   const r = await q.query(
-    `update executions set cancel_requested = coalesce(cancel_requested, $2),
-       run_at = case when run_at is null or run_at > $3 then $3 else run_at end, wakeups = wakeups + 1
+    `update executions set cancel_requested = coalesce(cancel_requested, $2), ${wakeSet('$3')}
      where id = $1 and status in ('running', 'waiting')`,
     [id, reason, new Date(now)],
   );
