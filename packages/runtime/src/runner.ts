@@ -19,6 +19,7 @@ import type { TelephonyPort } from '@tellflow/telephony';
 import { CommitQueue } from './commit-queue.ts';
 import { cancellableKinds, effectHandler, howPerformed, noHandlerMessage, type EffectHandler, type EffectServices } from './effects/index.ts';
 import { newCounters } from './metrics.ts';
+import type { ExecutionAttachment } from './attachment.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import { claimDue, type ClaimedExecution } from './sql/claim.ts';
 import { release, type CommitOutcome, type StepCommit } from './sql/commit-step.ts';
@@ -36,6 +37,7 @@ export interface RunnerOptions {
   leaseMs: number;
   /** A call without an outcome this long after its ring timeout is recorded as failed. */
   callGraceMs: number;
+  attachment: ExecutionAttachment;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -62,6 +64,7 @@ export class Runner {
       telephony: o.telephony,
       scenarios: o.scenarios,
       callGraceMs: o.callGraceMs,
+      attachment: o.attachment,
       log: o.log,
       notify: (payload = '') => o.db.notify(WAKE_CHANNEL, payload),
     };

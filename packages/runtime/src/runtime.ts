@@ -101,6 +101,7 @@ export class Runtime {
       owner,
       leaseMs,
       callGraceMs: o.callGraceMs ?? 30_000,
+      attachment,
       log: this.log,
     });
     this.callEvents = new CallEvents({ db: o.db, clock: this.clock, telephony: o.telephony, attachment, log: this.log });

@@ -27,6 +27,7 @@ import type { Clock } from '@tellflow/clock';
 import type { Database, Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
+import type { ExecutionAttachment } from '../attachment.ts';
 import type { ScenarioStore } from '../scenarios.ts';
 import type { ClaimedExecution } from '../sql/claim.ts';
 import type { EffectRow } from '../sql/effects.ts';
@@ -46,6 +47,8 @@ export interface EffectServices {
   scenarios: ScenarioStore;
   /** A call without an outcome this long after its ring timeout is taken as failed. */
   callGraceMs: number;
+  /** What executions are attached to, and where their calls are recorded (attachment.ts). */
+  attachment: ExecutionAttachment;
   log: (message: string, fields?: Record<string, unknown>) => void;
   /** Tells every process's runner that something became due (NOTIFY). */
   notify(payload?: string): Promise<void>;

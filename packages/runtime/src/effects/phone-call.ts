@@ -8,7 +8,6 @@
 import type { Effect, Json } from '@tellflow/engine';
 import type { CallInfo } from '@tellflow/telephony';
 import { effectKey } from '../effect-keys.ts';
-import { recordAttempt, recordOutcome } from '../sql/call-history.ts';
 import { completeEffect, markStarted, type EffectRow } from '../sql/effects.ts';
 import type { EffectContext, EffectHandler } from './handler.ts';
 
@@ -33,7 +32,7 @@ export function phoneCallHandler<E extends PhoneEffect>(call: PhoneCall<E>): Eff
         const deadline = now + (request.timeoutSec ?? DEFAULT_RING_SEC) * 1000 + ctx.services.callGraceMs;
         await markStarted(db, c.id, effect.step, now, { externalId: placed.callId, deadline });
         const party = call.party(ctx, request);
-        await recordAttempt(db, {
+        await ctx.services.attachment.callPlaced(db, {
           executionId: c.id,
           step: effect.step,
           ...party,
@@ -44,7 +43,7 @@ export function phoneCallHandler<E extends PhoneEffect>(call: PhoneCall<E>): Eff
         });
         // The outcome may already be known (e.g. a call found in the log after a restart).
         if (placed.outcome) {
-          await recordOutcome(db, c.id, effect.step, placed.outcome, now);
+          await ctx.services.attachment.callOutcome(db, c.id, effect.step, placed.outcome, now);
           const result: Json = { outcome: placed.outcome, callId: placed.callId, ...(placed.reason ? { reason: placed.reason } : {}) };
           await completeEffect(db, c.id, effect.step, result, now);
         }
@@ -54,7 +53,7 @@ export function phoneCallHandler<E extends PhoneEffect>(call: PhoneCall<E>): Eff
         ...(effect.externalId ? { callId: effect.externalId } : {}),
         reason: 'no call outcome arrived before the deadline',
       }),
-      afterLost: (ctx, effect) => recordOutcome(ctx.services.db, ctx.execution.id, effect.step, 'failed', ctx.now),
+      afterLost: (ctx, effect) => ctx.services.attachment.callOutcome(ctx.services.db, ctx.execution.id, effect.step, 'failed', ctx.now),
       cancel: (services, callId) => services.telephony.hangup(callId),
     },
   };

@@ -13,7 +13,7 @@ import { checkInputs, type Effect, type Json, type Scenario } from '@tellflow/en
 import type { ScenarioVersion } from '../scenarios.ts';
 import type { ClaimedExecution } from '../sql/claim.ts';
 import { completeEffect, markStarted } from '../sql/effects.ts';
-import { attachmentFrom, insertExecution, insertExecutions } from '../sql/executions.ts';
+import { insertExecution, insertExecutions } from '../sql/executions.ts';
 import type { EffectHandler, EffectServices } from './handler.ts';
 import { performSql } from './sql.ts';
 import { DEFAULT_SQL_TIMEOUT_MS } from './statement.ts';
@@ -73,7 +73,7 @@ async function startChildren(
       scenarioId: request.scenario,
       version: version.version,
       now,
-      children: inputs.map((input) => ({ input, attachment: attachmentFrom(input, c) })),
+      children: inputs.map((input) => ({ input, attachment: services.attachment.fromInput(input, c) })),
     });
   if (request.eachRow) {
     const eachRow = request.eachRow;
@@ -108,7 +108,7 @@ async function startChildren(
     now,
     parentId: waitStep !== null ? c.id : null,
     parentStep: waitStep,
-    attachment: attachmentFrom(request.inputs, c),
+    attachment: services.attachment.fromInput(request.inputs, c),
   });
   return { result: { outcome: 'done', executionId: childId }, started: 1, childId };
 }

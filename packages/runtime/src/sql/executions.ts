@@ -1,7 +1,6 @@
 import type { Queryable } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import type { Attachment } from '../attachment.ts';
-import { outboundAttachment } from '../outbound/attachment.ts';
 import type { RetryFrom } from './read-executions.ts';
 import { wakeSet } from './wake.ts';
 
@@ -20,15 +19,6 @@ export interface NewExecution {
   lease?: { owner: string; until: number };
   /** A retry of that execution, beginning again there. */
   retry?: { of: string; from: RetryFrom };
-}
-
-/**
- * The default hook's reading of a new execution's input (runner.ts starts
- * children with it). Kept so runner.ts need not change at once: the runner
- * should call its runtime's hook, `ExecutionAttachment.fromInput`, instead.
- */
-export function attachmentFrom(input: Record<string, Json>, inherited: Attachment = {}): Attachment {
-  return outboundAttachment.fromInput(input, inherited);
 }
 
 /** What a retry of an execution takes over: its attachment, and when it is a retry itself, the variables it began with. */
