@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from './app.ts';
 import { hashPassword, type ScryptParams } from './auth/password.ts';
 import type { AppOptions } from './context.ts';
-import { responseProblem } from './http/response-check.ts';
+import { assertDeclaredResponse } from './http/response-check.ts';
 import type { Role } from '@tellflow/api';
 import { insertUser } from './sql/users.ts';
 
@@ -128,8 +128,7 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
     const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     // Every response a test sees is held to its operation's declared schema.
-    const problem = responseProblem(app.operations, { method, path, status: res.status, contentType: res.headers.get('content-type'), text });
-    if (problem) throw new Error(`the response does not match the API's declaration: ${problem}`);
+    assertDeclaredResponse(app.operations, { method, path, status: res.status, contentType: res.headers.get('content-type'), text });
     const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
     return { status: res.status, headers: res.headers, body: json, text };
   };

@@ -98,3 +98,9 @@ function undeclared(sent: unknown, kept: unknown, path: string): string | undefi
   }
   return undefined;
 }
+
+/** Throws when the response does not match its declaration (what the test support calls on every response). */
+export function assertDeclaredResponse(operations: readonly Operation[], res: SeenResponse): void {
+  const problem = responseProblem(operations, res);
+  if (problem) throw new Error(`the response does not match the API's declaration: ${problem}`);
+}
