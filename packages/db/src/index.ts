@@ -1,5 +1,6 @@
 export * from './client.ts';
 export * from './schema.ts';
+export { selectList, type RowOf } from './select.ts';
 export { migrate, MIGRATIONS_FOLDER } from './migrate.ts';
 export { exclusively } from './exclusive.ts';
 export { DataDirInUse } from './data-dir-lock.ts';

@@ -1,13 +1,13 @@
 /**
- * Applies the drizzle-kit migrations in /drizzle. Several processes may start
+ * Applies the drizzle-kit migrations in MIGRATIONS_FOLDER. Several processes may start
  * at once on one PostgreSQL: a transaction-scoped advisory lock makes the
  * second wait and then find nothing left to do.
  */
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { fileURLToPath } from 'node:url';
 import type { Database } from './client.ts';
+import { MIGRATIONS_FOLDER } from './migrations-folder.ts';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+export { MIGRATIONS_FOLDER };
 const LOCK_ID = 727_001; // arbitrary, constant: "tellflow migrations"
 
 export async function migrate(db: Database, folder = MIGRATIONS_FOLDER): Promise<{ applied: number }> {

@@ -342,3 +342,18 @@ export const schema = {
   serviceTasks,
   serviceTaskRuns,
 };
+
+/** Rows as the code reads them: inferred from the tables above, never written by hand. */
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ScenarioRow = typeof scenarios.$inferSelect;
+export type ScenarioVersionRow = typeof scenarioVersions.$inferSelect;
+export type ExecutionRow = typeof executions.$inferSelect;
+export type ExecutionStepRow = typeof executionSteps.$inferSelect;
+export type EffectTableRow = typeof effects.$inferSelect;
+export type SimCallRow = typeof simCalls.$inferSelect;
+export type SubscriberRow = typeof tableOutCall.$inferSelect;
+export type OutboundTaskRow = typeof outboundTasks.$inferSelect;
+export type CallHistoryRow = typeof callHistory.$inferSelect;
+export type ServiceTaskRow = typeof serviceTasks.$inferSelect;
+export type ServiceTaskRunRow = typeof serviceTaskRuns.$inferSelect;

@@ -3,28 +3,13 @@
  * the scenario at one version. Executions pin the version they start on, so
  * publishing never changes runs in flight.
  */
+import type { ScenarioSummary, ScenarioVersion, VersionInfo } from '@tellflow/api';
 import { missingReferences, nodeDefinition, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
-import type { Database, Queryable } from '@tellflow/db';
+import { scenarios, scenarioVersions, selectList, type Database, type Queryable, type RowOf } from '@tellflow/db';
 import { effectHandler, noHandlerMessage } from './effects/index.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 
-export interface ScenarioSummary {
-  id: string;
-  name: string;
-  kind: string;
-  latestVersion: number;
-  publishedVersion: number | null;
-  updatedAt: Date;
-}
-
-export interface ScenarioVersion {
-  scenarioId: string;
-  version: number;
-  document: Scenario;
-  comment: string | null;
-  createdAt: Date;
-  publishedAt: Date | null;
-}
+export type { ScenarioSummary, ScenarioVersion };
 
 export class ScenarioStore {
   constructor(private readonly db: Database) {}
@@ -46,14 +31,14 @@ export class ScenarioStore {
       throw invalid(`the document's id "${scenario.id}" does not match the scenario "${options.expectId}"`);
     }
     const version = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ latest_version: number }>(
+      const { rows } = await tx.query<{ latestVersion: number }>(
         `insert into scenarios (id, name, kind, latest_version) values ($1, $2, $3, 1)
          on conflict (id) do update set latest_version = scenarios.latest_version + 1, name = excluded.name,
            kind = excluded.kind, updated_at = now()
-         returning latest_version`,
+         returning latest_version as "latestVersion"`,
         [scenario.id, scenario.name, scenario.kind],
       );
-      const v = rows[0]!.latest_version;
+      const v = rows[0]!.latestVersion;
       // The upsert locked the scenario's row, so this check and the insert are one step for concurrent savers.
       if (options.baseVersion !== undefined && v - 1 !== options.baseVersion) {
         throw conflict(
@@ -104,25 +89,19 @@ export class ScenarioStore {
 
   async list(): Promise<ScenarioSummary[]> {
     const { rows } = await this.db.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from scenarios order by id`);
-    return rows.map(toSummary);
+    return rows;
   }
 
   async get(id: string): Promise<ScenarioSummary> {
     const { rows } = await this.db.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from scenarios where id = $1`, [id]);
     if (!rows[0]) throw notFound(`scenario "${id}"`);
-    return toSummary(rows[0]);
+    return rows[0];
   }
 
-  async versions(id: string): Promise<Omit<ScenarioVersion, 'document'>[]> {
+  async versions(id: string): Promise<VersionInfo[]> {
     await this.get(id);
-    const { rows } = await this.db.query<VersionRow>(
-      `select ${VERSION_COLUMNS.replace('document,', '')} from scenario_versions where scenario_id = $1 order by version desc`,
-      [id],
-    );
-    return rows.map((r) => {
-      const { document: _d, ...rest } = toVersion({ ...r, document: null });
-      return rest;
-    });
+    const { rows } = await this.db.query<InfoRow>(`select ${INFO_COLUMNS} from scenario_versions where scenario_id = $1 order by version desc`, [id]);
+    return rows;
   }
 
   /** A version; without a number, the latest. */
@@ -140,53 +119,29 @@ export class ScenarioStore {
   /** The published version, which is what starting a scenario by id runs. */
   async published(id: string, q: Queryable = this.db): Promise<ScenarioVersion> {
     // One round trip: this runs for every scenario started by id.
-    const { rows } = await q.query<VersionRow & { published_version: number | null }>(
-      `select s.published_version, ${VERSION_COLUMNS.split(', ')
-        .map((c) => `v.${c}`)
-        .join(', ')}
+    const { rows } = await q.query<VersionRow & { publishedVersion: number | null }>(
+      `select s.published_version as "publishedVersion", ${selectList(scenarioVersions, VERSION_KEYS, 'v')}
        from scenarios s left join scenario_versions v on v.scenario_id = s.id and v.version = s.published_version where s.id = $1`,
       [id],
     );
     if (!rows[0]) throw notFound(`scenario "${id}"`);
-    if (rows[0].published_version === null) throw conflict(`scenario "${id}" has no published version`);
-    return toVersion(rows[0]);
+    if (rows[0].publishedVersion === null) throw conflict(`scenario "${id}" has no published version`);
+    const { publishedVersion: _p, ...version } = rows[0];
+    return toVersion(version);
   }
 }
 
-const SUMMARY_COLUMNS = 'id, name, kind, latest_version, published_version, updated_at';
-const VERSION_COLUMNS = 'scenario_id, version, document, comment, created_at, published_at';
+const SUMMARY_KEYS = ['id', 'name', 'kind', 'latestVersion', 'publishedVersion', 'updatedAt'] as const;
+const SUMMARY_COLUMNS = selectList(scenarios, SUMMARY_KEYS);
+const INFO_KEYS = ['scenarioId', 'version', 'comment', 'createdAt', 'publishedAt'] as const;
+const VERSION_KEYS = [...INFO_KEYS, 'document'] as const;
+const INFO_COLUMNS = selectList(scenarioVersions, INFO_KEYS);
+const VERSION_COLUMNS = selectList(scenarioVersions, VERSION_KEYS);
 
-interface SummaryRow {
-  id: string;
-  name: string;
-  kind: string;
-  latest_version: number;
-  published_version: number | null;
-  updated_at: Date;
-}
-interface VersionRow {
-  scenario_id: string;
-  version: number;
-  document: unknown;
-  comment: string | null;
-  created_at: Date;
-  published_at: Date | null;
-}
+// The rows are the DTOs already (the compiler checks it where they are returned); only the document needs its type.
+type SummaryRow = RowOf<typeof scenarios, (typeof SUMMARY_KEYS)[number]>;
+type InfoRow = RowOf<typeof scenarioVersions, (typeof INFO_KEYS)[number]>;
+type VersionRow = RowOf<typeof scenarioVersions, (typeof VERSION_KEYS)[number]>;
 
-const toSummary = (r: SummaryRow): ScenarioSummary => ({
-  id: r.id,
-  name: r.name,
-  kind: r.kind,
-  latestVersion: r.latest_version,
-  publishedVersion: r.published_version,
-  updatedAt: r.updated_at,
-});
-
-const toVersion = (r: VersionRow): ScenarioVersion => ({
-  scenarioId: r.scenario_id,
-  version: r.version,
-  document: r.document as Scenario,
-  comment: r.comment,
-  createdAt: r.created_at,
-  publishedAt: r.published_at,
-});
+/** The stored document passed validation when it was saved. */
+const toVersion = (r: VersionRow): ScenarioVersion => ({ ...r, document: r.document as Scenario });

@@ -13,6 +13,7 @@
  * process sharing the database is not listed here and cannot be answered
  * from here.
  */
+import type { Call, RingingCall } from '@tellflow/api';
 import type { Queryable } from '@tellflow/db';
 import { parseEffectKey } from '@tellflow/runtime';
 import type { CallInfo, CallLogEntry, TelephonySimulator } from '@tellflow/telephony';
@@ -27,30 +28,10 @@ export interface TelephonyControls {
   logInDatabase?: boolean;
 }
 
-export interface RingingCall {
-  callId: string;
-  operator: string;
-  startedAt: Date;
-  /** The execution that placed the call (null when it was not placed by a scenario). */
-  executionId: string | null;
-  taskId: string | null;
-  subscriber: { id: number; tel: string; firstName: string | null; lastName: string | null } | null;
-}
-
-export interface CallView {
-  callId: string;
-  operator: string;
-  state: CallInfo['state'];
-  outcome: CallInfo['outcome'] | null;
-  startedAt: Date;
-  answeredAt: Date | null;
-  endedAt: Date | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const date = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 
-export const callView = (c: CallInfo): CallView => ({
+export const callView = (c: CallInfo): Call => ({
   callId: c.callId,
   operator: c.to,
   state: c.state,
@@ -116,7 +97,7 @@ export class CallDesk {
    * user answers for (undefined: any call). 404 unknown, 403 someone else's,
    * 409 no longer ringing.
    */
-  async settle(callId: string, action: { answer: true } | { reject: 'busy' | 'failed'; reason: string }, operators?: readonly string[]): Promise<CallView> {
+  async settle(callId: string, action: { answer: true } | { reject: 'busy' | 'failed'; reason: string }, operators?: readonly string[]): Promise<Call> {
     const sim = this.telephony?.simulator;
     const call = sim?.get(callId);
     if (!sim || call?.kind !== 'operator') throw notFound(`operator call "${callId}"`);

@@ -4,16 +4,10 @@ import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
 import type { ScryptParams } from './auth/password.ts';
 import type { CallDesk } from './call-desk.ts';
-import type { Role } from './schemas.ts';
+import type { User } from '@tellflow/api';
 
 /** The signed-in user, as loaded from the session cookie on every request. */
-export interface SessionUser {
-  id: string;
-  username: string;
-  displayName: string | null;
-  role: Role;
-  operatorNumber: string | null;
-}
+export type SessionUser = Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'operatorNumber'>;
 
 export interface AppEnv {
   Variables: {

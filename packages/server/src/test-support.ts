@@ -3,7 +3,9 @@
  * per describe block (emptied before each test), a manual clock, the
  * simulator (its call log in the database, as `tellflow serve` runs it;
  * operator calls ring until answered through /api/calls), a runtime, and
- * the app called through `app.request()` — no port is opened. Four users are seeded: admin, supervisor, agent (operator
+ * the app called through `app.request()` — no port is opened. Every
+ * response `call` sees is checked against its operation's declared schema
+ * (http/response-check.ts): a mismatch fails the test. Four users are seeded: admin, supervisor, agent (operator
  * 101) and agent2 (operator 102).
  */
 import { ManualClock } from '@tellflow/clock';
@@ -16,7 +18,8 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from './app.ts';
 import { hashPassword, type ScryptParams } from './auth/password.ts';
 import type { AppOptions } from './context.ts';
-import type { Role } from './schemas.ts';
+import { assertDeclaredResponse } from './http/response-check.ts';
+import type { Role } from '@tellflow/api';
 import { insertUser } from './sql/users.ts';
 
 export const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -124,6 +127,8 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
     }
     const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
+    // Every response a test sees is held to its operation's declared schema.
+    assertDeclaredResponse(app.operations, { method, path, status: res.status, contentType: res.headers.get('content-type'), text });
     const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
     return { status: res.status, headers: res.headers, body: json, text };
   };

@@ -9,7 +9,7 @@ import type { Database, Queryable } from '@tellflow/db';
 import type { ScenarioStore } from '../scenarios.ts';
 import { insertExecution } from '../sql/executions.ts';
 import { withinHours } from './hours.ts';
-import { toOutboundTask, type OutboundTask } from './store.ts';
+import { OUTBOUND_TASK_COLUMNS, toOutboundTask, type OutboundTask, type TaskRow } from './store.ts';
 
 export class Dialer {
   constructor(
@@ -20,10 +20,7 @@ export class Dialer {
 
   /** Starts the calls that may start now. Returns how many. */
   async tick(now: number): Promise<number> {
-    const { rows } = await this.db.query(
-      `select id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect, operators, hours, time_zone, state
-       from outbound_tasks where state = 'running'`,
-    );
+    const { rows } = await this.db.query<TaskRow>(`select ${OUTBOUND_TASK_COLUMNS} from outbound_tasks where state = 'running'`);
     let started = 0;
     for (const task of rows.map(toOutboundTask)) {
       if (!withinHours(task.hours, task.timeZone, now)) continue;

@@ -1,12 +1,7 @@
-/** Calling hours: a daily window on some weekdays, in the task's time zone. */
-export interface CallingHours {
-  /** "HH:MM", inclusive. */
-  from: string;
-  /** "HH:MM", exclusive; earlier than `from` means the window crosses midnight; equal means all day. */
-  to: string;
-  /** ISO weekdays: 1 = Monday … 7 = Sunday. */
-  days: number[];
-}
+/** Calling hours: a daily window on some weekdays, in the task's time zone (the shape: `CallingHours` of @tellflow/api). */
+import type { CallingHours } from '@tellflow/api';
+
+export type { CallingHours };
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
@@ -34,13 +29,4 @@ export function withinHours(hours: CallingHours, timeZone: string, at: number): 
   if (minute >= from) return hours.days.includes(weekday);
   const yesterday = weekday === 1 ? 7 : weekday - 1;
   return minute < to && hours.days.includes(yesterday);
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

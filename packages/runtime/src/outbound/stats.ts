@@ -4,23 +4,10 @@
  * answered customer calls lasted, and the same per operator. Optionally for
  * calls started within a time range.
  */
+import type { OutcomeCounts, TaskCallStats } from '@tellflow/api';
 import type { Queryable } from '@tellflow/db';
 
-export interface OutcomeCounts {
-  calls: number;
-  answered: number;
-  busy: number;
-  noAnswer: number;
-  failed: number;
-  /** Placed, no outcome yet. */
-  inProgress: number;
-}
-
-export interface TaskCallStats {
-  customers: OutcomeCounts & { subscribersCalled: number; answerRate: number | null; talkSeconds: { total: number; average: number | null } };
-  operators: OutcomeCounts;
-  byOperator: (OutcomeCounts & { operator: string; talkSeconds: number })[];
-}
+export type { OutcomeCounts, TaskCallStats };
 
 const COUNTS = `
   count(*)::int as calls,

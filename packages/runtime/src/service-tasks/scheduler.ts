@@ -12,7 +12,7 @@ import type { Database, Queryable } from '@tellflow/db';
 import type { ScenarioStore, ScenarioVersion } from '../scenarios.ts';
 import { insertExecution } from '../sql/executions.ts';
 import { duePeriods, parseSchedule } from './schedule.ts';
-import { toTask, type ServiceTask } from './store.ts';
+import { TASK_COLUMNS, toTask, type ServiceTask, type TaskRow } from './store.ts';
 
 export interface SchedulerOptions {
   db: Database;
@@ -36,9 +36,7 @@ export class Scheduler {
 
   /** Handles every period due by `now`. Returns what this process did. */
   async tick(now: number): Promise<TickResult> {
-    const { rows } = await this.o.db.query(
-      'select id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, last_period, updated_at from service_tasks where enabled',
-    );
+    const { rows } = await this.o.db.query<TaskRow>(`select ${TASK_COLUMNS} from service_tasks where enabled`);
     const result: TickResult = { started: 0, skipped: 0 };
     for (const task of rows.map(toTask)) {
       try {

@@ -2,67 +2,24 @@
  * Service tasks: a scenario run on a schedule. Stored in `service_tasks`;
  * every period handled leaves a row in `service_task_runs`.
  */
-import { z } from 'zod';
-import type { Database } from '@tellflow/db';
-import { ScenarioId, type Json } from '@tellflow/engine';
+import { ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun } from '@tellflow/api';
+import { selectList, serviceTaskRuns, serviceTasks, type Database, type ExecutionRow, type RowOf } from '@tellflow/db';
+import type { Json } from '@tellflow/engine';
 import { conflict, invalid, notFound, parseInput } from '../errors.ts';
-import { isTimeZone } from '../outbound/hours.ts';
 import { parseSchedule } from './schedule.ts';
 
-export const ServiceTaskInput = z.strictObject({
-  id: ScenarioId.describe('Task id'),
-  name: z.string().min(1).max(200),
-  scenarioId: ScenarioId,
-  schedule: z.string().min(1).describe('Cron expression; six fields include seconds, e.g. "*/5 * * * * *" = every 5 s.'),
-  timeZone: z.string().refine(isTimeZone, 'is not a known time zone (e.g. Europe/Moscow)').optional(),
-  enabled: z.boolean().optional(),
-  overlap: z.enum(['skip', 'allow']).optional().describe('skip: no new run while the previous one is still going'),
-  missed: z.enum(['skip', 'runOnce']).optional().describe('Periods missed while no process ran: skip them, or run once'),
-  input: z.record(z.string(), z.json()).optional(),
-});
-export type ServiceTaskInput = z.infer<typeof ServiceTaskInput>;
-export const ServiceTaskPatch = ServiceTaskInput.omit({ id: true }).partial();
+export { ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun };
 
-export interface ServiceTask {
-  id: string;
-  name: string;
-  scenarioId: string;
-  schedule: string;
-  timeZone: string;
-  enabled: boolean;
-  overlap: 'skip' | 'allow';
-  missed: 'skip' | 'runOnce';
-  input: Record<string, Json>;
-  lastPeriod: Date | null;
-  updatedAt: Date;
-}
+const KEYS = ['id', 'name', 'scenarioId', 'schedule', 'timeZone', 'enabled', 'overlap', 'missed', 'input', 'lastPeriod', 'updatedAt'] as const;
+/** The select list of a task's columns, keyed as `ServiceTaskRow`: what `toTask` reads. */
+export const TASK_COLUMNS = selectList(serviceTasks, KEYS);
+export type TaskRow = RowOf<typeof serviceTasks, (typeof KEYS)[number]>;
 
-export interface ServiceTaskRun {
-  taskId: string;
-  scheduledFor: Date;
-  executionId: string | null;
-  outcome: 'started' | 'skipped' | 'failed';
-  reason: string | null;
-  executionStatus: string | null;
-}
+const RUN_KEYS = ['taskId', 'scheduledFor', 'executionId', 'outcome', 'reason'] as const;
+const RUN_COLUMNS = selectList(serviceTaskRuns, RUN_KEYS, 'r');
+type RunRow = RowOf<typeof serviceTaskRuns, (typeof RUN_KEYS)[number]>;
 
-const COLUMNS = 'id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, last_period, updated_at';
-
-export function toTask(r: Record<string, unknown>): ServiceTask {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    scenarioId: r.scenario_id as string,
-    schedule: r.schedule as string,
-    timeZone: r.time_zone as string,
-    enabled: r.enabled as boolean,
-    overlap: r.overlap as ServiceTask['overlap'],
-    missed: r.missed as ServiceTask['missed'],
-    input: r.input as Record<string, Json>,
-    lastPeriod: r.last_period as Date | null,
-    updatedAt: r.updated_at as Date,
-  };
-}
+export const toTask = (r: TaskRow): ServiceTask => ({ ...r, input: r.input as Record<string, Json> });
 
 function checkSchedule(schedule: string, timeZone: string | undefined) {
   try {
@@ -81,10 +38,10 @@ export class ServiceTaskStore {
   async create(raw: unknown): Promise<ServiceTask> {
     const t = parseInput(ServiceTaskInput, raw, 'service task');
     checkSchedule(t.schedule, t.timeZone);
-    const { rows } = await this.db.query(
+    const { rows } = await this.db.query<TaskRow>(
       `insert into service_tasks (id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, updated_at, last_period)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $10)
-       on conflict (id) do nothing returning ${COLUMNS}`,
+       on conflict (id) do nothing returning ${TASK_COLUMNS}`,
       [
         t.id,
         t.name,
@@ -109,10 +66,10 @@ export class ServiceTaskStore {
     checkSchedule(next.schedule, next.timeZone);
     // Enabling counts from now: periods while it was disabled are not "missed".
     const enabling = p.enabled === true && !current.enabled;
-    const { rows } = await this.db.query(
+    const { rows } = await this.db.query<TaskRow>(
       `update service_tasks set name = $2, scenario_id = $3, schedule = $4, time_zone = $5, enabled = $6, overlap = $7, missed = $8,
          input = $9::text::jsonb, updated_at = $10, last_period = case when $11::boolean then $10 else last_period end
-       where id = $1 returning ${COLUMNS}`,
+       where id = $1 returning ${TASK_COLUMNS}`,
       [
         id,
         next.name,
@@ -131,12 +88,12 @@ export class ServiceTaskStore {
   }
 
   async list(): Promise<ServiceTask[]> {
-    const { rows } = await this.db.query(`select ${COLUMNS} from service_tasks order by id`);
+    const { rows } = await this.db.query<TaskRow>(`select ${TASK_COLUMNS} from service_tasks order by id`);
     return rows.map(toTask);
   }
 
   async get(id: string): Promise<ServiceTask> {
-    const { rows } = await this.db.query(`select ${COLUMNS} from service_tasks where id = $1`, [id]);
+    const { rows } = await this.db.query<TaskRow>(`select ${TASK_COLUMNS} from service_tasks where id = $1`, [id]);
     if (!rows[0]) throw notFound(`service task "${id}"`);
     return toTask(rows[0]);
   }
@@ -148,19 +105,12 @@ export class ServiceTaskStore {
 
   async runs(id: string, limit = 50): Promise<ServiceTaskRun[]> {
     await this.get(id);
-    const { rows } = await this.db.query(
-      `select r.task_id, r.scheduled_for, r.execution_id, r.outcome, r.reason, x.status as execution_status
+    const { rows } = await this.db.query<RunRow & { executionStatus: ExecutionRow['status'] | null }>(
+      `select ${RUN_COLUMNS}, x.status as "executionStatus"
        from service_task_runs r left join executions x on x.id = r.execution_id
        where r.task_id = $1 order by r.scheduled_for desc limit $2`,
       [id, Math.min(Math.max(limit, 1), 500)],
     );
-    return rows.map((r) => ({
-      taskId: r.task_id as string,
-      scheduledFor: r.scheduled_for as Date,
-      executionId: r.execution_id as string | null,
-      outcome: r.outcome as ServiceTaskRun['outcome'],
-      reason: r.reason as string | null,
-      executionStatus: r.execution_status as string | null,
-    }));
+    return rows;
   }
 }

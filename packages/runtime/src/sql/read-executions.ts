@@ -1,21 +1,10 @@
+import type { ExecutionDetail, ExecutionStatus, ExecutionSummary, PendingForm, TraceRow } from '@tellflow/api';
 import type { Queryable } from '@tellflow/db';
 import type { ExecutionState, Json } from '@tellflow/engine';
-import { EFFECT_COLUMNS, toEffectRow, type EffectRow } from './effects.ts';
+import { EFFECT_COLUMNS, toEffectRow } from './effects.ts';
 
-export interface ExecutionSummary {
-  id: string;
-  scenarioId: string;
-  version: number;
-  status: string;
-  error: string | null;
-  result: Json | null;
-  parentId: string | null;
-  /** Set on a retry: the execution it retries. */
-  retryOf: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  endedAt: Date | null;
-}
+// The shapes are @tellflow/api's DTOs (the API returns them as they are).
+export type { ExecutionDetail, ExecutionSummary, PendingForm, TraceRow };
 
 /** Where a retry begins: a step of the retried execution, its node, and the variables it had then. */
 export interface RetryFrom {
@@ -24,33 +13,13 @@ export interface RetryFrom {
   vars: Record<string, Json>;
 }
 
-export interface TraceRow {
-  step: number;
-  nodeId: string;
-  nodeType: string;
-  outcome: string | null;
-  startedAt: Date;
-  endedAt: Date;
-  changed: Record<string, Json> | null;
-  error: string | null;
-}
-
-export interface ExecutionDetail extends ExecutionSummary {
-  input: Record<string, Json>;
-  state: ExecutionState | null;
-  trace: TraceRow[];
-  effects: EffectRow[];
-  /** Set on a retry: the step of the retried execution it began again at. */
-  retryFrom: { step: number; nodeId: string } | null;
-}
-
 const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, created_at, updated_at, ended_at';
 
 const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   id: r.id as string,
   scenarioId: r.scenario_id as string,
   version: r.version as number,
-  status: r.status as string,
+  status: r.status as ExecutionStatus,
   error: r.error as string | null,
   result: r.result as Json | null,
   parentId: r.parent_id as string | null,
@@ -118,17 +87,6 @@ export async function getExecution(q: Queryable, id: string): Promise<ExecutionD
 
 /** Where a retry began, without the variables (they can be large). */
 const retryPoint = (r: RetryFrom | null) => (r ? { step: r.step, nodeId: r.nodeId } : null);
-
-export interface PendingForm {
-  executionId: string;
-  step: number;
-  nodeId: string;
-  scenarioId: string;
-  assignee: string | null;
-  form: Extract<EffectRow['request'], { kind: 'form' }>;
-  createdAt: Date;
-  deadline: Date | null;
-}
 
 /** Forms waiting for a submission; `assignees` limits them to those operators (null-assigned forms are for anyone). */
 export async function listPendingForms(q: Queryable, assignees?: string[]): Promise<PendingForm[]> {

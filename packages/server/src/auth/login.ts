@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Deps } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { blockedUntil, clearFailures, recordFailure } from '../sql/login-failures.ts';
-import { findLogin, type UserRow } from '../sql/users.ts';
+import type { User } from '@tellflow/api';
+import { findLogin } from '../sql/users.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 
 export interface LoginAttempt {
@@ -20,7 +21,7 @@ export function loginChecker({ db, clock, options }: Deps) {
   let dummy: Promise<string> | undefined;
   const window = options.loginWindowMs;
 
-  return async function checkLogin({ username, password, ip }: LoginAttempt): Promise<UserRow> {
+  return async function checkLogin({ username, password, ip }: LoginAttempt): Promise<User> {
     const userKey = `user:${username.toLowerCase()}`;
     const limits = [
       { key: userKey, max: options.loginMaxFailuresPerUser },

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { forbidden, unauthorized } from '../errors.ts';
-import type { Role } from '../schemas.ts';
+import type { Role } from '@tellflow/api';
 
 export type Access = 'public' | 'signedIn' | readonly Role[];
 

@@ -7,7 +7,7 @@ import { Scenario } from '@tellflow/engine';
 import type { z } from 'zod';
 import type { ErrorStatus } from '../errors.ts';
 import type { Operation } from '../http/route-group.ts';
-import { ErrorBody } from '../schemas.ts';
+import { ErrorBody } from '@tellflow/api';
 import { VERSION } from '../version.ts';
 import { SchemaComponents, type JsonSchema } from './json-schema.ts';
 
@@ -26,8 +26,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
 export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: { maxBodyBytes: number }): JsonSchema {
   const components = new SchemaComponents();
   // Scenario bodies reference the full scenario JSON Schema under one name.
-  const refFor = (owner: string, schema: z.ZodType, io: 'input' | 'output') =>
-    schema === Scenario ? components.component('Scenario', Scenario, 'input') : components.convert(owner, schema, io);
+  const refFor = (owner: string, schema: z.ZodType) => (schema === Scenario ? components.component('Scenario', Scenario) : components.convert(owner, schema));
   const paths: Record<string, Record<string, unknown>> = {};
 
   for (const op of operations) {
@@ -36,11 +35,11 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     const statuses = new Set<ErrorStatus>(spec.errors ?? []);
     const parameters: unknown[] = [];
     for (const name of op.path.match(/\{([^}]+)\}/g)?.map((m) => m.slice(1, -1)) ?? []) {
-      const shape = spec.params ? (objectProperties(components.convert(`${id}_params`, spec.params, 'input'))[name] ?? { type: 'string' }) : { type: 'string' };
+      const shape = spec.params ? (objectProperties(components.convert(`${id}_params`, spec.params))[name] ?? { type: 'string' }) : { type: 'string' };
       parameters.push({ name, in: 'path', required: true, schema: shape });
     }
     if (spec.query) {
-      const q = components.convert(`${id}_query`, spec.query, 'input');
+      const q = components.convert(`${id}_query`, spec.query);
       const required = new Set((q.required as string[] | undefined) ?? []);
       for (const [name, schema] of Object.entries(objectProperties(q))) {
         const { description, ...rest } = schema as JsonSchema;
@@ -51,7 +50,7 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     let requestBody: unknown;
     const bodySchema = spec.body ?? spec.documentBody;
     if (bodySchema) {
-      requestBody = { required: !spec.body, content: { 'application/json': { schema: refFor(`${id}_body`, bodySchema, 'input') } } };
+      requestBody = { required: !spec.body, content: { 'application/json': { schema: refFor(`${id}_body`, bodySchema) } } };
       statuses.add(400).add(413);
     } else if (spec.rawBody) {
       const { mediaTypes, maxBytes, description } = spec.rawBody;
@@ -67,10 +66,10 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
 
     const status = spec.status ?? 200;
     const success: Record<string, unknown> = { description: spec.download ? 'The file, as an attachment' : 'Success' };
-    if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response, 'output') } };
+    if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response) } };
     const responses: Record<string, unknown> = { [status]: success };
     for (const [s, r] of Object.entries(spec.responses ?? {})) {
-      if (r) responses[s] = { description: r.description, content: { 'application/json': { schema: refFor(`${id}_${s}`, r.schema, 'output') } } };
+      if (r) responses[s] = { description: r.description, content: { 'application/json': { schema: refFor(`${id}_${s}`, r.schema) } } };
     }
     for (const s of [...statuses].sort()) responses[s] = { $ref: `#/components/responses/E${s}` };
 
@@ -87,7 +86,7 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     };
   }
 
-  const errorRef = components.component('Error', ErrorBody, 'output');
+  const errorRef = components.component('Error', ErrorBody);
   return {
     openapi: '3.1.0',
     info: {

@@ -12,13 +12,16 @@ export type JsonSchema = Record<string, unknown>;
 export class SchemaComponents {
   readonly schemas: Record<string, JsonSchema> = {};
 
-  /** `io: 'input'` documents what a client sends; `'output'` what it gets back. */
-  convert(owner: string, schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  /**
+   * The JSON on the wire, both ways, is a schema's input side: what a request
+   * body is parsed from, and what a response decodes from (a `DateTime`'s ISO string).
+   */
+  convert(owner: string, schema: z.ZodType): JsonSchema {
     const {
       $schema: _s,
       $defs,
       ...body
-    } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema & {
+    } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema & {
       $defs?: Record<string, JsonSchema>;
     };
     if (!$defs) return body;
@@ -38,8 +41,8 @@ export class SchemaComponents {
   }
 
   /** Registers a named component and returns a reference to it. */
-  component(name: string, schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    this.schemas[name] ??= this.convert(name, schema, io);
+  component(name: string, schema: z.ZodType): JsonSchema {
+    this.schemas[name] ??= this.convert(name, schema);
     return { $ref: `#/components/schemas/${name}` };
   }
 }

@@ -1,5 +1,5 @@
 /** `/api/auth`: sign in (sets the session cookie), sign out, who am I, change my password. */
-import { z } from 'zod';
+import { ChangePassword, Login, Me } from '@tellflow/api';
 import { clientIp } from '../auth/client-ip.ts';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/cookie.ts';
 import { loginChecker } from '../auth/login.ts';
@@ -8,16 +8,8 @@ import { hashToken, newSessionToken } from '../auth/tokens.ts';
 import type { Deps } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { Password, User } from '../schemas.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../sql/sessions.ts';
 import { findLogin, getUser, updateUser } from '../sql/users.ts';
-
-const Login = z.object({
-  username: z.string().min(1, 'must not be empty').max(200),
-  password: z.string().min(1, 'must not be empty').max(1024),
-});
-const ChangePassword = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password });
-const Me = z.object({ user: User });
 
 export function authRoutes(deps: Deps) {
   const { db, clock, options } = deps;

@@ -5,25 +5,9 @@
  * a form assigned to someone else. Values are checked against the form's
  * field types by the runtime (400 names each bad field).
  */
-import { z } from 'zod';
-import { JsonValue } from '@tellflow/engine';
+import { FormList, FormParams, SubmitForm, Submitted } from '@tellflow/api';
 import type { Deps, SessionUser } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { MAX_INT } from '../schemas.ts';
-
-const Submit = z.object({ values: z.record(z.string(), JsonValue) });
-const FormParams = z.object({ executionId: z.uuid(), step: z.coerce.number().int().min(0).max(MAX_INT) });
-
-const PendingForm = z.object({
-  executionId: z.string(),
-  step: z.number().int(),
-  nodeId: z.string(),
-  scenarioId: z.string(),
-  assignee: z.string().nullable(),
-  form: z.record(z.string(), JsonValue),
-  createdAt: z.string(),
-  deadline: z.string().nullable(),
-});
 
 /** The operator identities a user answers for. */
 export const operatorsOf = (user: SessionUser): string[] => [user.operatorNumber, user.username].filter((x): x is string => !!x);
@@ -31,10 +15,8 @@ export const operatorsOf = (user: SessionUser): string[] => [user.operatorNumber
 export function formRoutes({ runtime }: Deps) {
   const api = routeGroup('/api/forms', 'forms');
 
-  api.get(
-    '/',
-    { summary: 'Forms waiting for me (all of them for supervisors and admins)', access: 'signedIn', response: z.object({ forms: z.array(PendingForm) }) },
-    async (c, { user }) => c.json({ forms: await runtime.pendingForms(user.role === 'agent' ? operatorsOf(user) : undefined) }),
+  api.get('/', { summary: 'Forms waiting for me (all of them for supervisors and admins)', access: 'signedIn', response: FormList }, async (c, { user }) =>
+    c.json({ forms: await runtime.pendingForms(user.role === 'agent' ? operatorsOf(user) : undefined) }),
   );
 
   api.post(
@@ -43,8 +25,8 @@ export function formRoutes({ runtime }: Deps) {
       summary: 'Submit a form',
       access: 'signedIn',
       params: FormParams,
-      body: Submit,
-      response: z.object({ values: z.record(z.string(), JsonValue) }),
+      body: SubmitForm,
+      response: Submitted,
       errors: [403, 404, 409],
     },
     async (c, { params, body, user }) => {

@@ -1,11 +1,9 @@
 /** `GET /api/health`: no session needed; 503 when the database does not answer. */
-import { z } from 'zod';
+import { Health } from '@tellflow/api';
 import type { Deps } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
 import { VERSION } from '../version.ts';
-
-const Health = z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']), version: z.string() });
 
 export function healthRoutes({ db, log }: Deps) {
   const api = routeGroup('/api/health', 'health');

@@ -2,12 +2,10 @@
  * `GET /api/node-types`: the node catalogue (the engine's `nodeCatalog()`),
  * from which the editor builds its palette and property forms. Any signed-in user.
  */
-import { NodeCatalogEntry, nodeCatalog } from '@tellflow/engine';
-import { z } from 'zod';
+import { NodeTypes } from '@tellflow/api';
+import { nodeCatalog } from '@tellflow/engine';
 import type { Deps } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
-
-const NodeTypes = z.object({ nodeTypes: z.array(NodeCatalogEntry) });
 
 export function nodeTypeRoutes(_deps: Deps) {
   const api = routeGroup('/api/node-types', 'node types');

@@ -13,13 +13,24 @@
  * other query), and the file is never held in memory whole.
  */
 import { createReadStream } from 'node:fs';
-import { z } from 'zod';
-import { ScenarioId } from '@tellflow/engine';
+import {
+  CallHistory,
+  ImportQuery,
+  ImportRejected,
+  ImportResult,
+  OneOutboundTask,
+  OutboundTaskInput,
+  OutboundTaskList,
+  OutboundTaskParams,
+  OutboundTaskPatch,
+  OutboundTaskWithProgress,
+  StatsQuery,
+  SubscriberParams,
+  TaskCallStats,
+} from '@tellflow/api';
 import {
   columnNamed,
   importSubscribers,
-  OutboundTaskInput,
-  OutboundTaskPatch,
   RuntimeError,
   SUBSCRIBER_COLUMNS,
   TASK_SCENARIO_DEFAULTS,
@@ -31,7 +42,6 @@ import { badRequest, conflict, notFound, unsupportedMediaType } from '../errors.
 import { spoolToFile } from '../http/raw-body.ts';
 import { routeGroup } from '../http/route-group.ts';
 import { mustNameScenarios } from '../scenario-refs.ts';
-import { DateTime, PositiveInt } from '../schemas.ts';
 
 const STAFF = ['admin', 'supervisor'] as const;
 const ADMIN = ['admin'] as const;
@@ -39,111 +49,17 @@ const ADMIN = ['admin'] as const;
 /** Spreadsheet programs and browsers label CSV files with any of these. */
 export const CSV_MEDIA_TYPES = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'application/octet-stream'] as const;
 
-const IdParam = z.object({ id: ScenarioId });
-const SubscriberParams = z.object({ id: ScenarioId, subscriberId: PositiveInt });
-
-/** `header:column`; an empty column (or `null`) ignores that column of the file. */
-const MapEntry = z.string().superRefine((entry, ctx) => {
-  const at = entry.lastIndexOf(':');
-  if (at <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be "header:column" (an empty column ignores that header)' });
-    return;
-  }
-  const column = entry.slice(at + 1).trim();
-  if (column !== '' && column !== 'null' && !columnNamed(column)) {
-    ctx.addIssue({ code: 'custom', message: `"${column}" is not a subscriber column (the columns: ${SUBSCRIBER_COLUMNS.join(', ')})` });
-  }
-});
-const ImportQuery = z.object({
-  mode: z
-    .enum(['all-or-nothing', 'skip-bad-rows'])
-    .optional()
-    .meta({ description: 'all-or-nothing (default): any bad row and nothing is imported; skip-bad-rows: the good rows are imported' }),
-  delimiter: z
-    .string()
-    .refine((d) => d === 'tab' || (d.length === 1 && !'"\r\n'.includes(d)), 'must be one character other than a quote or a line break, or "tab"')
-    .optional()
-    .meta({ description: 'default: whichever of "," ";" or tab the header line uses' }),
-  map: z.array(MapEntry).optional().meta({
-    description: 'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.',
-  }),
-});
-
-const Hours = z.object({ from: z.string(), to: z.string(), days: z.array(z.number().int()) });
-const Task = z.object({
-  id: z.string(),
-  name: z.string(),
-  dialogScenarioId: z.string(),
-  routingScenarioId: z.string(),
-  operatorCallScenarioId: z.string(),
-  attachCalls: z.boolean(),
-  afterDisconnect: z.enum(['finish', 'stop']),
-  operators: z.array(z.string()),
-  hours: Hours.meta({ description: "calling hours in the task's time zone (1 = Monday); from = to means all day" }),
-  timeZone: z.string(),
-  state: z.enum(['stopped', 'running']),
-});
-const One = z.object({ task: Task });
-const Progress = z
-  .record(z.string(), z.number().int())
-  .meta({ description: 'subscribers by status: "new" (not called yet), "10" (call back at the set time), "11" (being served), "12" (the callback succeeded)' });
-
-const ImportResult = z.object({
-  imported: z.number().int().meta({ description: 'rows stored (0 when all-or-nothing met a bad row)' }),
-  skipped: z.number().int().meta({ description: 'rows rejected' }),
-  rows: z.number().int().meta({ description: 'data rows in the file' }),
-  errors: z.array(z.object({ line: z.number().int(), column: z.string().optional(), message: z.string() })),
-  omittedErrors: z.number().int().meta({ description: 'errors beyond the first 1000, not listed' }),
-  delimiter: z.string(),
-  mapping: z.record(z.string(), z.string().nullable()).meta({ description: 'each header of the file and the column it filled (null: ignored)' }),
-});
-
-const HistoryEntry = z.object({
-  kind: z.enum(['operator', 'customer']),
-  number: z.string(),
-  operator: z.string().nullable(),
-  outcome: z.string().nullable(),
-  startedAt: DateTime,
-  answeredAt: DateTime.nullable(),
-  endedAt: DateTime.nullable(),
-  durationSec: z.number().int().nullable().meta({ description: 'talk time, once an answered call has ended' }),
-});
-
-const StatsQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started at or after this time' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started before this time' }),
-});
-const Outcomes = z.object({
-  calls: z.number().int(),
-  answered: z.number().int(),
-  busy: z.number().int(),
-  noAnswer: z.number().int(),
-  failed: z.number().int(),
-  inProgress: z.number().int(),
-});
-const Stats = z.object({
-  customers: Outcomes.extend({
-    subscribersCalled: z.number().int(),
-    answerRate: z.number().nullable().meta({ description: 'answered ÷ calls that ended; null before any ended' }),
-    talkSeconds: z.object({ total: z.number(), average: z.number().nullable() }),
-  }),
-  operators: Outcomes,
-  byOperator: z.array(Outcomes.extend({ operator: z.string(), talkSeconds: z.number() })),
-});
-
 const SCENARIO_FIELDS = ['dialogScenarioId', 'routingScenarioId', 'operatorCallScenarioId'] as const;
 
 export function outboundTaskRoutes({ runtime, db, options }: Deps) {
   const tasks = runtime.outboundTasks;
   const api = routeGroup('/api/outbound-tasks', 'outbound tasks');
 
-  api.get('/', { summary: 'List outbound tasks', access: STAFF, response: z.object({ tasks: z.array(Task) }) }, async (c) =>
-    c.json({ tasks: await tasks.list() }),
-  );
+  api.get('/', { summary: 'List outbound tasks', access: STAFF, response: OutboundTaskList }, async (c) => c.json({ tasks: await tasks.list() }));
 
   api.post(
     '/',
-    { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: One, status: 201, errors: [409] },
+    { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: OneOutboundTask, status: 201, errors: [409] },
     async (c, { body }) => {
       await mustNameScenarios(runtime, scenarioRefs({ ...TASK_SCENARIO_DEFAULTS, ...body }));
       return c.json({ task: await tasks.create(body) }, 201);
@@ -155,8 +71,8 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
     {
       summary: 'An outbound task with its progress (subscribers by status)',
       access: STAFF,
-      params: IdParam,
-      response: z.object({ task: Task, progress: Progress }),
+      params: OutboundTaskParams,
+      response: OutboundTaskWithProgress,
       errors: [404],
     },
     async (c, { params }) => c.json({ task: await tasks.get(params.id), progress: await tasks.progress(params.id) }),
@@ -167,9 +83,9 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
     {
       summary: "How the task's calls ended: customers and operators, talk time, per operator",
       access: STAFF,
-      params: IdParam,
+      params: OutboundTaskParams,
       query: StatsQuery,
-      response: Stats,
+      response: TaskCallStats,
       errors: [404],
     },
     async (c, { params, query }) =>
@@ -178,7 +94,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
 
   api.patch(
     '/:id',
-    { summary: 'Change an outbound task', access: ADMIN, params: IdParam, body: OutboundTaskPatch, response: One, errors: [404] },
+    { summary: 'Change an outbound task', access: ADMIN, params: OutboundTaskParams, body: OutboundTaskPatch, response: OneOutboundTask, errors: [404] },
     async (c, { params, body }) => {
       await tasks.get(params.id);
       await mustNameScenarios(runtime, scenarioRefs(body));
@@ -192,8 +108,8 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
       summary: 'Start dialing: each free operator of the task gets the next new subscriber, within the calling hours',
       description: "409 when one of the task's scenarios does not exist or has no published version. Starting a running task changes nothing.",
       access: STAFF,
-      params: IdParam,
-      response: One,
+      params: OutboundTaskParams,
+      response: OneOutboundTask,
       errors: [404, 409],
     },
     async (c, { params }) => {
@@ -204,7 +120,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
 
   api.post(
     '/:id/stop',
-    { summary: 'Stop dialing new subscribers; calls in progress finish', access: STAFF, params: IdParam, response: One, errors: [404] },
+    { summary: 'Stop dialing new subscribers; calls in progress finish', access: STAFF, params: OutboundTaskParams, response: OneOutboundTask, errors: [404] },
     async (c, { params }) => c.json({ task: await tasks.setState(params.id, 'stopped') }),
   );
 
@@ -218,20 +134,21 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
         '400: the file cannot be read as a subscriber list at all (the message names the line); nothing was imported. ' +
         'The text is UTF-8 (or UTF-16 with a byte-order mark) unless the Content-Type names another charset, e.g. `text/csv; charset=windows-1251`.',
       access: ADMIN,
-      params: IdParam,
+      params: OutboundTaskParams,
       query: ImportQuery,
       rawBody: { mediaTypes: CSV_MEDIA_TYPES, maxBytes: options.maxImportBytes, description: 'The CSV file.' },
       response: ImportResult,
       responses: {
         422: {
           description: 'Rows were rejected: `error` says what was imported, `errors` which rows failed',
-          schema: ImportResult.extend({ error: z.string() }),
+          schema: ImportRejected,
         },
       },
       errors: [404],
     },
     async (c, { params, query, raw }) => {
-      // Before the upload is read: an unknown task or charset fails at once.
+      // Before the upload is read: an unknown column, task or charset fails at once.
+      const mapping = query.map ? mappingOf(query.map) : undefined;
       await tasks.get(params.id);
       const decode = decoderFor(raw!.charset);
       const mode = query.mode ?? 'all-or-nothing';
@@ -242,7 +159,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
           source: decode(createReadStream(file.path)),
           mode,
           ...(query.delimiter ? { delimiter: query.delimiter === 'tab' ? '\t' : query.delimiter } : {}),
-          ...(query.map ? { mapping: mappingOf(query.map) } : {}),
+          ...(mapping ? { mapping } : {}),
         });
         if (result.skipped === 0) return c.json(result);
         const error =
@@ -262,7 +179,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
       summary: "The calls made for a subscriber of the task, oldest first (the operator's card)",
       access: 'signedIn',
       params: SubscriberParams,
-      response: z.object({ calls: z.array(HistoryEntry) }),
+      response: CallHistory,
       errors: [404],
     },
     async (c, { params }) => {
@@ -295,14 +212,23 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
 
 const scenarioRefs = (body: Partial<Record<(typeof SCENARIO_FIELDS)[number], string>>) => Object.fromEntries(SCENARIO_FIELDS.map((f) => [f, body[f]]));
 
-/** `["Контакт:tel", "Extra:"]` → `{ Контакт: 'tel', Extra: null }` (checked by the query schema). */
+/**
+ * `["Контакт:tel", "Extra:"]` → `{ Контакт: 'tel', Extra: null }`. The query
+ * schema checked the `header:column` form; a column that is no subscriber
+ * column makes a bad query too (the same 400 as a schema failure).
+ */
 function mappingOf(entries: string[]): Record<string, string | null> {
   const mapping: Record<string, string | null> = {};
-  for (const entry of entries) {
+  const issues: { path: string; message: string }[] = [];
+  entries.forEach((entry, i) => {
     const at = entry.lastIndexOf(':');
     const column = entry.slice(at + 1).trim();
-    mapping[entry.slice(0, at)] = column === '' || column === 'null' ? null : column;
-  }
+    const ignored = column === '' || column === 'null';
+    if (!ignored && !columnNamed(column))
+      issues.push({ path: `map[${i}]`, message: `"${column}" is not a subscriber column (the columns: ${SUBSCRIBER_COLUMNS.join(', ')})` });
+    mapping[entry.slice(0, at)] = ignored ? null : column;
+  });
+  if (issues.length) throw badRequest('the request query is not valid', { issues });
   return mapping;
 }
 

@@ -4,60 +4,29 @@
  * read; only admin writes. Documents are checked by the engine's
  * `validateScenario`, whose issues name the node and the field.
  */
-import { z } from 'zod';
-import { diffScenarios, JsonValue, Scenario, ScenarioId, validateScenario, type Issue } from '@tellflow/engine';
-import type { ScenarioVersion } from '@tellflow/runtime';
+import {
+  Diff,
+  DiffQuery,
+  DraftQuery,
+  PublishBody,
+  Published,
+  Saved,
+  SaveQuery,
+  ScenarioList,
+  ScenarioParams,
+  ScenarioWithDocument,
+  Validated,
+  VersionList,
+  VersionParams,
+  type ScenarioVersion,
+} from '@tellflow/api';
+import { diffScenarios, Scenario, validateScenario, type Issue } from '@tellflow/engine';
 import type { Deps } from '../context.ts';
 import { badRequest, conflict } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { PositiveInt } from '../schemas.ts';
 
 const READ = ['admin', 'supervisor'] as const;
 const WRITE = ['admin'] as const;
-
-const IdParam = z.object({ id: ScenarioId });
-const VersionParams = z.object({ id: ScenarioId, version: PositiveInt });
-const SaveQuery = z.object({
-  comment: z.string().max(500).optional(),
-  publish: z.enum(['true', 'false']).optional().meta({ description: '`true`: also publish the imported version' }),
-});
-const DraftQuery = SaveQuery.omit({ publish: true }).extend({
-  baseVersion: PositiveInt.optional().meta({ description: 'the version this draft was edited from: 409 if a later one exists' }),
-});
-const PublishBody = z.object({ version: PositiveInt.optional().meta({ description: 'default: the latest version' }) });
-
-const IssueSchema = z.object({ severity: z.enum(['error', 'warning']), nodeId: z.string().optional(), path: z.string(), message: z.string() });
-const VersionInfo = z.object({
-  scenarioId: z.string(),
-  version: z.number().int(),
-  comment: z.string().nullable(),
-  createdAt: z.string(),
-  publishedAt: z.string().nullable(),
-});
-const Summary = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  latestVersion: z.number().int(),
-  publishedVersion: z.number().int().nullable(),
-  updatedAt: z.string(),
-});
-const Saved = z.object({ version: VersionInfo, published: z.boolean(), warnings: z.array(IssueSchema) });
-
-const DiffQuery = z.object({
-  from: PositiveInt.optional().meta({ description: 'default: the published version' }),
-  to: PositiveInt.optional().meta({ description: 'default: the latest version' }),
-});
-const FieldChange = z.object({ path: z.string(), before: JsonValue.optional(), after: JsonValue.optional() });
-const Diff = z.object({
-  from: z.number().int(),
-  to: z.number().int(),
-  same: z.boolean(),
-  scenario: z.array(FieldChange),
-  nodes: z.array(z.object({ id: z.string(), type: z.string(), change: z.enum(['added', 'removed', 'changed']), fields: z.array(FieldChange).optional() })),
-  edges: z.array(z.object({ change: z.enum(['added', 'removed']), source: z.string(), sourceHandle: z.string(), target: z.string() })),
-  layout: z.object({ moved: z.array(z.string()), meta: z.boolean() }),
-});
 
 const withoutDocument = ({ document: _d, ...rest }: ScenarioVersion) => rest;
 
@@ -85,9 +54,7 @@ export function scenarioRoutes({ runtime }: Deps) {
     return { version: withoutDocument(final), published: opts.publish, warnings: issues };
   }
 
-  api.get('/', { summary: 'List scenarios', access: READ, response: z.object({ scenarios: z.array(Summary) }) }, async (c) =>
-    c.json({ scenarios: await store.list() }),
-  );
+  api.get('/', { summary: 'List scenarios', access: READ, response: ScenarioList }, async (c) => c.json({ scenarios: await store.list() }));
 
   api.post(
     '/',
@@ -110,7 +77,7 @@ export function scenarioRoutes({ runtime }: Deps) {
       description: 'Always 200 for a readable body: `ok` is false when there are errors. `publishIssues` lists what would stop publishing on this server.',
       access: READ,
       documentBody: Scenario,
-      response: z.object({ ok: z.boolean(), issues: z.array(IssueSchema), publishIssues: z.array(IssueSchema) }),
+      response: Validated,
     },
     async (c, { body }) => {
       const checked = validateScenario(body);
@@ -124,8 +91,8 @@ export function scenarioRoutes({ runtime }: Deps) {
     {
       summary: "A scenario with its latest version's document",
       access: READ,
-      params: IdParam,
-      response: Summary.extend({ document: Scenario }),
+      params: ScenarioParams,
+      response: ScenarioWithDocument,
       errors: [404],
     },
     async (c, { params }) => {
@@ -141,7 +108,7 @@ export function scenarioRoutes({ runtime }: Deps) {
       summary: "Save a new draft version (the document's id must be the scenario's)",
       description: 'With `baseVersion` (the version the edit started from), a 409 instead of saving when another version was saved meanwhile.',
       access: WRITE,
-      params: IdParam,
+      params: ScenarioParams,
       documentBody: Scenario,
       query: DraftQuery,
       response: Saved,
@@ -169,9 +136,9 @@ export function scenarioRoutes({ runtime }: Deps) {
     {
       summary: 'Publish a version (default: the latest); new executions run it',
       access: WRITE,
-      params: IdParam,
+      params: ScenarioParams,
       body: PublishBody,
-      response: z.object({ version: VersionInfo }),
+      response: Published,
       errors: [404],
     },
     async (c, { params, body }) => c.json({ version: withoutDocument(await store.publish(params.id, body.version)) }),
@@ -182,8 +149,8 @@ export function scenarioRoutes({ runtime }: Deps) {
     {
       summary: 'The versions of a scenario, newest first',
       access: READ,
-      params: IdParam,
-      response: z.object({ versions: z.array(VersionInfo) }),
+      params: ScenarioParams,
+      response: VersionList,
       errors: [404],
     },
     async (c, { params }) => c.json({ versions: await store.versions(params.id) }),
@@ -195,7 +162,7 @@ export function scenarioRoutes({ runtime }: Deps) {
       summary: 'What changed between two versions: nodes and fields, edges, layout apart',
       description: 'By default, from the published version to the latest: what publishing the latest would change.',
       access: READ,
-      params: IdParam,
+      params: ScenarioParams,
       query: DiffQuery,
       response: Diff,
       errors: [404, 409],

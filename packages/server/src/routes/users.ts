@@ -1,51 +1,24 @@
 /** `/api/users` (admin only): accounts and roles. The last enabled admin can be neither demoted, disabled nor deleted. */
-import { z } from 'zod';
+import { CreateUser, OneUser, UpdateUser, UserId, UserList } from '@tellflow/api';
 import { hashPassword } from '../auth/password.ts';
 import type { Deps } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { OperatorNumber, Password, Role, User, Username } from '../schemas.ts';
 import { deleteUserSessions } from '../sql/sessions.ts';
 import { deleteUser, insertUser, listUsers, lockActiveAdmins, updateUser, type UserPatch } from '../sql/users.ts';
-
-const DisplayName = z.string().min(1, 'must not be empty').max(200);
-
-const CreateUser = z.object({
-  username: Username,
-  password: Password,
-  role: Role,
-  displayName: DisplayName.optional(),
-  operatorNumber: OperatorNumber.optional(),
-});
-
-const UpdateUser = z
-  .object({
-    role: Role.optional(),
-    password: Password.optional(),
-    displayName: DisplayName.nullable().optional(),
-    operatorNumber: OperatorNumber.nullable().optional(),
-    disabled: z.boolean().optional(),
-  })
-  .strict();
-
-const UserId = z.object({ id: z.uuid() });
 
 export function userRoutes({ db, options }: Deps) {
   const api = routeGroup('/api/users', 'users');
   const admin = ['admin'] as const;
 
-  api.get('/', { summary: 'List users', access: admin, response: z.object({ users: z.array(User) }) }, async (c) => c.json({ users: await listUsers(db) }));
+  api.get('/', { summary: 'List users', access: admin, response: UserList }, async (c) => c.json({ users: await listUsers(db) }));
 
-  api.post(
-    '/',
-    { summary: 'Create a user', access: admin, body: CreateUser, response: z.object({ user: User }), status: 201, errors: [409] },
-    async (c, { body }) => {
-      const { password, ...rest } = body;
-      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
-      if (!user) throw conflict(`the username "${body.username}" is taken`);
-      return c.json({ user }, 201);
-    },
-  );
+  api.post('/', { summary: 'Create a user', access: admin, body: CreateUser, response: OneUser, status: 201, errors: [409] }, async (c, { body }) => {
+    const { password, ...rest } = body;
+    const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
+    if (!user) throw conflict(`the username "${body.username}" is taken`);
+    return c.json({ user }, 201);
+  });
 
   api.patch(
     '/:id',
@@ -54,7 +27,7 @@ export function userRoutes({ db, options }: Deps) {
       access: admin,
       params: UserId,
       body: UpdateUser,
-      response: z.object({ user: User }),
+      response: OneUser,
       errors: [404, 409],
     },
     async (c, { params, body }) => {

@@ -1,7 +1,8 @@
 /** Sessions: the SHA-256 of the cookie's token, the user, and an absolute expiry. */
-import type { Queryable } from '@tellflow/db';
+import { selectList, users, type Queryable } from '@tellflow/db';
 import type { SessionUser } from '../context.ts';
-import type { Role } from '../schemas.ts';
+
+const USER_COLUMNS = selectList(users, ['id', 'username', 'displayName', 'role', 'operatorNumber'], 'u');
 
 /** Also drops sessions that expired, so the table does not grow without bound. */
 export async function createSession(q: Queryable, tokenHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
@@ -14,21 +15,13 @@ export async function createSession(q: Queryable, tokenHash: string, userId: str
 
 /** The user behind a live session; undefined when expired, unknown, or the user is disabled. */
 export async function sessionUser(q: Queryable, tokenHash: string, now: Date): Promise<SessionUser | undefined> {
-  const { rows } = await q.query(
-    `select u.id, u.username, u.display_name, u.role, u.operator_number
+  const { rows } = await q.query<SessionUser>(
+    `select ${USER_COLUMNS}
      from sessions s join users u on u.id = s.user_id
      where s.token_hash = $1 and s.expires_at > $2 and not u.disabled`,
     [tokenHash, now],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
-    id: r.id as string,
-    username: r.username as string,
-    displayName: r.display_name as string | null,
-    role: r.role as Role,
-    operatorNumber: r.operator_number as string | null,
-  };
+  return rows[0];
 }
 
 export async function deleteSession(q: Queryable, tokenHash: string): Promise<void> {

@@ -1,43 +1,29 @@
 /** The users table, as the API sees it (password hashes never leave this file except for sign-in). */
-import type { Queryable } from '@tellflow/db';
-import type { Role } from '../schemas.ts';
+import type { Role, User } from '@tellflow/api';
+import { selectList, users, type Queryable, type RowOf } from '@tellflow/db';
 
-export interface UserRow {
-  id: string;
-  username: string;
-  displayName: string | null;
-  role: Role;
-  operatorNumber: string | null;
-  disabled: boolean;
-  createdAt: Date;
+const KEYS = ['id', 'username', 'displayName', 'role', 'operatorNumber', 'disabled', 'createdAt'] as const;
+const COLUMNS = selectList(users, KEYS);
+/** The row is the `User` DTO (checked where it is returned): everything but the password hash. */
+type UserRow = RowOf<typeof users, (typeof KEYS)[number]>;
+
+export async function listUsers(q: Queryable): Promise<User[]> {
+  const { rows } = await q.query<UserRow>(`select ${COLUMNS} from users order by username`);
+  return rows;
 }
 
-const COLUMNS = 'id, username, display_name, role, operator_number, disabled, created_at';
-
-const toUser = (r: Record<string, unknown>): UserRow => ({
-  id: r.id as string,
-  username: r.username as string,
-  displayName: r.display_name as string | null,
-  role: r.role as Role,
-  operatorNumber: r.operator_number as string | null,
-  disabled: r.disabled as boolean,
-  createdAt: r.created_at as Date,
-});
-
-export async function listUsers(q: Queryable): Promise<UserRow[]> {
-  const { rows } = await q.query(`select ${COLUMNS} from users order by username`);
-  return rows.map(toUser);
-}
-
-export async function getUser(q: Queryable, id: string): Promise<UserRow | undefined> {
-  const { rows } = await q.query(`select ${COLUMNS} from users where id = $1`, [id]);
-  return rows[0] && toUser(rows[0]);
+export async function getUser(q: Queryable, id: string): Promise<User | undefined> {
+  const { rows } = await q.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]);
+  return rows[0];
 }
 
 /** For sign-in only: the user with the stored hash. */
-export async function findLogin(q: Queryable, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
-  const { rows } = await q.query(`select ${COLUMNS}, password_hash from users where username = $1`, [username]);
-  return rows[0] && { ...toUser(rows[0]), passwordHash: rows[0].password_hash as string };
+export async function findLogin(q: Queryable, username: string): Promise<(User & { passwordHash: string }) | undefined> {
+  const { rows } = await q.query<UserRow & { passwordHash: string }>(
+    `select ${COLUMNS}, ${selectList(users, ['passwordHash'])} from users where username = $1`,
+    [username],
+  );
+  return rows[0];
 }
 
 export interface NewUser {
@@ -49,24 +35,24 @@ export interface NewUser {
 }
 
 /** Undefined when the username is taken. */
-export async function insertUser(q: Queryable, u: NewUser): Promise<UserRow | undefined> {
-  const { rows } = await q.query(
+export async function insertUser(q: Queryable, u: NewUser): Promise<User | undefined> {
+  const { rows } = await q.query<UserRow>(
     `insert into users (username, password_hash, role, display_name, operator_number) values ($1, $2, $3, $4, $5)
      on conflict (username) do nothing returning ${COLUMNS}`,
     [u.username, u.passwordHash, u.role, u.displayName ?? null, u.operatorNumber ?? null],
   );
-  return rows[0] && toUser(rows[0]);
+  return rows[0];
 }
 
 /** Creates the first user only while the table is empty; two processes starting at once create one. */
-export async function insertFirstUser(q: Queryable, u: NewUser): Promise<UserRow | undefined> {
-  const { rows } = await q.query(
+export async function insertFirstUser(q: Queryable, u: NewUser): Promise<User | undefined> {
+  const { rows } = await q.query<UserRow>(
     `insert into users (username, password_hash, role, display_name)
      select $1, $2, $3, $4 where not exists (select 1 from users)
      on conflict (username) do nothing returning ${COLUMNS}`,
     [u.username, u.passwordHash, u.role, u.displayName ?? null],
   );
-  return rows[0] && toUser(rows[0]);
+  return rows[0];
 }
 
 export const countUsers = async (q: Queryable): Promise<number> => (await q.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
@@ -79,8 +65,8 @@ export interface UserPatch {
   disabled?: boolean;
 }
 
-export async function updateUser(q: Queryable, id: string, p: UserPatch): Promise<UserRow | undefined> {
-  const { rows } = await q.query(
+export async function updateUser(q: Queryable, id: string, p: UserPatch): Promise<User | undefined> {
+  const { rows } = await q.query<UserRow>(
     `update users set
        role = coalesce($2, role),
        password_hash = coalesce($3, password_hash),
@@ -99,7 +85,7 @@ export async function updateUser(q: Queryable, id: string, p: UserPatch): Promis
       p.disabled ?? null,
     ],
   );
-  return rows[0] && toUser(rows[0]);
+  return rows[0];
 }
 
 export async function deleteUser(q: Queryable, id: string): Promise<boolean> {

@@ -1,0 +1,149 @@
+/**
+ * Every operation of the HTTP API, keyed `METHOD /path` as in the OpenAPI
+ * document, with the schemas of its path parameters, query, body and success
+ * response. The server's route specs use these very schema objects (a
+ * server test checks that both list the same operations with the same
+ * schemas), and the browser's client is typed from this map.
+ */
+import { Scenario } from '@tellflow/engine';
+import { z } from 'zod';
+import { CallParams, RejectCall, RingingList, SettledCall } from './calls.ts';
+import {
+  CancelExecution,
+  Cancelling,
+  ExecutionDetail,
+  ExecutionList,
+  ExecutionListQuery,
+  ExecutionParams,
+  FormList,
+  FormParams,
+  RetryExecution,
+  StartExecution,
+  Started,
+  SubmitForm,
+  Submitted,
+} from './executions.ts';
+import { Health } from './health.ts';
+import { NodeTypes } from './node-types.ts';
+import {
+  CallHistory,
+  ImportQuery,
+  ImportRejected,
+  ImportResult,
+  OneOutboundTask,
+  OutboundTaskInput,
+  OutboundTaskList,
+  OutboundTaskParams,
+  OutboundTaskPatch,
+  OutboundTaskWithProgress,
+  StatsQuery,
+  SubscriberParams,
+  TaskCallStats,
+} from './outbound-tasks.ts';
+import {
+  Diff,
+  DiffQuery,
+  DraftQuery,
+  PublishBody,
+  Published,
+  Saved,
+  SaveQuery,
+  ScenarioList,
+  ScenarioParams,
+  ScenarioWithDocument,
+  Validated,
+  VersionList,
+  VersionParams,
+} from './scenarios.ts';
+import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
+import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
+
+export interface Endpoint {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  /** The JSON body. */
+  body?: z.ZodType;
+  /** The body is a whole document the handler checks itself (a scenario file). */
+  documentBody?: z.ZodType;
+  /** The body is a file (CSV), not JSON. */
+  rawBody?: true;
+  /** The success body; none for 204. */
+  response?: z.ZodType;
+  status?: 200 | 201 | 202 | 204;
+  /** The success response is a file to save. */
+  download?: true;
+  /** Other responses with a body that is not `{ error, details }`, by status. */
+  responses?: Partial<Record<number, z.ZodType>>;
+}
+
+/** The OpenAPI document itself, described as far as a client relies on it. */
+export const OpenApiDocument = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
+
+export const endpoints = {
+  'GET /api/health': { response: Health },
+  'GET /api/openapi.json': { response: OpenApiDocument },
+  'GET /api/node-types': { response: NodeTypes },
+
+  'POST /api/auth/login': { body: Login, response: Me },
+  'POST /api/auth/logout': { status: 204 },
+  'GET /api/auth/me': { response: Me },
+  'POST /api/auth/password': { body: ChangePassword, status: 204 },
+
+  'GET /api/users': { response: UserList },
+  'POST /api/users': { body: CreateUser, response: OneUser, status: 201 },
+  'PATCH /api/users/{id}': { params: UserId, body: UpdateUser, response: OneUser },
+  'DELETE /api/users/{id}': { params: UserId, status: 204 },
+
+  'GET /api/scenarios': { response: ScenarioList },
+  'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201 },
+  'POST /api/scenarios/validate': { documentBody: Scenario, response: Validated },
+  'GET /api/scenarios/{id}': { params: ScenarioParams, response: ScenarioWithDocument },
+  'PUT /api/scenarios/{id}/draft': { params: ScenarioParams, documentBody: Scenario, query: DraftQuery, response: Saved, status: 201 },
+  'POST /api/scenarios/{id}/publish': { params: ScenarioParams, body: PublishBody, response: Published },
+  'GET /api/scenarios/{id}/versions': { params: ScenarioParams, response: VersionList },
+  'GET /api/scenarios/{id}/diff': { params: ScenarioParams, query: DiffQuery, response: Diff },
+  'GET /api/scenarios/{id}/versions/{version}/export': { params: VersionParams, response: Scenario, download: true },
+
+  'POST /api/executions': { body: StartExecution, response: Started, status: 201 },
+  'GET /api/executions': { query: ExecutionListQuery, response: ExecutionList },
+  'GET /api/executions/{id}': { params: ExecutionParams, response: ExecutionDetail },
+  'POST /api/executions/{id}/cancel': { params: ExecutionParams, body: CancelExecution, response: Cancelling, status: 202 },
+  'POST /api/executions/{id}/retry': { params: ExecutionParams, body: RetryExecution, response: Started, status: 201 },
+
+  'GET /api/forms': { response: FormList },
+  'POST /api/forms/{executionId}/{step}': { params: FormParams, body: SubmitForm, response: Submitted },
+
+  'GET /api/service-tasks': { response: ServiceTaskList },
+  'POST /api/service-tasks': { body: ServiceTaskInput, response: OneServiceTask, status: 201 },
+  'PATCH /api/service-tasks/{id}': { params: ServiceTaskParams, body: ServiceTaskPatch, response: OneServiceTask },
+  'DELETE /api/service-tasks/{id}': { params: ServiceTaskParams, status: 204 },
+  'POST /api/service-tasks/{id}/run': { params: ServiceTaskParams, response: RunStarted, status: 201 },
+  'GET /api/service-tasks/{id}/runs': { params: ServiceTaskParams, query: RunsQuery, response: RunList },
+
+  'GET /api/outbound-tasks': { response: OutboundTaskList },
+  'POST /api/outbound-tasks': { body: OutboundTaskInput, response: OneOutboundTask, status: 201 },
+  'GET /api/outbound-tasks/{id}': { params: OutboundTaskParams, response: OutboundTaskWithProgress },
+  'GET /api/outbound-tasks/{id}/stats': { params: OutboundTaskParams, query: StatsQuery, response: TaskCallStats },
+  'PATCH /api/outbound-tasks/{id}': { params: OutboundTaskParams, body: OutboundTaskPatch, response: OneOutboundTask },
+  'POST /api/outbound-tasks/{id}/start': { params: OutboundTaskParams, response: OneOutboundTask },
+  'POST /api/outbound-tasks/{id}/stop': { params: OutboundTaskParams, response: OneOutboundTask },
+  'POST /api/outbound-tasks/{id}/subscribers': {
+    params: OutboundTaskParams,
+    query: ImportQuery,
+    rawBody: true,
+    response: ImportResult,
+    responses: { 422: ImportRejected },
+  },
+  'GET /api/outbound-tasks/{id}/subscribers/{subscriberId}/calls': { params: SubscriberParams, response: CallHistory },
+
+  'GET /api/calls': { response: RingingList },
+  'POST /api/calls/{callId}/answer': { params: CallParams, response: SettledCall },
+  'POST /api/calls/{callId}/reject': { params: CallParams, body: RejectCall, response: SettledCall },
+} as const satisfies Record<string, Endpoint>;
+
+export type Endpoints = typeof endpoints;
+export type EndpointKey = keyof Endpoints;

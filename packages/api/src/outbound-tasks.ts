@@ -1,0 +1,124 @@
+/** Outbound tasks: subscribers, scenarios, operators, calling hours; subscriber import, call history and stats. */
+import { ScenarioId } from '@tellflow/engine';
+import { z } from 'zod';
+import { DateTime, PositiveInt, TimeZone } from './common.ts';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
+
+/** A daily window on some weekdays, in the task's time zone. */
+export const CallingHours = z
+  .strictObject({
+    from: HHMM.meta({ description: '"HH:MM", inclusive' }),
+    to: HHMM.meta({ description: '"HH:MM", exclusive; earlier than `from` crosses midnight; equal means all day' }),
+    days: z.array(z.number().int().min(1).max(7)).min(1).meta({ description: 'ISO weekdays: 1 = Monday … 7 = Sunday' }),
+  })
+  .meta({ description: "calling hours in the task's time zone (1 = Monday); from = to means all day" });
+export type CallingHours = z.infer<typeof CallingHours>;
+
+export const OutboundTaskInput = z.strictObject({
+  id: ScenarioId,
+  name: z.string().min(1).max(200).optional().describe('Default: the id'),
+  dialogScenarioId: ScenarioId.optional().describe('Shown to the operator once a call connects (default: the bundled "dialog")'),
+  routingScenarioId: ScenarioId.optional().describe('Runs for every outgoing call of the task (default: the bundled "outbound-routing")'),
+  operatorCallScenarioId: ScenarioId.optional().describe('Calls the operator first, then the customer (default: the bundled "operator-call")'),
+  attachCalls: z.boolean().optional().describe('Allow attaching a call to the task'),
+  afterDisconnect: z.enum(['finish', 'stop']).optional().describe('Dialog scenario behaviour after the connection breaks'),
+  operators: z.array(z.string().min(1)).describe('Operator numbers of the group working this task'),
+  hours: CallingHours.optional(),
+  timeZone: TimeZone.optional(),
+});
+export type OutboundTaskInput = z.infer<typeof OutboundTaskInput>;
+export const OutboundTaskPatch = OutboundTaskInput.omit({ id: true }).partial();
+export type OutboundTaskPatch = z.infer<typeof OutboundTaskPatch>;
+
+export const OutboundTask = z.object({
+  id: z.string(),
+  name: z.string(),
+  dialogScenarioId: z.string(),
+  routingScenarioId: z.string(),
+  operatorCallScenarioId: z.string(),
+  attachCalls: z.boolean(),
+  afterDisconnect: z.enum(['finish', 'stop']),
+  operators: z.array(z.string()),
+  hours: CallingHours,
+  timeZone: z.string(),
+  state: z.enum(['stopped', 'running']),
+});
+export type OutboundTask = z.infer<typeof OutboundTask>;
+
+export const Progress = z
+  .record(z.string(), z.number().int())
+  .meta({ description: 'subscribers by status: "new" (not called yet), "10" (call back at the set time), "11" (being served), "12" (the callback succeeded)' });
+
+export const OutboundTaskParams = z.object({ id: ScenarioId });
+export const SubscriberParams = z.object({ id: ScenarioId, subscriberId: PositiveInt });
+export const OutboundTaskList = z.object({ tasks: z.array(OutboundTask) });
+export const OneOutboundTask = z.object({ task: OutboundTask });
+export const OutboundTaskWithProgress = z.object({ task: OutboundTask, progress: Progress });
+
+/** `header:column`; an empty column (or `null`) ignores that column of the file. Whether the column exists is checked by the server. */
+export const MapEntry = z.string().refine((entry) => entry.lastIndexOf(':') > 0, 'must be "header:column" (an empty column ignores that header)');
+export const ImportQuery = z.object({
+  mode: z
+    .enum(['all-or-nothing', 'skip-bad-rows'])
+    .optional()
+    .meta({ description: 'all-or-nothing (default): any bad row and nothing is imported; skip-bad-rows: the good rows are imported' }),
+  delimiter: z
+    .string()
+    .refine((d) => d === 'tab' || (d.length === 1 && !'"\r\n'.includes(d)), 'must be one character other than a quote or a line break, or "tab"')
+    .optional()
+    .meta({ description: 'default: whichever of "," ";" or tab the header line uses' }),
+  map: z.array(MapEntry).optional().meta({
+    description: 'repeatable `header:column`, e.g. `map=Контакт:tel`; `header:` ignores that column. Headers not mapped are matched by name or a common alias.',
+  }),
+});
+
+export const ImportResult = z.object({
+  imported: z.number().int().meta({ description: 'rows stored (0 when all-or-nothing met a bad row)' }),
+  skipped: z.number().int().meta({ description: 'rows rejected' }),
+  rows: z.number().int().meta({ description: 'data rows in the file' }),
+  errors: z.array(z.object({ line: z.number().int(), column: z.string().optional(), message: z.string() })),
+  omittedErrors: z.number().int().meta({ description: 'errors beyond the first 1000, not listed' }),
+  delimiter: z.string(),
+  mapping: z.record(z.string(), z.string().nullable()).meta({ description: 'each header of the file and the column it filled (null: ignored)' }),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+export const ImportRejected = ImportResult.extend({ error: z.string() });
+
+/** One call made for a subscriber (the operator's card). */
+export const HistoryEntry = z.object({
+  kind: z.enum(['operator', 'customer']),
+  number: z.string(),
+  operator: z.string().nullable(),
+  outcome: z.string().nullable(),
+  startedAt: DateTime,
+  answeredAt: DateTime.nullable(),
+  endedAt: DateTime.nullable(),
+  durationSec: z.number().int().nullable().meta({ description: 'talk time, once an answered call has ended' }),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+export const CallHistory = z.object({ calls: z.array(HistoryEntry) });
+
+export const StatsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started at or after this time' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started before this time' }),
+});
+export const OutcomeCounts = z.object({
+  calls: z.number().int(),
+  answered: z.number().int(),
+  busy: z.number().int(),
+  noAnswer: z.number().int(),
+  failed: z.number().int(),
+  inProgress: z.number().int().meta({ description: 'placed, no outcome yet' }),
+});
+export type OutcomeCounts = z.infer<typeof OutcomeCounts>;
+export const TaskCallStats = z.object({
+  customers: OutcomeCounts.extend({
+    subscribersCalled: z.number().int(),
+    answerRate: z.number().nullable().meta({ description: 'answered ÷ calls that ended; null before any ended' }),
+    talkSeconds: z.object({ total: z.number(), average: z.number().nullable() }),
+  }),
+  operators: OutcomeCounts,
+  byOperator: z.array(OutcomeCounts.extend({ operator: z.string(), talkSeconds: z.number() })),
+});
+export type TaskCallStats = z.infer<typeof TaskCallStats>;

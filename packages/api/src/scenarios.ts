@@ -1,0 +1,64 @@
+/** Scenarios and their versions: import, validate, drafts, publishing, diffs. */
+import { JsonValue, Scenario, ScenarioId } from '@tellflow/engine';
+import { z } from 'zod';
+import { DateTime, PositiveInt } from './common.ts';
+
+export const ScenarioSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  latestVersion: z.number().int(),
+  publishedVersion: z.number().int().nullable(),
+  updatedAt: DateTime,
+});
+export type ScenarioSummary = z.infer<typeof ScenarioSummary>;
+
+/** One immutable version of a scenario. */
+export const ScenarioVersion = z.object({
+  scenarioId: z.string(),
+  version: z.number().int(),
+  document: Scenario,
+  comment: z.string().nullable(),
+  createdAt: DateTime,
+  publishedAt: DateTime.nullable(),
+});
+export type ScenarioVersion = z.infer<typeof ScenarioVersion>;
+
+/** A version without its document, as lists and save results show it. */
+export const VersionInfo = ScenarioVersion.omit({ document: true });
+export type VersionInfo = z.infer<typeof VersionInfo>;
+
+export const Issue = z.object({ severity: z.enum(['error', 'warning']), nodeId: z.string().optional(), path: z.string(), message: z.string() });
+
+export const ScenarioParams = z.object({ id: ScenarioId });
+export const VersionParams = z.object({ id: ScenarioId, version: PositiveInt });
+export const SaveQuery = z.object({
+  comment: z.string().max(500).optional(),
+  publish: z.enum(['true', 'false']).optional().meta({ description: '`true`: also publish the imported version' }),
+});
+export const DraftQuery = SaveQuery.omit({ publish: true }).extend({
+  baseVersion: PositiveInt.optional().meta({ description: 'the version this draft was edited from: 409 if a later one exists' }),
+});
+export const PublishBody = z.object({ version: PositiveInt.optional().meta({ description: 'default: the latest version' }) });
+export const DiffQuery = z.object({
+  from: PositiveInt.optional().meta({ description: 'default: the published version' }),
+  to: PositiveInt.optional().meta({ description: 'default: the latest version' }),
+});
+
+export const ScenarioList = z.object({ scenarios: z.array(ScenarioSummary) });
+export const ScenarioWithDocument = ScenarioSummary.extend({ document: Scenario });
+export const Saved = z.object({ version: VersionInfo, published: z.boolean(), warnings: z.array(Issue) });
+export const Validated = z.object({ ok: z.boolean(), issues: z.array(Issue), publishIssues: z.array(Issue) });
+export const Published = z.object({ version: VersionInfo });
+export const VersionList = z.object({ versions: z.array(VersionInfo) });
+
+const FieldChange = z.object({ path: z.string(), before: JsonValue.optional(), after: JsonValue.optional() });
+export const Diff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  same: z.boolean(),
+  scenario: z.array(FieldChange),
+  nodes: z.array(z.object({ id: z.string(), type: z.string(), change: z.enum(['added', 'removed', 'changed']), fields: z.array(FieldChange).optional() })),
+  edges: z.array(z.object({ change: z.enum(['added', 'removed']), source: z.string(), sourceHandle: z.string(), target: z.string() })),
+  layout: z.object({ moved: z.array(z.string()), meta: z.boolean() }),
+});
