@@ -1,11 +1,58 @@
+/**
+ * The recipe for a new node type (docs/architecture.md): one definition
+ * (engine) and, as it touches the world, one effect handler (here) —
+ * registered, and nothing else. The node is then validated, in the JSON
+ * Schema and the catalogue, published and run durably.
+ */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Database, Transaction } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { defineEffectNode, Expression, Identifier, nodeCatalog, registerNodeType, scenarioJsonSchema, ui, validateScenario } from '@tellflow/engine';
 import { Runtime } from '../runtime.ts';
 import { doc, useHarness, type Harness } from '../test-support.ts';
 import { cancellableKinds, EFFECT_HANDLERS, effectHandler, registerEffectHandler, type EffectHandler } from './index.ts';
 
-/** A new kind of effect, brought by its own handler: writes its text in the transaction that commits the next step. */
+/** The definition: an `echo` node asks the world to record some text, and goes on `recorded` with how many it holds. */
+registerNodeType(
+  defineEffectNode({
+    type: 'testEcho',
+    title: 'Echo',
+    description: 'Records a text outside the scenario.',
+    category: 'data',
+    icon: 'speakerphone',
+    params: z.strictObject({ text: Expression, into: ui(Identifier, 'variable').optional() }),
+    effectKind: 'echo',
+    result: z.object({ count: z.number().int() }),
+    outcomes: () => ['recorded'],
+    writes: (p) => (p.into ? [p.into] : []),
+    effect: (p, ctx) => ({ kind: 'echo', text: String(ctx.evaluate(p.text)) }),
+    resume: (p, r, ctx) => {
+      if (p.into) ctx.set(p.into, r.count);
+      return { outcome: 'recorded' };
+    },
+  }),
+);
+
+/** A node type whose kind of effect has no handler: it validates, but no scenario of it is published. */
+registerNodeType(
+  defineEffectNode({
+    type: 'testUnhandled',
+    title: 'Unhandled',
+    description: 'A node whose kind of effect no handler performs.',
+    category: 'data',
+    icon: 'question-mark',
+    params: z.strictObject({}),
+    effectKind: 'unhandled',
+    result: z.object({}),
+    outcomes: () => ['done'],
+    writes: () => [],
+    effect: () => ({ kind: 'unhandled' }),
+    resume: () => ({ outcome: 'done' }),
+  }),
+);
+
+/** The handler: writes the text in the transaction that commits the next step (so exactly once). */
 type Echo = { kind: 'echo'; text: string };
 const echo: EffectHandler<Echo> = {
   performed: () => 'inTransaction',
@@ -13,7 +60,8 @@ const echo: EffectHandler<Echo> = {
     statementTimeoutMs: () => 1_000,
     async perform(tx, request) {
       await tx.query('insert into echoed (text) values ($1)', [request.text]);
-      return {};
+      const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from echoed');
+      return { count: rows[0]!.n };
     },
   },
 };
@@ -62,46 +110,68 @@ describe.each(DATABASE_KINDS)('a registered effect kind on %s', (kind) => {
     return { db: Object.assign(Object.create(db) as Database, { transaction }), lost: () => lost };
   };
 
-  // The engine cannot yet define a node of a new effect kind: the execution is brought to wait on an effect row of
-  // kind "echo" by hand (a timer's row, rewritten), and from there the runner has only the registered handler to go by.
-  it.skipIf(skip)('is performed by the runner through its handler, exactly once across a failed commit', async () => {
-    await h.publish(
-      doc(
-        'echoing',
-        [
-          { id: 'start', type: 'start' },
-          { id: 'w', type: 'wait', params: { seconds: 60 } },
-          { id: 'end', type: 'end', params: { result: 'echoed' } },
-        ],
-        [
-          ['start:next', 'w'],
-          ['w:next', 'end'],
-        ],
-      ),
-    );
-    const id = await h.runtime.start('echoing');
-    await h.runtime.drain();
-    await h.t.db.query(
-      `update effects set kind = 'echo', request = '{"kind":"echo","text":"hello"}', wake_at = null where execution_id = $1 and kind = 'timer'`,
-      [id],
-    );
-    await h.t.db.query('update executions set run_at = $2 where id = $1', [id, new Date(h.clock.now())]);
+  const echoing = doc(
+    'echoing',
+    [
+      { id: 'start', type: 'start' },
+      { id: 'say', type: 'testEcho', params: { text: { cat: ['hello ', { var: 'who' }] }, into: 'count' } },
+      { id: 'end', type: 'end', params: { result: { var: 'count' } } },
+    ],
+    [
+      ['start:next', 'say'],
+      ['say:recorded', 'end'],
+    ],
+    { variables: [{ name: 'who', type: 'string', default: 'world' }] },
+  );
 
+  it.skipIf(skip)('is validated, in the JSON Schema and the catalogue, with nothing but its definition and handler registered', async () => {
+    const bad = validateScenario({
+      ...echoing,
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'say', type: 'testEcho', params: { text: 'x', loud: true } },
+      ],
+    });
+    expect(bad.issues).toContainEqual(expect.objectContaining({ severity: 'error', nodeId: 'say', path: 'nodes[1].params' }));
+    expect(JSON.stringify(scenarioJsonSchema())).toContain('"testEcho"');
+    expect(nodeCatalog().find((e) => e.type === 'testEcho')).toMatchObject({ touchesWorld: true, effectKind: 'echo', outcomes: { static: ['recorded'] } });
+    expect(validateScenario(echoing).ok).toBe(true);
+  });
+
+  it.skipIf(skip)('publishes a scenario of a node type only where a handler performs its effect', async () => {
+    const unhandled = doc(
+      'unhandled',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'u', type: 'testUnhandled', params: {} },
+      ],
+      [['start:next', 'u']],
+    );
+    const { version } = await h.runtime.scenarios.save(unhandled);
+    await expect(h.runtime.scenarios.publish(version.scenarioId, version.version)).rejects.toMatchObject({
+      details: { issues: [expect.objectContaining({ nodeId: 'u', message: expect.stringContaining('no handler for "unhandled" effects') })] },
+    });
+  });
+
+  it.skipIf(skip)('is performed by the runner through its handler, exactly once across a failed commit', async () => {
+    await h.publish(echoing);
     const losing = losingOneCommit(h.t.db);
     const failing = new Runtime({ db: losing.db, telephony: h.sim, clock: h.clock, leaseMs: 5_000 });
+    let id: string;
     try {
+      id = await failing.start('echoing');
       await failing.drain();
     } finally {
       await failing.close();
     }
     expect(losing.lost()).toBe(true);
     expect((await h.t.db.query('select text from echoed')).rows).toEqual([]); // undone with the commit that failed
-    expect((await h.runtime.execution(id)).status).toBe('waiting');
+    expect((await h.runtime.execution(id)).status).not.toBe('completed');
 
     await h.advance(6_000); // the lease expires; another runner performs it
-    expect((await h.t.db.query('select text from echoed')).rows).toEqual([{ text: 'hello' }]);
+    expect((await h.t.db.query('select text from echoed')).rows).toEqual([{ text: 'hello world' }]);
     const x = await h.runtime.execution(id);
-    expect(x).toMatchObject({ status: 'completed', result: 'echoed' });
+    expect(x).toMatchObject({ status: 'completed', result: 1 });
     expect(x.effects.map((e) => `${e.kind}:${e.status}`)).toEqual(['echo:done']);
   });
 });
