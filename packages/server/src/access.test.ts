@@ -11,6 +11,7 @@ type Who = 'public' | 'all' | 'staff' | 'admin';
 const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/health', 'public'],
   ['GET', '/api/openapi.json', 'public'],
+  ['GET', '/api/node-types', 'all'],
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/logout', 'public'],
   ['GET', '/api/auth/me', 'all'],
