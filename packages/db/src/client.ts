@@ -95,7 +95,7 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
       await tx.query(`savepoint ${name}`);
       try {
         const out = await fn(inTx(tx));
-        await tx.query(`release savepoint ${name}`);
+        // Not released: COMMIT releases every savepoint (as on PostgreSQL).
         return out;
       } catch (e) {
         await tx.query(`rollback to savepoint ${name}`);
@@ -147,12 +147,16 @@ async function createPostgres(url: string, max: number, maxPipeline: number | un
     ...wrap(conn),
     async savepoint(fn) {
       const name = `tellflow_sp_${++savepoints}`;
-      await conn.unsafe(`savepoint ${name}`);
+      // Sent now and not awaited: what `fn` sends follows it on this connection in the same round trip.
+      const opened = conn.unsafe(`savepoint ${name}`).execute();
+      opened.catch(() => {}); // its failure is reported below, not as an unhandled rejection meanwhile
       try {
         const out = await fn(inTx(conn));
-        await conn.unsafe(`release savepoint ${name}`);
+        await opened;
+        // Not released: COMMIT releases every savepoint, one statement less per savepoint.
         return out;
       } catch (e) {
+        await opened.catch(() => {});
         await conn.unsafe(`rollback to savepoint ${name}`);
         throw e;
       }
