@@ -27,7 +27,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/i.exec(out);
+      const m = /listening on (https?:\/\/\S+)/i.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -24,6 +24,7 @@ import type { Operation, RouteGroup } from './http/route-group.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { limitBody } from './middleware/limit-body.ts';
 import { safeUrl } from './middleware/safe-url.ts';
+import { Forwarding } from './http/forwarded.ts';
 import { sameOrigin } from './middleware/same-origin.ts';
 import { session } from './middleware/session.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -51,6 +52,7 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   loginMaxFailuresPerIp: 50,
   loginWindowMs: 15 * 60_000,
   trustProxy: false,
+  publicUrl: '',
   webDir: DEFAULT_WEB_DIR,
   scrypt: DEFAULT_SCRYPT,
   metricsToken: '',
@@ -75,13 +77,15 @@ export interface App extends Hono<AppEnv> {
 
 export function createApp({ runtime, db, clock, telephony, options = {} }: CreateAppInput): App {
   const { log = consoleLog, ...rest } = options;
+  const resolved: Deps['options'] = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
   const deps: Deps = {
     runtime,
     db,
     clock: clock ?? runtime.clock,
     calls: new CallDesk(db, telephony),
     log,
-    options: { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) },
+    options: resolved,
+    forwarding: new Forwarding(resolved),
   };
   const app = new Hono<AppEnv>();
   app.onError(errorHandler({ log }));
@@ -89,13 +93,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
   // Routes that stream a file body apply their own, larger limit ("POST /api/…/:id/subscribers").
   const ownBodyLimit = new Set<string>();
   const skipBodyLimit = (c: Context) => ownBodyLimit.size > 0 && matchedRoutes(c).some((r) => ownBodyLimit.has(`${r.method} ${r.path}`));
-  app.use(
-    '/api/*',
-    safeUrl(),
-    sameOrigin({ trustProxy: deps.options.trustProxy }),
-    limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }),
-    session(deps),
-  );
+  app.use('/api/*', safeUrl(), sameOrigin(deps.forwarding), limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }), session(deps));
 
   const groups: RouteGroup[] = [
     healthRoutes(deps),

@@ -8,7 +8,10 @@
  * Shutting down: stop accepting connections, let open requests finish (5 s
  * at most), stop the runtime, close the database.
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '@tellflow/clock';
 import { describeDatabase, openDatabase } from '@tellflow/db';
@@ -16,6 +19,7 @@ import { installBundled, Runtime } from '@tellflow/runtime';
 import { createApp, type App } from './app.ts';
 import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
+import { deploymentFromEnv } from './http/forwarded.ts';
 import { createTelephony } from './telephony.ts';
 
 export interface ServerProcessOptions {
@@ -46,6 +50,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
   const port = o.port ?? parsePort(env.PORT);
   const host = o.host ?? (env.HOST?.trim() || '127.0.0.1');
 
+  // Settings are checked before anything opens: a mistake stops the start with a message naming it.
+  const tls = tlsFiles(env);
+  deploymentFromEnv(env);
   const db = await openDatabase(env);
   const cleanups: Array<() => Promise<void>> = [() => db.close()];
   const cleanup = async () => {
@@ -65,12 +72,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
       db,
       clock: systemClock,
       telephony: { simulator: telephony, logInDatabase: true },
-      options: { ...o.app, log, ...metricsToken(env) },
+      options: { ...deploymentFromEnv(env), ...o.app, log, ...metricsToken(env) },
     });
-    const server = await listen(app, port, host);
+    const server = await listen(app, port, host, tls);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
-    const url = `http://${displayHost(host)}:${actual}`;
+    const url = `${tls ? 'https' : 'http'}://${displayHost(host)}:${actual}`;
     print(`Tellflow listening on ${url} (database: ${describeDatabase(env)})\n`);
     let closing: Promise<void> | undefined;
     return { url, port: actual, app, runtime, close: () => (closing ??= cleanup()) };
@@ -94,9 +101,10 @@ export async function bootServer(env: NodeJS.ProcessEnv = process.env, o: Server
   });
 }
 
-function listen(app: App, port: number, hostname: string): Promise<ServerType> {
+function listen(app: App, port: number, hostname: string, tls: TlsFiles | undefined): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
+    const https = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {};
+    const server = serve({ fetch: app.fetch, port, hostname, ...https }, () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${hostname} is already in use: set PORT to another port`) : e),
     );
@@ -139,6 +147,33 @@ export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollM
     keepFinishedMs = days * 86_400_000;
   }
   return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
+}
+
+interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** TELLFLOW_TLS_CERT and TELLFLOW_TLS_KEY (PEM files): serve https directly, without a proxy. Both or neither. */
+function tlsFiles(env: NodeJS.ProcessEnv): TlsFiles | undefined {
+  const certFile = env.TELLFLOW_TLS_CERT?.trim();
+  const keyFile = env.TELLFLOW_TLS_KEY?.trim();
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('TELLFLOW_TLS_CERT and TELLFLOW_TLS_KEY go together: give both files (PEM), or neither');
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new Error(`${name}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  };
+  const files = { cert: read('TELLFLOW_TLS_CERT', certFile), key: read('TELLFLOW_TLS_KEY', keyFile) };
+  try {
+    createSecureContext(files);
+  } catch (e) {
+    throw new Error(`TELLFLOW_TLS_CERT / TELLFLOW_TLS_KEY: not a usable certificate and key: ${(e as Error).message}`);
+  }
+  return files;
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {

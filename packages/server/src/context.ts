@@ -17,6 +17,8 @@ export interface AppEnv {
 }
 
 /** Structured logging; callers never pass secrets (passwords, cookies, tokens). */
+import type { Forwarding, TrustProxy } from './http/forwarded.ts';
+
 export type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface AppOptions {
@@ -30,8 +32,10 @@ export interface AppOptions {
   loginMaxFailuresPerUser?: number;
   loginMaxFailuresPerIp?: number;
   loginWindowMs?: number;
-  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy that sets them). */
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For / -Proto / -Host to believe: addresses and CIDRs of the reverse proxies (see http/forwarded.ts). */
+  trustProxy?: TrustProxy;
+  /** The address people use, e.g. `https://cc.example.com` (the expected Origin; https there makes cookies Secure). */
+  publicUrl?: string;
   /** The built web app; default `web/dist` of this repository. */
   webDir?: string;
   /** scrypt cost for new password hashes (tests use a cheap one). */
@@ -49,5 +53,7 @@ export interface Deps {
   /** Ringing operator calls, answered from the agent page. */
   calls: CallDesk;
   options: Required<Omit<AppOptions, 'log'>>;
+  /** Who is asking and at which address they reached us (behind trusted proxies). */
+  forwarding: Forwarding;
   log: Log;
 }

@@ -1,23 +1,19 @@
-/** The session cookie: httpOnly, SameSite=Lax, Path=/, and Secure whenever the request came over https. */
+/**
+ * The session cookie: httpOnly, SameSite=Lax, Path=/, and Secure whenever
+ * people reach us over https (the public URL, or what trusted proxies say).
+ */
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Forwarding } from '../http/forwarded.ts';
 
 export const SESSION_COOKIE = 'tellflow_session';
 
-export function isHttps(c: Context, trustProxy: boolean): boolean {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-    if (forwarded) return forwarded === 'https';
-  }
-  return new URL(c.req.url).protocol === 'https:';
+export function setSessionCookie(c: Context, token: string, expires: Date, forwarding: Forwarding): void {
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', secure: forwarding.of(c).https, path: '/', expires });
 }
 
-export function setSessionCookie(c: Context, token: string, expires: Date, trustProxy: boolean): void {
-  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Lax', secure: isHttps(c, trustProxy), path: '/', expires });
-}
-
-export function clearSessionCookie(c: Context, trustProxy: boolean): void {
-  deleteCookie(c, SESSION_COOKIE, { httpOnly: true, sameSite: 'Lax', secure: isHttps(c, trustProxy), path: '/' });
+export function clearSessionCookie(c: Context, forwarding: Forwarding): void {
+  deleteCookie(c, SESSION_COOKIE, { httpOnly: true, sameSite: 'Lax', secure: forwarding.of(c).https, path: '/' });
 }
 
 export const readSessionToken = (c: Context): string | undefined => getCookie(c, SESSION_COOKIE) || undefined;

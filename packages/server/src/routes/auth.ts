@@ -12,7 +12,7 @@ import { createSession, deleteSession, deleteUserSessions } from '../sql/session
 import { findLogin, getUser, updateUser } from '../sql/users.ts';
 
 export function authRoutes(deps: Deps) {
-  const { db, clock, options } = deps;
+  const { db, clock, options, forwarding } = deps;
   const api = routeGroup('/api/auth', 'auth');
   const checkLogin = loginChecker(deps);
 
@@ -27,12 +27,12 @@ export function authRoutes(deps: Deps) {
       errors: [401, 429],
     },
     async (c, { body }) => {
-      const user = await checkLogin({ ...body, ip: clientIp(c, options.trustProxy) });
+      const user = await checkLogin({ ...body, ip: clientIp(c, forwarding) });
       const token = newSessionToken();
       const now = clock.now();
       const expires = new Date(now + options.sessionTtlMs);
       await createSession(db, hashToken(token), user.id, new Date(now), expires);
-      setSessionCookie(c, token, expires, options.trustProxy);
+      setSessionCookie(c, token, expires, forwarding);
       c.header('Cache-Control', 'no-store');
       return c.json({ user });
     },
@@ -41,7 +41,7 @@ export function authRoutes(deps: Deps) {
   api.post('/logout', { summary: 'Sign out: ends the session and clears the cookie', access: 'public', status: 204 }, async (c) => {
     const token = readSessionToken(c);
     if (token) await deleteSession(db, hashToken(token));
-    clearSessionCookie(c, options.trustProxy);
+    clearSessionCookie(c, forwarding);
     return c.body(null, 204);
   });
 
