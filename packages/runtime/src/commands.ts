@@ -110,10 +110,10 @@ export class Commands {
     return this.launch(
       {
         scenarioId: x.scenarioId,
-      version: x.version,
-      input: x.input,
-      startedBy: options.startedBy ?? null,
-      attachment: basis.attachment,
+        version: x.version,
+        input: x.input,
+        startedBy: options.startedBy ?? null,
+        attachment: basis.attachment,
         retry: { of: id, from },
       },
       options.inTransaction,

@@ -112,7 +112,10 @@ export class IdempotencyKeys {
           { 'Retry-After': String(seconds) },
         );
       }
-      return new Response(held.body, { status: held.status, headers: { 'content-type': held.contentType ?? 'application/json', [IDEMPOTENT_REPLAYED_HEADER]: 'true' } });
+      return new Response(held.body, {
+        status: held.status,
+        headers: { 'content-type': held.contentType ?? 'application/json', [IDEMPOTENT_REPLAYED_HEADER]: 'true' },
+      });
     }
 
     // This request holds the key: run it, keep the key alive meanwhile, then store (or release) its answer.
@@ -167,7 +170,8 @@ export function parseKey(header: string): string {
   const quoted = /^"((?:[^"\\]|\\["\\])*)"$/.exec(header.trim());
   const key = quoted ? quoted[1]!.replace(/\\(["\\])/g, '$1') : header.trim();
   if (key === '') throw badRequest(`the ${IDEMPOTENCY_KEY_HEADER} header is empty`);
-  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw badRequest(`the ${IDEMPOTENCY_KEY_HEADER} header is ${key.length} characters long; at most ${MAX_IDEMPOTENCY_KEY_LENGTH} are allowed`);
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
+    throw badRequest(`the ${IDEMPOTENCY_KEY_HEADER} header is ${key.length} characters long; at most ${MAX_IDEMPOTENCY_KEY_LENGTH} are allowed`);
   if (!/^[\x20-\x7e]+$/.test(key)) throw badRequest(`the ${IDEMPOTENCY_KEY_HEADER} header may hold only printable ASCII characters`);
   return key;
 }
@@ -224,10 +228,7 @@ interface HeldKey {
  * holder stopped keeping it (the same request only). True when this request
  * now holds it.
  */
-async function claim(
-  db: Queryable,
-  k: KeyRef & { method: string; path: string; fingerprint: string | null; now: number },
-): Promise<boolean> {
+async function claim(db: Queryable, k: KeyRef & { method: string; path: string; fingerprint: string | null; now: number }): Promise<boolean> {
   const r = await db.query(
     `insert into idempotency_keys as k (user_id, key, method, path, fingerprint, token, created_at, locked_until, expires_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -252,10 +253,7 @@ async function loadKey(db: Queryable, userId: string, key: string): Promise<Held
     content_type: string | null;
     body: string | null;
     locked_until: Date;
-  }>('select method, path, fingerprint, status, content_type, body, locked_until from idempotency_keys where user_id = $1 and key = $2', [
-    userId,
-    key,
-  ]);
+  }>('select method, path, fingerprint, status, content_type, body, locked_until from idempotency_keys where user_id = $1 and key = $2', [userId, key]);
   const row = r.rows[0];
   if (!row) return undefined;
   return {

@@ -100,7 +100,13 @@ describe('GET /api/openapi.json', () => {
       'application/octet-stream',
     ]);
     expect(upload.requestBody.description).toBe(`The CSV file. At most ${64 * 1024 * 1024} bytes.`);
-    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:mode', 'query:delimiter', 'query:map', 'header:Idempotency-Key']);
+    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'path:id',
+      'query:mode',
+      'query:delimiter',
+      'query:map',
+      'header:Idempotency-Key',
+    ]);
     expect(upload.parameters.find((p: { name: string }) => p.name === 'map').schema).toMatchObject({ type: 'array', items: { type: 'string' } });
     // 409: a repeat with its Idempotency-Key while the first upload is still being processed.
     expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422']);
