@@ -74,7 +74,20 @@ export interface Endpoint {
   download?: true;
   /** Other responses with a body that is not `{ error, details }`, by status. */
   responses?: Partial<Record<number, z.ZodType>>;
+  /**
+   * A create that honours the `Idempotency-Key` request header (at most 255
+   * printable ASCII characters, kept 24 hours per user): a repeat with the
+   * same key, path and body gets the first answer again, marked
+   * `Idempotent-Replayed: true`; another path or body with that key is a 422;
+   * a repeat while the first is still being processed a 409.
+   */
+  idempotent?: true;
 }
+
+/** The request header that makes a create safe to repeat, and the response header that marks a repeated answer. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** The OpenAPI document itself, described as far as a client relies on it. */
 export const OpenApiDocument = z.looseObject({
@@ -94,12 +107,12 @@ export const endpoints = {
   'POST /api/auth/password': { body: ChangePassword, status: 204 },
 
   'GET /api/users': { response: UserList },
-  'POST /api/users': { body: CreateUser, response: OneUser, status: 201 },
+  'POST /api/users': { body: CreateUser, response: OneUser, status: 201, idempotent: true },
   'PATCH /api/users/{id}': { params: UserId, body: UpdateUser, response: OneUser },
   'DELETE /api/users/{id}': { params: UserId, status: 204 },
 
   'GET /api/scenarios': { response: ScenarioList },
-  'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201 },
+  'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201, idempotent: true },
   'POST /api/scenarios/validate': { documentBody: Scenario, response: Validated },
   'GET /api/scenarios/{id}': { params: ScenarioParams, response: ScenarioWithDocument },
   'PUT /api/scenarios/{id}/draft': { params: ScenarioParams, documentBody: Scenario, query: DraftQuery, response: Saved, status: 201 },
@@ -108,24 +121,24 @@ export const endpoints = {
   'GET /api/scenarios/{id}/diff': { params: ScenarioParams, query: DiffQuery, response: Diff },
   'GET /api/scenarios/{id}/versions/{version}/export': { params: VersionParams, response: Scenario, download: true },
 
-  'POST /api/executions': { body: StartExecution, response: Started, status: 201 },
+  'POST /api/executions': { body: StartExecution, response: Started, status: 201, idempotent: true },
   'GET /api/executions': { query: ExecutionListQuery, response: ExecutionList },
   'GET /api/executions/{id}': { params: ExecutionParams, response: ExecutionDetail },
   'POST /api/executions/{id}/cancel': { params: ExecutionParams, body: CancelExecution, response: Cancelling, status: 202 },
-  'POST /api/executions/{id}/retry': { params: ExecutionParams, body: RetryExecution, response: Started, status: 201 },
+  'POST /api/executions/{id}/retry': { params: ExecutionParams, body: RetryExecution, response: Started, status: 201, idempotent: true },
 
   'GET /api/forms': { response: FormList },
   'POST /api/forms/{executionId}/{step}': { params: FormParams, body: SubmitForm, response: Submitted },
 
   'GET /api/service-tasks': { response: ServiceTaskList },
-  'POST /api/service-tasks': { body: ServiceTaskInput, response: OneServiceTask, status: 201 },
+  'POST /api/service-tasks': { body: ServiceTaskInput, response: OneServiceTask, status: 201, idempotent: true },
   'PATCH /api/service-tasks/{id}': { params: ServiceTaskParams, body: ServiceTaskPatch, response: OneServiceTask },
   'DELETE /api/service-tasks/{id}': { params: ServiceTaskParams, status: 204 },
-  'POST /api/service-tasks/{id}/run': { params: ServiceTaskParams, response: RunStarted, status: 201 },
+  'POST /api/service-tasks/{id}/run': { params: ServiceTaskParams, response: RunStarted, status: 201, idempotent: true },
   'GET /api/service-tasks/{id}/runs': { params: ServiceTaskParams, query: RunsQuery, response: RunList },
 
   'GET /api/outbound-tasks': { response: OutboundTaskList },
-  'POST /api/outbound-tasks': { body: OutboundTaskInput, response: OneOutboundTask, status: 201 },
+  'POST /api/outbound-tasks': { body: OutboundTaskInput, response: OneOutboundTask, status: 201, idempotent: true },
   'GET /api/outbound-tasks/{id}': { params: OutboundTaskParams, response: OutboundTaskWithProgress },
   'GET /api/outbound-tasks/{id}/stats': { params: OutboundTaskParams, query: StatsQuery, response: TaskCallStats },
   'PATCH /api/outbound-tasks/{id}': { params: OutboundTaskParams, body: OutboundTaskPatch, response: OneOutboundTask },
@@ -137,6 +150,7 @@ export const endpoints = {
     rawBody: true,
     response: ImportResult,
     responses: { 422: ImportRejected },
+    idempotent: true,
   },
   'GET /api/outbound-tasks/{id}/subscribers/{subscriberId}/calls': { params: SubscriberParams, response: CallHistory },
 

@@ -65,6 +65,35 @@ export const loginFailures = pgTable(
   (t) => [index().on(t.key, t.failedAt), index().on(t.failedAt)],
 );
 
+/**
+ * Idempotency-Key requests (server: middleware/idempotency.ts): one row per
+ * (user, key). `status` null means the first request is still being
+ * processed, by whoever holds `token`, until `lockedUntil`; then the stored
+ * response (`status`, `contentType`, `body`) is replayed to repeats until
+ * `expiresAt`. `fingerprint` is the SHA-256 of the request body (null until a
+ * streamed body has been read).
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text().notNull(),
+    method: text().notNull(),
+    path: text().notNull(),
+    fingerprint: text(),
+    token: uuid().notNull(),
+    status: integer(),
+    contentType: text(),
+    body: text(),
+    createdAt: at().notNull(),
+    lockedUntil: at().notNull(),
+    expiresAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index().on(t.expiresAt)],
+);
+
 export const scenarios = pgTable('scenarios', {
   id: text().primaryKey(),
   name: text().notNull(),
@@ -330,6 +359,7 @@ export const schema = {
   users,
   sessions,
   loginFailures,
+  idempotencyKeys,
   scenarios,
   scenarioVersions,
   executions,

@@ -4,6 +4,7 @@
  * a wake-up (NOTIFY); whichever process runs a worker does the work. So they
  * need no runner and no telephony: the CLI uses them on a bare database.
  */
+import type { Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import { checkFormValues, checkInputs, initialVariables, variablesBefore } from '@tellflow/engine';
 import type { Attachment, ExecutionAttachment } from './attachment.ts';
@@ -31,6 +32,17 @@ export interface RunHere {
   slot(now: number): { lease: { owner: string; until: number }; adopt(c: ClaimedExecution): void } | undefined;
 }
 
+/** Options of a command that inserts a new execution (start, retry). */
+export interface LaunchOptions {
+  startedBy?: string | null;
+  /**
+   * Runs in the transaction that inserts the execution, with its id: what it
+   * writes commits together with the execution or not at all (the server
+   * stores an Idempotency-Key's response this way). Throwing undoes the insert.
+   */
+  inTransaction?: (tx: Transaction, executionId: string) => Promise<void>;
+}
+
 export interface CommandsOptions {
   /** How a new execution's attachment follows from its input (default: the outbound hook). */
   attachment?: ExecutionAttachment;
@@ -49,7 +61,7 @@ export class Commands {
   }
 
   /** Starts the published version of a scenario (or a given version). Returns the execution id. */
-  async start(scenarioId: string, options: { input?: Record<string, Json>; version?: number; startedBy?: string | null } = {}): Promise<string> {
+  async start(scenarioId: string, options: LaunchOptions & { input?: Record<string, Json>; version?: number } = {}): Promise<string> {
     const scenarios = this.s.scenarios;
     const version = options.version === undefined ? await scenarios.published(scenarioId) : await scenarios.version(scenarioId, options.version);
     const input = options.input ?? {};
@@ -63,7 +75,7 @@ export class Commands {
       throw new RuntimeError(400, message, { problems });
     }
     const attachment = this.attachment.fromInput(input);
-    return this.launch({ scenarioId, version: version.version, input, startedBy: options.startedBy ?? null, attachment });
+    return this.launch({ scenarioId, version: version.version, input, startedBy: options.startedBy ?? null, attachment }, options.inTransaction);
   }
 
   /**
@@ -73,7 +85,7 @@ export class Commands {
    * Effects from that step on happen again (a new execution, new effect
    * keys). Returns the new execution's id.
    */
-  async retry(id: string, options: { fromStep?: number; startedBy?: string | null } = {}): Promise<string> {
+  async retry(id: string, options: LaunchOptions & { fromStep?: number } = {}): Promise<string> {
     const x = await getExecution(this.s.db, id);
     if (!x) throw notFound(`execution "${id}"`);
     if (x.status === 'running' || x.status === 'waiting') throw conflict(`execution "${id}" is still ${x.status}: cancel it before retrying it`);
@@ -95,14 +107,17 @@ export class Commands {
       const initial = basis.startVars ?? initialVariables(version.document, x.input).vars;
       from = { step: visit.step, nodeId: visit.nodeId, vars: variablesBefore(initial, x.trace, visit.step) };
     }
-    return this.launch({
-      scenarioId: x.scenarioId,
-      version: x.version,
-      input: x.input,
-      startedBy: options.startedBy ?? null,
-      attachment: basis.attachment,
-      retry: { of: id, from },
-    });
+    return this.launch(
+      {
+        scenarioId: x.scenarioId,
+        version: x.version,
+        input: x.input,
+        startedBy: options.startedBy ?? null,
+        attachment: basis.attachment,
+        retry: { of: id, from },
+      },
+      options.inTransaction,
+    );
   }
 
   /** Cancels an unfinished execution; its timers, forms and children go with it. */
@@ -150,12 +165,19 @@ export class Commands {
   /**
    * Inserts a new execution. When this process's worker has room it is
    * inserted leased to it and runs at once; otherwise any process's next
-   * claim starts it.
+   * claim starts it. `inTransaction` commits with the insert.
    */
-  private async launch(e: Omit<NewExecution, 'now' | 'lease'>): Promise<string> {
+  private async launch(e: Omit<NewExecution, 'now' | 'lease'>, inTransaction?: LaunchOptions['inTransaction']): Promise<string> {
     const now = this.s.clock.now();
     const slot = this.o.here?.slot(now);
-    const id = await insertExecution(this.s.db, { ...e, now, ...(slot ? { lease: slot.lease } : {}) });
+    const row = { ...e, now, ...(slot ? { lease: slot.lease } : {}) };
+    const id = inTransaction
+      ? await this.s.db.transaction(async (tx) => {
+          const inserted = await insertExecution(tx, row);
+          await inTransaction(tx, inserted);
+          return inserted;
+        })
+      : await insertExecution(this.s.db, row);
     if (slot) slot.adopt(claimedNew(id, e));
     else await this.s.db.notify(WAKE_CHANNEL, '');
     return id;

@@ -1,6 +1,6 @@
 export { Runtime, type RuntimeOptions, type TickResult } from './runtime.ts';
 export { stores, ExecutionStore, type Stores } from './stores.ts';
-export { Commands, type CommandsOptions, type FormSubmitter, type RunHere } from './commands.ts';
+export { Commands, type CommandsOptions, type FormSubmitter, type LaunchOptions, type RunHere } from './commands.ts';
 export { Worker, type WorkerOptions } from './worker.ts';
 export { JobLoop, backgroundJobs, type Job, type JobCounts } from './jobs.ts';
 export { CallEvents, type CallEventsOptions } from './call-events.ts';

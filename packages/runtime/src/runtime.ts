@@ -19,7 +19,7 @@ import type { Json } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import type { ExecutionAttachment } from './attachment.ts';
 import { CallEvents } from './call-events.ts';
-import { Commands, type FormSubmitter } from './commands.ts';
+import { Commands, type FormSubmitter, type LaunchOptions } from './commands.ts';
 import { backgroundJobs, JobLoop, type Job } from './jobs.ts';
 import { gatherMetrics, type Metric } from './metrics.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
@@ -33,7 +33,7 @@ import type { ExecutionFilter } from './sql/read-executions.ts';
 import { stores, type Stores } from './stores.ts';
 import { Worker } from './worker.ts';
 
-export type { FormSubmitter } from './commands.ts';
+export type { FormSubmitter, LaunchOptions } from './commands.ts';
 
 /** Executions one process advances at once (their steps share commit statements). */
 const DEFAULT_BATCH = 64;
@@ -128,12 +128,12 @@ export class Runtime {
   }
 
   /** Starts the published version of a scenario (or a given version). Returns the execution id. */
-  start(scenarioId: string, options: { input?: Record<string, Json>; version?: number; startedBy?: string | null } = {}): Promise<string> {
+  start(scenarioId: string, options: LaunchOptions & { input?: Record<string, Json>; version?: number } = {}): Promise<string> {
     return this.commands.start(scenarioId, options);
   }
 
   /** Runs a finished execution again from one of its steps (see Commands.retry). Returns the new execution's id. */
-  retry(id: string, options: { fromStep?: number; startedBy?: string | null } = {}): Promise<string> {
+  retry(id: string, options: LaunchOptions & { fromStep?: number } = {}): Promise<string> {
     return this.commands.retry(id, options);
   }
 

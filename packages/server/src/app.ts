@@ -3,8 +3,10 @@
  * app that is served by @hono/node-server (boot.ts) or called directly with
  * `app.request()` in tests.
  *
- *   /api/*   safe URL → same-origin check → body limit → session → route groups → JSON 404
- *            (a file upload route applies its own, larger body limit while streaming)
+ *   /api/*   safe URL → same-origin check → body limit → body read in full → session
+ *            → route groups → JSON 404
+ *            (a file upload route applies its own, larger body limit while streaming;
+ *            its creates and the others honour Idempotency-Key: middleware/idempotency.ts)
  *   /metrics Prometheus metrics, with a bearer token (off without one)
  *   /*       the built web app (SPA fallback)
  *   errors   one onError → `{ error, details }`
@@ -22,11 +24,13 @@ import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
 import { notFound } from './errors.ts';
 import type { Operation, RouteGroup } from './http/route-group.ts';
 import { errorHandler } from './middleware/error-handler.ts';
+import { IdempotencyKeys } from './middleware/idempotency.ts';
 import { limitBody } from './middleware/limit-body.ts';
 import { safeUrl } from './middleware/safe-url.ts';
 import { Forwarding } from './http/forwarded.ts';
 import { sameOrigin } from './middleware/same-origin.ts';
 import { session } from './middleware/session.ts';
+import { settleBody } from './middleware/settle-body.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { executionRoutes } from './routes/executions.ts';
@@ -87,13 +91,25 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     options: resolved,
     forwarding: new Forwarding(resolved),
   };
+  const idempotencyKeys = new IdempotencyKeys(deps);
   const app = new Hono<AppEnv>();
   app.onError(errorHandler({ log }));
   app.use('*', secureHeaders());
   // Routes that stream a file body apply their own, larger limit ("POST /api/…/:id/subscribers").
   const ownBodyLimit = new Set<string>();
   const skipBodyLimit = (c: Context) => ownBodyLimit.size > 0 && matchedRoutes(c).some((r) => ownBodyLimit.has(`${r.method} ${r.path}`));
-  app.use('/api/*', safeUrl(), sameOrigin(deps.forwarding), limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }), session(deps));
+  app.use(
+    '/api/*',
+    safeUrl(),
+    sameOrigin(deps.forwarding),
+    limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }),
+    settleBody({ skip: skipBodyLimit }),
+    session(deps),
+    async (c, next) => {
+      c.set('idempotencyKeys', idempotencyKeys);
+      await next();
+    },
+  );
 
   const groups: RouteGroup[] = [
     healthRoutes(deps),

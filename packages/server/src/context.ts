@@ -4,6 +4,7 @@ import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
 import type { ScryptParams } from './auth/password.ts';
 import type { CallDesk } from './call-desk.ts';
+import type { IdempotencyClaim, IdempotencyKeys } from './middleware/idempotency.ts';
 import type { User } from '@tellflow/api';
 
 /** The signed-in user, as loaded from the session cookie on every request. */
@@ -13,6 +14,10 @@ export interface AppEnv {
   Variables: {
     /** Undefined when the request carries no valid session. */
     user: SessionUser | undefined;
+    /** The Idempotency-Key table (set for every API request). */
+    idempotencyKeys: IdempotencyKeys;
+    /** Set while an idempotent create holds its request's key: how it stores its answer in its own transaction. */
+    idempotency: IdempotencyClaim | undefined;
   };
 }
 

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import { formatPath } from '@tellflow/engine';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export class ApiError extends HTTPException {
   constructor(
@@ -28,6 +28,7 @@ export const notFound = (what: string) => new ApiError(404, `${what} not found`)
 export const conflict = (message: string, details?: unknown) => new ApiError(409, message, details);
 /** The rest of the body is never read, so the connection cannot carry another request: the client is told so. */
 export const tooLarge = (maxBytes: number) => new ApiError(413, `the request body is larger than ${maxBytes} bytes`, { maxBytes }, { Connection: 'close' });
+export const unprocessable = (message: string, details?: unknown) => new ApiError(422, message, details);
 export const unsupportedMediaType = (message: string, details?: unknown) => new ApiError(415, message, details);
 
 /** Zod issues as `{ path, message }`, paths written like the scenario issues' (`fields[0].name`). */

@@ -4,4 +4,5 @@ export { ensureAdmin, ADMIN_USERNAME } from './auth/ensure-admin.ts';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './auth/password.ts';
 export type { AppEnv, AppOptions, SessionUser, Log } from './context.ts';
 export { ApiError } from './errors.ts';
+export { pruneIdempotencyKeys } from './middleware/idempotency.ts';
 export { ROLES, type Role } from '@tellflow/api';

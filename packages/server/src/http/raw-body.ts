@@ -33,13 +33,19 @@ export interface RawBody {
 }
 
 export function rawBody(c: Context, spec: RawBodySpec): RawBody {
+  const { mediaType, charset } = checkRawBody(c, spec);
+  return { chunks: limitedChunks(c.req.raw.body, spec.maxBytes), mediaType, charset };
+}
+
+/** What `rawBody` checks before anything is read: the media type (415) and the declared size (413). */
+export function checkRawBody(c: Context, spec: RawBodySpec): { mediaType: string | undefined; charset: string | undefined } {
   const { mediaType, charset } = parseContentType(c.req.header('content-type'));
   if (mediaType !== undefined && !spec.mediaTypes.includes(mediaType)) {
     throw unsupportedMediaType(`the request body must be sent as ${spec.mediaTypes.join(' or ')}, not ${mediaType}`, { accepted: spec.mediaTypes });
   }
   const declared = c.req.header('content-length');
   if (declared !== undefined && !c.req.header('transfer-encoding') && Number(declared) > spec.maxBytes) throw tooLarge(spec.maxBytes);
-  return { chunks: limitedChunks(c.req.raw.body, spec.maxBytes), mediaType, charset };
+  return { mediaType, charset };
 }
 
 export function parseContentType(header: string | undefined): { mediaType: string | undefined; charset: string | undefined } {

@@ -20,4 +20,4 @@ export async function readJson(c: Context, { emptyAs }: { emptyAs?: unknown } = 
   return parsed.value;
 }
 
-const isBlank = (bytes: Uint8Array) => bytes.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
+export const isBlank = (bytes: Uint8Array) => bytes.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);

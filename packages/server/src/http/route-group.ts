@@ -8,15 +8,19 @@
  *     parameter whose schema is an array takes every repeated value,
  *   - or, for a `rawBody` operation (a file upload), checks the media type
  *     (→ 415) and hands the body over as a size-limited stream (→ 413),
+ *   - or refuses a body sent to an operation that takes none (→ 400),
+ *   - for an `idempotent` operation, honours an `Idempotency-Key` header
+ *     (after the checks above, so a bad request never takes a key),
  *   - and records the spec, from which openapi/document.ts builds the
  *     OpenAPI document. The schemas are written once, here.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, SessionUser } from '../context.ts';
 import { badRequest, notFound, zodIssues, type ErrorStatus } from '../errors.ts';
 import { requireAccess, type Access } from '../middleware/require-access.ts';
-import { rawBody, type RawBody, type RawBodySpec } from './raw-body.ts';
+import { refuseBody } from './no-body.ts';
+import { checkRawBody, rawBody, type RawBody, type RawBodySpec } from './raw-body.ts';
 import { readJson } from './read-json.ts';
 
 export type { RawBody, RawBodySpec } from './raw-body.ts';
@@ -54,6 +58,12 @@ export interface OperationSpec<
   /** Success status (default 200); `download` documents an attachment. */
   status?: 200 | 201 | 202 | 204;
   download?: boolean;
+  /**
+   * A create that honours an `Idempotency-Key` header (middleware/idempotency.ts):
+   * a repeat gets the first answer. A handler that creates in one transaction
+   * stores the answer in it through `c.var.idempotency`.
+   */
+  idempotent?: true;
   /** Error statuses besides the ones implied by access and inputs. */
   errors?: ErrorStatus[];
   /** Other documented responses that are not `{ error, details }`, e.g. a 422 with a result body. */
@@ -99,16 +109,26 @@ export function routeGroup(prefix: string, tag: string) {
       spec: OperationSpec<B, Q, P>,
       handler: Handler<B, Q, P>,
     ) => {
-      operations.push({ method, path: toOpenApiPath(prefix + (path === '/' ? '' : path)), tag, spec: spec as OperationSpec });
-      app.on(method.toUpperCase(), path, requireAccess(spec.access), async (c) => {
+      const openApiPath = toOpenApiPath(prefix + (path === '/' ? '' : path));
+      operations.push({ method, path: openApiPath, tag, spec: spec as OperationSpec });
+      // Parsed inputs, from the parsing step to the handler (an idempotency guard may run in between).
+      const inputs = new WeakMap<Context, Omit<Input<B, Q, P>, 'raw'>>();
+      const parse: MiddlewareHandler<AppEnv> = async (c, next) => {
         const params = spec.params ? parseParams(spec.params, c.req.param() as Record<string, string>, c.req.path) : undefined;
         const query = spec.query ? parseOr400(spec.query, queryValues(c, spec.query), 'query') : undefined;
         let body: unknown;
-        let raw: RawBody | undefined;
         if (spec.body) body = parseOr400(spec.body, await readJson(c, { emptyAs: {} }), 'body');
         else if (spec.documentBody) body = await readJson(c);
-        else if (spec.rawBody) raw = rawBody(c, spec.rawBody);
-        return handler(c, { body, query, params, raw, user: c.get('user')! } as Input<B, Q, P>);
+        else if (spec.rawBody) checkRawBody(c, spec.rawBody);
+        else await refuseBody(c, `${method.toUpperCase()} ${openApiPath}`);
+        inputs.set(c, { body, query, params, user: c.get('user')! } as Omit<Input<B, Q, P>, 'raw'>);
+        await next();
+      };
+      const guard: MiddlewareHandler<AppEnv>[] = spec.idempotent ? [(c, next) => c.get('idempotencyKeys').guard(spec.rawBody)(c, next)] : [];
+      app.on(method.toUpperCase(), path, requireAccess(spec.access), parse, ...guard, async (c) => {
+        // The stream is taken only now: the idempotency guard may have replaced it with one that hashes what passes.
+        const raw = spec.rawBody ? rawBody(c, spec.rawBody) : undefined;
+        return handler(c, { ...inputs.get(c)!, raw } as Input<B, Q, P>);
       });
     };
   const group = { prefix, app, operations } satisfies RouteGroup;

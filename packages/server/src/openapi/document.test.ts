@@ -60,7 +60,12 @@ describe('GET /api/openapi.json', () => {
       required: ['scenarioId'],
     });
     expect(start['x-roles']).toEqual(['admin', 'supervisor']);
-    expect(Object.keys(start.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413']);
+    // 422: the Idempotency-Key was used for another request.
+    expect(Object.keys(start.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422']);
+    expect(start.parameters).toEqual([
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
+    ]);
+    expect(doc.paths['/api/executions'].get.parameters.some((p: { in: string }) => p.in === 'header')).toBe(false);
     expect(start.security).toEqual([{ session: [] }]);
 
     const list = doc.paths['/api/executions'].get;
@@ -95,9 +100,16 @@ describe('GET /api/openapi.json', () => {
       'application/octet-stream',
     ]);
     expect(upload.requestBody.description).toBe(`The CSV file. At most ${64 * 1024 * 1024} bytes.`);
-    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:mode', 'query:delimiter', 'query:map']);
+    expect(upload.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'path:id',
+      'query:mode',
+      'query:delimiter',
+      'query:map',
+      'header:Idempotency-Key',
+    ]);
     expect(upload.parameters.find((p: { name: string }) => p.name === 'map').schema).toMatchObject({ type: 'array', items: { type: 'string' } });
-    expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422']);
+    // 409: a repeat with its Idempotency-Key while the first upload is still being processed.
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422']);
     expect(upload.responses['422'].content['application/json'].schema).toMatchObject({
       properties: { error: { type: 'string' }, imported: { type: 'integer' }, errors: { type: 'array' } },
     });

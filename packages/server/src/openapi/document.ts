@@ -7,7 +7,7 @@ import { Scenario } from '@tellflow/engine';
 import type { z } from 'zod';
 import type { ErrorStatus } from '../errors.ts';
 import type { Operation } from '../http/route-group.ts';
-import { ErrorBody } from '@tellflow/api';
+import { ErrorBody, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from '@tellflow/api';
 import { VERSION } from '../version.ts';
 import { SchemaComponents, type JsonSchema } from './json-schema.ts';
 
@@ -19,9 +19,17 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   409: 'Conflicts with the current state',
   413: 'The request body is too large',
   415: 'The request body is not of a media type this operation accepts',
+  422: 'The Idempotency-Key was first used for another request (another path, query or body)',
   429: 'Too many failed sign-ins: wait for Retry-After seconds',
   503: 'The database does not answer',
 };
+
+const IDEMPOTENCY_TEXT =
+  'Makes this create safe to repeat (e.g. after a timeout): the first request with a key is processed and its answer kept with the key for 24 hours, per user. ' +
+  `A repeat with the same key, path, query and body gets that answer again, marked \`${IDEMPOTENT_REPLAYED_HEADER}: true\`; ` +
+  'the same key with another path, query or body is a 422; a repeat while the first is still being processed is a 409 with Retry-After. ' +
+  'Answers of 500 and above are not kept (the key can be used again). ' +
+  `At most ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, e.g. a random UUID; the draft's quoted form ("…") is accepted too.`;
 
 export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: { maxBodyBytes: number }): JsonSchema {
   const components = new SchemaComponents();
@@ -60,6 +68,17 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
         content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', ...(m.startsWith('text/') ? {} : { format: 'binary' }) } }])),
       };
       statuses.add(400).add(413).add(415);
+    }
+    if (spec.idempotent) {
+      parameters.push({
+        name: IDEMPOTENCY_KEY_HEADER,
+        in: 'header',
+        required: false,
+        description: IDEMPOTENCY_TEXT,
+        schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
+      });
+      statuses.add(400).add(409);
+      if (!spec.responses?.[422]) statuses.add(422);
     }
     if (spec.access !== 'public') statuses.add(401);
     if (Array.isArray(spec.access)) statuses.add(403);

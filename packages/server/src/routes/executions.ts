@@ -10,8 +10,10 @@ import {
   StartExecution,
   Started,
 } from '@tellflow/api';
+import type { Transaction } from '@tellflow/db';
 import type { Deps } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
+import type { IdempotencyClaim } from '../middleware/idempotency.ts';
 
 const STAFF = ['admin', 'supervisor'] as const;
 
@@ -20,12 +22,21 @@ export function executionRoutes({ runtime }: Deps) {
 
   api.post(
     '/',
-    { summary: 'Start an execution of a scenario', access: STAFF, body: StartExecution, response: Started, status: 201, errors: [404, 409] },
+    {
+      summary: 'Start an execution of a scenario',
+      access: STAFF,
+      body: StartExecution,
+      response: Started,
+      status: 201,
+      errors: [404, 409],
+      idempotent: true,
+    },
     async (c, { body, user }) => {
       const id = await runtime.start(body.scenarioId, {
         startedBy: user.id,
         ...(body.input ? { input: body.input } : {}),
         ...(body.version !== undefined ? { version: body.version } : {}),
+        ...storedWithTheExecution(c.get('idempotency')),
       });
       return c.json({ id }, 201);
     },
@@ -71,10 +82,24 @@ export function executionRoutes({ runtime }: Deps) {
       response: Started,
       status: 201,
       errors: [404, 409],
+      idempotent: true,
     },
     async (c, { params, body, user }) =>
-      c.json({ id: await runtime.retry(params.id, { startedBy: user.id, ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}) }) }, 201),
+      c.json(
+        {
+          id: await runtime.retry(params.id, {
+            startedBy: user.id,
+            ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}),
+            ...storedWithTheExecution(c.get('idempotency')),
+          }),
+        },
+        201,
+      ),
   );
 
   return api.group;
 }
+
+/** An Idempotency-Key's answer (201 `{ id }`) commits in the transaction that inserts the execution: a kill never leaves one without the other. */
+const storedWithTheExecution = (claim: IdempotencyClaim | undefined) =>
+  claim ? { inTransaction: (tx: Transaction, id: string) => claim.record(tx, 201, { id }) } : {};

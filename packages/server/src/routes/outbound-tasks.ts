@@ -59,7 +59,15 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
 
   api.post(
     '/',
-    { summary: 'Create an outbound task (stopped)', access: ADMIN, body: OutboundTaskInput, response: OneOutboundTask, status: 201, errors: [409] },
+    {
+      summary: 'Create an outbound task (stopped)',
+      access: ADMIN,
+      body: OutboundTaskInput,
+      response: OneOutboundTask,
+      status: 201,
+      errors: [409],
+      idempotent: true,
+    },
     async (c, { body }) => {
       await mustNameScenarios(runtime, scenarioRefs({ ...TASK_SCENARIO_DEFAULTS, ...body }));
       return c.json({ task: await tasks.create(body) }, 201);
@@ -145,6 +153,7 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
         },
       },
       errors: [404],
+      idempotent: true,
     },
     async (c, { params, query, raw }) => {
       // Before the upload is read: an unknown column, task or charset fails at once.

@@ -65,6 +65,7 @@ export function scenarioRoutes({ runtime }: Deps) {
       query: SaveQuery,
       response: Saved,
       status: 201,
+      idempotent: true,
     },
     async (c, { body, query, user }) =>
       c.json(await save(body, { by: user.id, publish: query.publish === 'true', ...(query.comment ? { comment: query.comment } : {}) }), 201),

@@ -28,6 +28,7 @@ export function serviceTaskRoutes({ runtime }: Deps) {
       response: OneServiceTask,
       status: 201,
       errors: [409],
+      idempotent: true,
     },
     async (c, { body }) => {
       await mustNameScenarios(runtime, { scenarioId: body.scenarioId });
@@ -72,6 +73,7 @@ export function serviceTaskRoutes({ runtime }: Deps) {
       response: RunStarted,
       status: 201,
       errors: [404, 409],
+      idempotent: true,
     },
     async (c, { params }) => c.json({ executionId: await runtime.runServiceTask(params.id) }, 201),
   );

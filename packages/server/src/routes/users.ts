@@ -13,12 +13,16 @@ export function userRoutes({ db, options }: Deps) {
 
   api.get('/', { summary: 'List users', access: admin, response: UserList }, async (c) => c.json({ users: await listUsers(db) }));
 
-  api.post('/', { summary: 'Create a user', access: admin, body: CreateUser, response: OneUser, status: 201, errors: [409] }, async (c, { body }) => {
-    const { password, ...rest } = body;
-    const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
-    if (!user) throw conflict(`the username "${body.username}" is taken`);
-    return c.json({ user }, 201);
-  });
+  api.post(
+    '/',
+    { summary: 'Create a user', access: admin, body: CreateUser, response: OneUser, status: 201, errors: [409], idempotent: true },
+    async (c, { body }) => {
+      const { password, ...rest } = body;
+      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
+      if (!user) throw conflict(`the username "${body.username}" is taken`);
+      return c.json({ user }, 201);
+    },
+  );
 
   api.patch(
     '/:id',
