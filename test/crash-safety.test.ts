@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresAvailable, truncateAll, type TestDatabase } from '@tellflow/db/testing';
+import { grantToScenarios } from '@tellflow/db';
 import { SCENARIO_FORMAT } from '@tellflow/engine';
 import { Runtime } from '@tellflow/runtime';
 import { TelephonySimulator } from '@tellflow/telephony';
@@ -71,6 +72,7 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
   async function startExecutions(): Promise<void> {
     await truncateAll(t.db);
     await t.db.query('create table if not exists crash_log (k int not null, phase text not null)');
+    await grantToScenarios(t.db, 'crash_log');
     await t.db.query('truncate crash_log');
     const sim = new TelephonySimulator({ clock: systemClock, rules: {} });
     const runtime = new Runtime({ db: t.db, telephony: sim });

@@ -18,11 +18,12 @@ export function classify(text: string): string {
   if (t.includes('for update skip locked')) return 'claim (CTE)';
   if (t.startsWith('select execution_id, step, node_id, kind')) return 'load effect';
   if (t.startsWith('update executions set lease_owner = null')) return 'release lease';
-  if (t.includes('for update') && t.includes("set_config('statement_timeout'")) return 'lock leased + statement_timeout';
+  if (t.includes('for update') && t.includes("set_config('statement_timeout'")) return 'lock leased + statement_timeout + role';
+  if (t.startsWith('select current_user::text as role')) return "sandbox check (after the node's query)";
   if (t.startsWith('savepoint')) return 'savepoint';
   if (t.startsWith('release savepoint')) return 'release savepoint';
   if (t.startsWith('rollback to savepoint')) return 'rollback to savepoint';
-  if (t.includes("set_config('statement_timeout'")) return 'set statement_timeout';
+  if (t.includes("set_config('statement_timeout'")) return 'set statement_timeout (+ role back)';
   if (t.startsWith('insert into executions')) return 'insert execution';
   if (t.includes('from scenario_versions') || t.includes('from scenarios')) return 'scenario lookup';
   if (t.includes('pg_notify')) return 'notify';

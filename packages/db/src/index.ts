@@ -5,3 +5,4 @@ export { migrate, MIGRATIONS_FOLDER } from './migrate.ts';
 export { exclusively } from './exclusive.ts';
 export { DataDirInUse } from './data-dir-lock.ts';
 export { openDatabase, describeDatabase } from './open.ts';
+export { SCENARIO_ROLE, grantToScenarios } from './scenario-role.ts';

@@ -147,6 +147,41 @@ describe('sqlStatementProblem', () => {
       expect(sqlStatementProblem(ok), ok).toBeNull();
   });
 
+  it('refuses what would leave the sandbox role: DO, cursors, set_config of the role or kept settings, functions that run SQL text or read files', () => {
+    for (const [bad, what] of [
+      [`do $$ begin execute 'copy (select 1) to ''/tmp/x'''; end $$`, 'be a DO statement'],
+      ['/* x */ DO language plpgsql $$ begin null; end $$', 'be a DO statement'],
+      ['declare c cursor with hold for select 1', 'be a DECLARE statement'],
+      ['execute p(1)', 'be a EXECUTE statement'],
+      ["select set_config('role', 'none', true)", "call set_config('role', …)"],
+      ["select pg_catalog.set_config('Session_Authorization', 'postgres', true)", "call set_config('Session_Authorization', …)"],
+      ["select set_config('search_path', 'pg_catalog', true)", "call set_config('search_path', …)"],
+      ["select set_config('statement_timeout', '1', true)", "call set_config('statement_timeout', …)"],
+      ["select set_config(x, 'none', true) from (values ('role')) v(x)", 'call set_config() with a name that is not a literal string'],
+      ["select set_config('ro' || 'le', 'none', true)", 'call set_config() with a name that is not a literal string'],
+      [`select "set_config"('statement_timeout', '1', false)`, 'call set_config() for the session'],
+      [`select pg_catalog."set_config"('role', 'none', true)`, "call set_config('role', …)"],
+      [`select U&"\\0073et_config"('work_mem', '1MB', false)`, 'use U&"…" identifiers'],
+      ["select query_to_xml('select 1', true, false, '')", 'call query_to_xml()'],
+      ["select pg_catalog.query_to_xml_and_xmlschema('select 1', true, false, '')", 'call query_to_xml_and_xmlschema()'],
+      ["select cursor_to_xml('c', 1, true, false, '')", 'call cursor_to_xml()'],
+      ["select table_to_xml('users', true, false, '')", 'call table_to_xml()'],
+      ["select ts_stat('select 1')", 'call ts_stat()'],
+      [`select "pg_read_file"('/etc/passwd')`, 'call pg_read_file()'],
+      ["select pg_ls_dir('.')", 'call pg_ls_dir()'],
+      ["select lo_import('/etc/hosts')", 'call lo_import()'],
+      ["select dblink_exec('dbname=x', 'select 1')", 'call dblink_exec()'],
+    ])
+      expect(sqlStatementProblem(bad!), bad).toMatch(new RegExp(`^must not ${what!.replace(/[()…|.*?]/g, '\\$&')}`));
+    for (const ok of [
+      "select set_config('app.operator', :op, true)",
+      `select 'query_to_xml(' as text, "do" from t`,
+      'select "Id", "status" from table_out_call',
+      "select set_config('application_name', 'x', true)",
+    ])
+      expect(sqlStatementProblem(ok), ok).toBeNull();
+  });
+
   it('refuses more than one statement, and statements that control the transaction or change the session', () => {
     expect(sqlStatementProblem('select 1; select 2')).toBe('must be one statement (there is more after a ";")');
     expect(sqlStatementProblem('-- nothing')).toBe('must contain a statement');

@@ -97,13 +97,19 @@ const NOT_IN_A_STEP = new Set([
   'abort',
   'begin',
   'checkpoint',
+  'close',
   'commit',
   'copy',
   'deallocate',
+  'declare',
   'discard',
+  'do',
   'end',
+  'execute',
+  'fetch',
   'listen',
   'load',
+  'move',
   'prepare',
   'release',
   'reset',
@@ -123,21 +129,87 @@ const TEMP_TABLE = /\bcreate\s+(?:(?:global|local)\s+)?(?:temp|temporary)\b/i;
 const SET_CONFIG = /\bset_config\s*\(/gi;
 
 /**
- * What in a (masked) statement outlives its transaction on the connection,
- * described, or null: a setting changed for the session (`set_config` whose
- * third argument is not literally `true`), a session advisory lock, a
- * temporary table. (The transaction-level forms are fine.)
+ * Functions that run SQL text of their own (which no check of the query's
+ * text sees, and in which a query could leave its role), or reach the
+ * server's files or other databases. The database refuses most of them to
+ * the scenarios' role as well (docs/security.md); refused here by name first.
  */
-function sessionChange(masked: string): string | null {
+const OUT_OF_BOUNDS =
+  /\b(query_to_xml(?:schema|_and_xmlschema)?|cursor_to_xml(?:schema)?|(?:table|schema|database)_to_xml(?:schema|_and_xmlschema)?|ts_stat|ts_rewrite|dblink\w*|pg_read_(?:binary_)?file|pg_ls_\w+|pg_stat_file|lo_import|lo_export|lo_from_bytea|lo_put)\s*\(/i;
+
+/**
+ * Settings a query may not set even for its transaction: the role it runs as
+ * (the sandbox), and what the statements after it in the same transaction
+ * (other executions' steps, Tellflow's own) rely on.
+ */
+const KEPT_SETTINGS = new Set([
+  'role',
+  'session_authorization',
+  'search_path',
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'transaction_timeout',
+  'transaction_read_only',
+  'transaction_isolation',
+  'transaction_deferrable',
+  'client_encoding',
+  'datestyle',
+  'intervalstyle',
+  'timezone',
+  'bytea_output',
+  'extra_float_digits',
+  'standard_conforming_strings',
+]);
+
+/**
+ * What in a (masked) statement leaves its sandbox or outlives its
+ * transaction on the connection, described, or null: a setting changed for
+ * the session (`set_config` whose third argument is not literally `true`) or
+ * one of the kept settings (or one whose name is not a literal), a session
+ * advisory lock, a temporary table, a function that runs SQL text or reads
+ * files. (The transaction-level forms are fine.) `sql` is the original text,
+ * for the literal setting names.
+ */
+function sessionChange(masked: string, sql: string): string | null {
   const lock = SESSION_LOCKS.exec(masked);
   if (lock) return `call ${lock[1]!.toLowerCase()}() (a session lock: use pg_advisory_xact_lock)`;
   if (TEMP_TABLE.test(masked)) return 'create a temporary table';
+  const out = OUT_OF_BOUNDS.exec(masked);
+  if (out) return `call ${out[1]!.toLowerCase()}() (it runs SQL text of its own or reaches the server's files)`;
   for (const m of masked.matchAll(SET_CONFIG)) {
-    const args = callArguments(masked, m.index + m[0].length);
+    const from = m.index + m[0].length;
+    const args = callArguments(masked, from);
     if (args[2]?.trim().toLowerCase() !== 'true')
       return 'call set_config() for the session (give true as its third argument: a setting for this transaction only)';
+    const name = literal(sql, from, args[0]!);
+    if (name === null) return "call set_config() with a name that is not a literal string (write it as 'name')";
+    if (KEPT_SETTINGS.has(name.toLowerCase()))
+      return `call set_config('${name}', …) (scenario SQL runs as a restricted role, and the statements after it in the transaction rely on ${name})`;
   }
   return null;
+}
+
+/** The plain string literal that an argument (`arg`, masked, starting at `from`) is, read from the original text, or null. */
+function literal(sql: string, from: number, arg: string): string | null {
+  const lead = arg.length - arg.trimStart().length;
+  const start = from + lead;
+  const end = from + arg.trimEnd().length;
+  const m = /^'([^'\\]*)'$/.exec(sql.slice(start, end));
+  return m ? m[1]! : null;
+}
+
+/**
+ * The masked statement with quoted identifiers that spell a plain name
+ * unquoted (`"set_config"(` calls set_config as surely as `set_config(`), so
+ * the checks below see them; a `U&"…"` identifier can spell any name in
+ * escapes and is refused by the caller.
+ */
+function unquoteNames(masked: string, sql: string): string {
+  return masked.replace(/"\s*"/g, (q, at: number) => {
+    const inner = sql.slice(at + 1, at + q.length - 1);
+    return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(inner) ? ` ${inner} ` : q;
+  });
 }
 
 /** The top-level arguments of the call whose "(" ends just before `from`, as text. */
@@ -165,16 +237,17 @@ function callArguments(masked: string, from: number): string[] {
  * transaction or changes the session.
  */
 export function sqlStatementProblem(sql: string): string | null {
-  const statements = maskSql(sql)
-    .split(';')
-    .filter((s) => /\S/.test(s));
+  const masked = maskSql(sql);
+  const statements = masked.split(';').filter((s) => /\S/.test(s));
   if (statements.length === 0) return 'must contain a statement';
   if (statements.length > 1) return 'must be one statement (there is more after a ";")';
   const first = /^[\s(]*([A-Za-z]+)/.exec(statements[0]!)?.[1]?.toLowerCase();
   if (first && NOT_IN_A_STEP.has(first)) {
     return `must not be a ${first.toUpperCase()} statement: ${WHY_NOT}`;
   }
-  const session = sessionChange(statements[0]!);
+  if (/\bU&"/i.test(masked)) return 'must not use U&"…" identifiers (their escapes can spell any name, which the checks here could not see)';
+  // The whole text (one statement, the rest blank) keeps the positions of `sql`.
+  const session = sessionChange(unquoteNames(masked, sql), sql);
   if (session) return `must not ${session}: ${WHY_NOT}`;
   return null;
 }

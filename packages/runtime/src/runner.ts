@@ -243,10 +243,17 @@ export class Runner {
     const outcome = await this.transactions.run({
       executionId: c.id,
       timeoutMs: part.statementTimeoutMs(effect.request),
-      perform: (tx) => {
+      perform: (tx, sandbox) => {
         wakesOthers = false; // performed again when its first transaction was undone
         const now = this.o.clock.now();
-        return part.perform(tx, effect.request, { services: this.services, execution: c, step: effect.step, now, wakesOthers: () => (wakesOthers = true) });
+        return part.perform(tx, effect.request, {
+          services: this.services,
+          execution: c,
+          step: effect.step,
+          now,
+          sandbox,
+          wakesOthers: () => (wakesOthers = true),
+        });
       },
       next: (result) => {
         at = this.o.clock.now();

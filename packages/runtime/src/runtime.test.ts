@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Database, QueryOptions, Transaction } from '@tellflow/db';
+import { grantToScenarios, type Database, type QueryOptions, type Transaction } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { Runtime } from './runtime.ts';
 import { doc, T0, useHarness, type Harness } from './test-support.ts';
@@ -13,6 +13,7 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('runs sql with bound values, waits on a durable timer, and records the trace', async () => {
     await h.t.db.query('create table if not exists notes (id serial primary key, body text not null)');
+    await grantToScenarios(h.t.db, 'notes');
     await h.publish(
       doc(
         'notes',
@@ -252,6 +253,7 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('starts one child per row of a query with forEachRow, in its transaction: a failure undoes the query', async () => {
     await h.t.db.query('create table if not exists jobs (id int primary key, n text, taken boolean not null default false)');
+    await grantToScenarios(h.t.db, 'jobs');
     await h.t.db.query(`insert into jobs (id, n) values (1, '10'), (2, '20'), (3, '30'), (4, 'forty')`);
     await h.publish(
       doc(
@@ -391,6 +393,7 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('retries a finished execution from any step of its trace, or from the node it failed at, with the variables it had then', async () => {
     await h.t.db.query('create table if not exists retry_log (d int not null)');
+    await grantToScenarios(h.t.db, 'retry_log');
     await h.t.db.query('drop table if exists retry_gate');
     await h.publish(
       doc(
@@ -420,6 +423,7 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
     expect(await logged()).toEqual([8]);
 
     await h.t.db.query('create table retry_gate (d int not null)');
+    await grantToScenarios(h.t.db, 'retry_gate');
     const again = await h.runtime.retry(id);
     await h.runtime.drain();
     const x = await h.runtime.execution(again);
@@ -469,6 +473,7 @@ describe.each(DATABASE_KINDS)('runtime on %s', (kind) => {
 
   it.skipIf(skip)('keeps only what a query node uses, and refuses (undoing the statement) a result of more than 10,000 rows', async () => {
     await h.t.db.query('create table if not exists big (n int not null)');
+    await grantToScenarios(h.t.db, 'big');
     await h.publish(
       doc(
         'big',

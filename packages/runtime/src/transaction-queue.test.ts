@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Database, Transaction } from '@tellflow/db';
+import { grantToScenarios, type Database, type Transaction } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import type { ExecutionState } from '@tellflow/engine';
 import { performSql } from './effects/sql.ts';
@@ -50,6 +50,7 @@ describe.each(DATABASE_KINDS)('in-transaction effects on %s', (kind) => {
   beforeEach(async () => {
     h = current();
     await h.t.db.query('create table if not exists written (k int primary key)');
+    await grantToScenarios(h.t.db, 'written');
     await h.t.db.query('truncate written');
     await h.publish(
       doc(
@@ -73,9 +74,9 @@ describe.each(DATABASE_KINDS)('in-transaction effects on %s', (kind) => {
     const s: InTransactionStep & { result?: unknown } = {
       executionId: id,
       timeoutMs: 5_000,
-      perform: async (tx) => {
+      perform: async (tx, sandbox) => {
         performed.push(k);
-        return performSql(tx, { query, params: { k }, result: 'none' });
+        return performSql(tx, sandbox, { query, params: { k }, result: 'none' });
       },
       next: (result): StepCommit => {
         s.result = result;
@@ -96,8 +97,9 @@ describe.each(DATABASE_KINDS)('in-transaction effects on %s', (kind) => {
     const performed: number[] = [];
     const outcomes = await Promise.all(ids.map((id, k) => queue.run(writing(id, k, performed))));
     expect(db.transactions).toBe(1);
-    // The lock (+ timeout), a savepoint and a query per step, the timeout lifted, one commit statement (BEGIN and COMMIT are the driver's).
-    expect(db.statements).toBe(1 + 2 * 6 + 2);
+    // The lock (+ timeout + role), a savepoint, a query and the sandbox's check per step, the timeout lifted and the role
+    // left, one commit statement (BEGIN and COMMIT are the driver's).
+    expect(db.statements).toBe(1 + 3 * 6 + 2);
     expect(outcomes.every((o) => o?.committed)).toBe(true);
     expect(await written()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(await stepped(ids)).toBe(6);

@@ -5,16 +5,16 @@
  * in the next one (see batcher.ts). One transaction:
  *
  *   BEGIN
- *   lock the executions' rows whose lease this worker still holds, and set
- *     the statement timeout (one statement); an execution whose lease was lost
- *     runs nothing
+ *   lock the executions' rows whose lease this worker still holds, set the
+ *     statement timeout and switch to the scenarios' restricted role (one
+ *     statement); an execution whose lease was lost runs nothing
  *   per step: its effect (a savepoint around each statement of the
  *     scenario's, so a failing one is that step's `error` outcome and undoes
- *     nothing else; the timeout set again only when a step's differs), then
- *     the engine's step on its result
+ *     nothing else, followed by the sandbox's check; the timeout set again
+ *     only when a step's differs), then the engine's step on its result
  *   the steps' commits: the ones that do not end their execution in one
  *     statement, each ending one alone (it writes other executions' rows),
- *     sent together, after the timeout is lifted
+ *     sent together, after the timeout is lifted and the server's role is back
  *   COMMIT
  *
  * A crash before COMMIT undoes everything: the next worker performs those
@@ -24,18 +24,19 @@
  * fails, its outcome is unknown: every step fails and is picked up again
  * after its lease expires, from what was committed.
  */
-import type { Database, Transaction } from '@tellflow/db';
+import { SCENARIO_ROLE, type Database, type Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import { Batcher, type BatcherOptions, type Pending } from './batcher.ts';
-import { lockLeased, setStatementTimeout } from './sql/claim.ts';
+import type { Sandbox } from './effects/statement.ts';
+import { leaveSandbox, lockLeased, setStatementTimeout } from './sql/claim.ts';
 import { commitSteps, endsExecution, type CommitOutcome, type StepCommit } from './sql/commit-step.ts';
 
 export interface InTransactionStep {
   executionId: string;
   /** The statement timeout for `perform` (ms, 0 = none). */
   timeoutMs: number;
-  /** Performs the effect in the shared transaction (see EffectHandler.inTransaction). */
-  perform(tx: Transaction): Promise<Json>;
+  /** Performs the effect in the shared transaction, in the sandbox (see EffectHandler.inTransaction). */
+  perform(tx: Transaction, sandbox: Sandbox): Promise<Json>;
   /** The step that consumes the result: what to commit. A throw undoes the transaction (see above). */
   next(result: Json): StepCommit;
 }
@@ -86,11 +87,12 @@ export class TransactionQueue {
 
   private async inTransaction(tx: Transaction, steps: InTransactionStep[]): Promise<InTransactionOutcome[]> {
     let timeout = steps[0]!.timeoutMs;
-    const held = await lockLeased(
+    const { held, sandbox } = await lockLeased(
       tx,
       steps.map((s) => s.executionId),
       this.owner,
       timeout,
+      SCENARIO_ROLE,
     );
     const commits: (StepCommit | null)[] = [];
     for (const s of steps) {
@@ -98,19 +100,15 @@ export class TransactionQueue {
         commits.push(null);
         continue;
       }
-      if (s.timeoutMs !== timeout) await setStatementTimeout(tx, (timeout = s.timeoutMs));
-      commits.push(s.next(await s.perform(tx)));
+      if (s.timeoutMs !== timeout) sandbox!.statementTimeout = await setStatementTimeout(tx, (timeout = s.timeoutMs));
+      commits.push(s.next(await s.perform(tx, sandbox!)));
     }
     const live = commits.filter((c) => c !== null);
     if (!live.length) return commits.map(() => null);
     const going = live.filter((c) => !endsExecution(c));
     const ending = live.filter(endsExecution);
-    // Sent together (pipelined on PostgreSQL). The commits run without the scenarios' timeout, as every other step's commit does.
-    const [, ...written] = await Promise.all([
-      timeout !== 0 ? setStatementTimeout(tx, 0) : undefined,
-      going.length ? commitSteps(tx, going) : [],
-      ...ending.map((c) => commitSteps(tx, [c])),
-    ]);
+    // Sent together (pipelined on PostgreSQL). The commits run as the server, without the scenarios' timeout, as every other step's commit does.
+    const [, ...written] = await Promise.all([leaveSandbox(tx), going.length ? commitSteps(tx, going) : [], ...ending.map((c) => commitSteps(tx, [c]))]);
     const byId = new Map<string, CommitOutcome>();
     for (const [i, c] of [...going, ...ending].entries()) {
       const o = i < going.length ? written[0]![i]! : written[1 + i - going.length]![0]!;

@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Database, Transaction } from '@tellflow/db';
+import { grantToScenarios, type Database, type Transaction } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { defineEffectNode, Expression, Identifier, nodeCatalog, registerNodeType, scenarioJsonSchema, ui, validateScenario } from '@tellflow/engine';
 import { Runtime } from '../runtime.ts';
@@ -90,6 +90,7 @@ describe.each(DATABASE_KINDS)('a registered effect kind on %s', (kind) => {
   beforeEach(async () => {
     h = current();
     await h.t.db.query('create table if not exists echoed (text text not null)');
+    await grantToScenarios(h.t.db, 'echoed');
     await h.t.db.query('truncate echoed');
   });
 

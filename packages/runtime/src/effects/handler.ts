@@ -23,6 +23,7 @@
  *     marked cancelled by the ending step's statement, which also returns the
  *     started ones of the kinds whose handler has `cancel` (calls: hung up).
  */
+import type { Sandbox } from './statement.ts';
 import type { Clock } from '@tellflow/clock';
 import type { Database, Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
@@ -64,6 +65,12 @@ export interface EffectContext {
 }
 
 export interface PerformContext extends EffectContext {
+  /**
+   * The transaction runs as the restricted scenario role (docs/security.md):
+   * scenario SQL goes through `guarded` with this; anything of Tellflow's own
+   * (its tables) switches to the server's role first (see start-child.ts).
+   */
+  sandbox: Sandbox;
   /** What perform did makes other executions due (children inserted): other processes are told once it has committed. */
   wakesOthers(): void;
 }

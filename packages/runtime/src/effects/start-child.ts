@@ -6,17 +6,19 @@
  * started outside the step's transaction, in a transaction that inserts the
  * child and marks the effect started; the child's ending step completes it.
  * Children waited for are asked to stop when their parent ends (by the
- * ending step's statement).
+ * ending step's statement). In the step's transaction, which runs in the
+ * scenarios' sandbox, it reads the scenarios and inserts the children as the
+ * server, and runs `eachRow`'s query in the sandbox.
  */
 import type { Queryable, Transaction } from '@tellflow/db';
 import { checkInputs, type Effect, type Json, type Scenario } from '@tellflow/engine';
 import type { ScenarioVersion } from '../scenarios.ts';
-import type { ClaimedExecution } from '../sql/claim.ts';
+import { useRole, type ClaimedExecution } from '../sql/claim.ts';
 import { completeEffect, markStarted } from '../sql/effects.ts';
 import { insertExecution, insertExecutions } from '../sql/executions.ts';
 import type { EffectHandler, EffectServices } from './handler.ts';
 import { performSql } from './sql.ts';
-import { DEFAULT_SQL_TIMEOUT_MS } from './statement.ts';
+import { DEFAULT_SQL_TIMEOUT_MS, type Sandbox } from './statement.ts';
 
 type StartChildEffect = Extract<Effect, { kind: 'startChild' }>;
 
@@ -25,7 +27,10 @@ export const startChild: EffectHandler<StartChildEffect> = {
   inTransaction: {
     statementTimeoutMs: () => DEFAULT_SQL_TIMEOUT_MS,
     async perform(tx, request, ctx) {
-      const { result, started } = await startChildren(tx, ctx.services, ctx.execution, request, null, ctx.now);
+      await useRole(tx, 'none');
+      const { result, started } = await startChildren(tx, ctx.services, ctx.execution, request, null, ctx.now, ctx.sandbox);
+      // Not in a finally: a throw undoes the transaction, role and all.
+      await useRole(tx, ctx.sandbox.role);
       if (started) ctx.wakesOthers();
       return result;
     },
@@ -35,7 +40,7 @@ export const startChild: EffectHandler<StartChildEffect> = {
       const { db } = ctx.services;
       const c = ctx.execution;
       const started = await db.transaction(async (tx) => {
-        const { result, childId } = await startChildren(tx, ctx.services, c, request, effect.step, ctx.now);
+        const { result, childId } = await startChildren(tx, ctx.services, c, request, effect.step, ctx.now, null);
         await markStarted(tx, c.id, effect.step, ctx.now, { externalId: childId ?? null });
         if (!childId) await completeEffect(tx, c.id, effect.step, result, ctx.now);
         return childId !== undefined;
@@ -49,8 +54,9 @@ export const startChild: EffectHandler<StartChildEffect> = {
 /**
  * Inserts the children a startChild effect asks for, in `tx`: one, every
  * item of `each`, or one per row of `eachRow`'s query (run here, undone with
- * the children if any cannot start). `waitStep` makes the one child report
- * its end to that step. Returns the effect's result ({ outcome: 'failed' }
+ * the children if any cannot start; in `sandbox`, which only the step's
+ * transaction has). `waitStep` makes the one child report its end to that
+ * step. Returns the effect's result ({ outcome: 'failed' }
  * when nothing started) and how many children started.
  */
 async function startChildren(
@@ -60,6 +66,7 @@ async function startChildren(
   request: StartChildEffect,
   waitStep: number | null,
   now: number,
+  sandbox: Sandbox | null,
 ): Promise<{ result: Json; started: number; childId?: string }> {
   const failed = (error: string) => ({ result: { outcome: 'failed', error }, started: 0 });
   let version: ScenarioVersion;
@@ -77,9 +84,13 @@ async function startChildren(
     });
   if (request.eachRow) {
     const eachRow = request.eachRow;
+    // The engine asks for forEachRow only without waiting, i.e. in the step's transaction.
+    if (!sandbox) throw new Error('forEachRow runs only in the transaction of the step that consumes it');
     const count = await tx
       .savepoint(async (sp) => {
-        const r = await performSql(sp, { query: eachRow.query, params: eachRow.params, result: 'rows' });
+        await useRole(sp, sandbox.role);
+        const r = await performSql(sp, sandbox, { query: eachRow.query, params: eachRow.params, result: 'rows' });
+        await useRole(sp, 'none');
         if (!r.ok) throw new NotStarted(`the query failed: ${r.error}`);
         const inputs = r.rows.map((row): Record<string, Json> => ({ ...row, ...request.inputs }));
         const problem = firstInputProblem(version.document, inputs);

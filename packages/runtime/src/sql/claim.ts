@@ -1,5 +1,6 @@
 import type { Queryable } from '@tellflow/db';
 import type { ExecutionState, Json } from '@tellflow/engine';
+import type { Sandbox } from '../effects/statement.ts';
 
 export interface ClaimedExecution {
   id: string;
@@ -80,20 +81,46 @@ export async function nextWakeAt(q: Queryable): Promise<number | null> {
  * `owner` still holds, until the transaction ends, and returns their ids; a
  * lease another worker took is skipped (its execution must not be touched).
  * Held locks keep the lease: a claim skips locked rows. The same statement
- * sets the transaction's statement timeout (`timeoutMs`, for what runs after it).
+ * sets, for what runs after it in the transaction, the statement timeout
+ * (`timeoutMs`) and the role (`role`: the scenarios' sandbox), and reads what
+ * the sandbox must keep (its privileges were checked as the server's, before
+ * any row switched the role).
  */
 const LOCK_LEASED = `
-select id, set_config('statement_timeout', $3, true) as timeout from executions
+select id, current_setting('search_path') as search_path, set_config('statement_timeout', $3, true) as timeout,
+  set_config('role', $4, true) as role
+from executions
 where id = any($1::uuid[]) and lease_owner = $2
 order by id
 for update`;
 
-export async function lockLeased(q: Queryable, ids: readonly string[], owner: string, timeoutMs: number): Promise<Set<string>> {
-  const { rows } = await q.query<{ id: string }>(LOCK_LEASED, [ids, owner, String(timeoutMs)]);
-  return new Set(rows.map((r) => r.id));
+export async function lockLeased(
+  q: Queryable,
+  ids: readonly string[],
+  owner: string,
+  timeoutMs: number,
+  role: string,
+): Promise<{ held: Set<string>; sandbox: Sandbox | null }> {
+  const { rows } = await q.query<{ id: string; search_path: string; timeout: string; role: string }>(LOCK_LEASED, [ids, owner, String(timeoutMs), role]);
+  const first = rows[0];
+  return {
+    held: new Set(rows.map((r) => r.id)),
+    sandbox: first ? { role: first.role, searchPath: first.search_path, statementTimeout: first.timeout } : null,
+  };
 }
 
-/** Sets the statement timeout for the rest of the transaction (0: none). */
-export async function setStatementTimeout(q: Queryable, timeoutMs: number): Promise<void> {
-  await q.query(`select set_config('statement_timeout', $1, true)`, [String(timeoutMs)]);
+/** Sets the statement timeout for the rest of the transaction (0: none); returns it as PostgreSQL shows it. */
+export async function setStatementTimeout(q: Queryable, timeoutMs: number): Promise<string> {
+  const { rows } = await q.query<{ timeout: string }>(`select set_config('statement_timeout', $1, true) as timeout`, [String(timeoutMs)]);
+  return rows[0]!.timeout;
+}
+
+/** Back to the server's role (the session's) and no statement timeout, for Tellflow's own statements after the sandbox. */
+export async function leaveSandbox(q: Queryable): Promise<void> {
+  await q.query(`select set_config('statement_timeout', '0', true), set_config('role', 'none', true)`);
+}
+
+/** Switches the transaction's role: `'none'` is the server's own (the session's), for Tellflow's tables amid the sandbox. */
+export async function useRole(q: Queryable, role: string): Promise<void> {
+  await q.query(`select set_config('role', $1, true)`, [role]);
 }
