@@ -20,7 +20,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   413: 'The request body is too large',
   415: 'The request body is not of a media type this operation accepts',
   429: 'Too many failed sign-ins: wait for Retry-After seconds',
-  503: 'The database does not answer',
+  503: 'The server is busy checking passwords (wait for Retry-After seconds) or the database does not answer',
 };
 
 export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: { maxBodyBytes: number }): JsonSchema {
