@@ -16,6 +16,7 @@ import { installBundled, Runtime } from '@tellflow/runtime';
 import { createApp, type App } from './app.ts';
 import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, httpServerOptions, httpTimeoutsFromEnv } from './http/timeouts.ts';
 import { createTelephony } from './telephony.ts';
 
 export interface ServerProcessOptions {
@@ -27,6 +28,8 @@ export interface ServerProcessOptions {
   print?: (text: string) => void;
   log?: Log;
   app?: Omit<AppOptions, 'log'>;
+  /** Overrides TELLFLOW_HEADERS_TIMEOUT_SECONDS / TELLFLOW_REQUEST_TIMEOUT_SECONDS. */
+  http?: HttpTimeouts;
 }
 
 export interface ServerProcess {
@@ -45,6 +48,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
   const log = o.log ?? stderrLog;
   const port = o.port ?? parsePort(env.PORT);
   const host = o.host ?? (env.HOST?.trim() || '127.0.0.1');
+  const timeouts = o.http ?? httpTimeoutsFromEnv(env);
+  const sessionIdle = sessionIdleMs(env);
 
   const db = await openDatabase(env);
   const cleanups: Array<() => Promise<void>> = [() => db.close()];
@@ -65,9 +70,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
       db,
       clock: systemClock,
       telephony: { simulator: telephony, logInDatabase: true },
-      options: { ...o.app, log, ...metricsToken(env) },
+      options: { ...sessionIdle, ...o.app, log, ...metricsToken(env) },
     });
-    const server = await listen(app, port, host);
+    const server = await listen(app, port, host, timeouts);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
     const url = `http://${displayHost(host)}:${actual}`;
@@ -94,9 +99,9 @@ export async function bootServer(env: NodeJS.ProcessEnv = process.env, o: Server
   });
 }
 
-function listen(app: App, port: number, hostname: string): Promise<ServerType> {
+export function listen(app: Pick<App, 'fetch'>, port: number, hostname: string, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, port, hostname, serverOptions: httpServerOptions(timeouts) }, () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${hostname} is already in use: set PORT to another port`) : e),
     );
@@ -139,6 +144,15 @@ export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollM
     keepFinishedMs = days * 86_400_000;
   }
   return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
+}
+
+/** TELLFLOW_SESSION_IDLE_MINUTES: a session unused this long ends (1 to 1440; default 30). */
+export function sessionIdleMs(env: NodeJS.ProcessEnv): { sessionIdleMs?: number } {
+  const v = env.TELLFLOW_SESSION_IDLE_MINUTES?.trim();
+  if (!v) return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1440) throw new Error(`TELLFLOW_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440, not "${v}"`);
+  return { sessionIdleMs: n * 60_000 };
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {
