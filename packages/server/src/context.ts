@@ -40,7 +40,7 @@ export interface AppOptions {
   loginMaxFailuresPerUser?: number;
   loginMaxFailuresPerIp?: number;
   loginWindowMs?: number;
-  /** Bounds concurrent password hashing (default: the process's gate, 2 at once, 32 waiting). */
+  /** Bounds concurrent password hashing (default: the process's gate, half the cores at once, 32 waiting). */
   hashGate?: HashGate;
   /** A session ends after this long without a request (default 30 min), and at `sessionTtlMs` in any case. */
   sessionIdleMs?: number;

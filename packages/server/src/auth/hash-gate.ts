@@ -4,6 +4,7 @@
  * `concurrency` run, up to `maxQueued` wait their turn, and beyond that the
  * request is answered 503 at once.
  */
+import { availableParallelism } from 'node:os';
 import { ApiError } from '../errors.ts';
 
 export class HashGate {
@@ -44,5 +45,5 @@ export class HashGate {
   }
 }
 
-/** One per process: the CPU is the process's. */
-export const DEFAULT_HASH_GATE = new HashGate(2, 32);
+/** One per process: half the cores hash at most (at least one), so a storm of sign-ins leaves the rest to everything else. */
+export const DEFAULT_HASH_GATE = new HashGate(Math.max(1, Math.floor(availableParallelism() / 2)), 32);
