@@ -8,7 +8,7 @@ export const Username = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/, 'must start with a letter or digit and contain only letters, digits, "_", ".", "@" and "-"');
 
-export const Password = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+export const Password = z.string().min(10, 'must be at least 10 characters').max(1024, 'must be at most 1024 characters');
 
 export const OperatorNumber = z
   .string()

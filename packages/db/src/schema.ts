@@ -8,6 +8,7 @@ import {
   bigserial,
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   json,
@@ -46,23 +47,43 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: at().notNull().defaultNow(),
     expiresAt: at().notNull(),
+    /** Last request seen on the session (written at most once a minute), for the idle timeout. */
+    lastSeenAt: at().notNull().defaultNow(),
   },
   (t) => [index().on(t.userId)],
 );
 
 /**
- * Failed sign-ins, one row each, keyed by what is limited (`user:NAME`,
- * `ip:ADDRESS`): kept in the database so every server process sees the same
- * count. Rows older than the window are deleted as new failures come in.
+ * Sign-in throttling, shared by every server process. One row per
+ * (username, client address) that has failed: how many failures in a row and
+ * when the next attempt may come (a delay that doubles). Rows whose last
+ * failure is a day old are deleted as new attempts come in.
  */
-export const loginFailures = pgTable(
-  'login_failures',
+export const loginDelays = pgTable(
+  'login_delays',
   {
-    id: uuid().primaryKey().defaultRandom(),
-    key: text().notNull(),
-    failedAt: at().notNull(),
+    username: text().notNull(),
+    address: text().notNull(),
+    failures: integer().notNull(),
+    lastFailureAt: at().notNull(),
+    nextAttemptAt: at().notNull(),
   },
-  (t) => [index().on(t.key, t.failedAt), index().on(t.failedAt)],
+  (t) => [primaryKey({ columns: [t.username, t.address] }), index().on(t.lastFailureAt)],
+);
+
+/**
+ * The per-user and per-address ceilings (`user:NAME`, `ip:ADDRESS`): a leaky
+ * bucket per key whose level rises by one per failed attempt and drains at
+ * the ceiling per window.
+ */
+export const loginBuckets = pgTable(
+  'login_buckets',
+  {
+    key: text().primaryKey(),
+    level: doublePrecision().notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [index().on(t.updatedAt)],
 );
 
 /**
@@ -358,7 +379,8 @@ export const serviceTaskRuns = pgTable(
 export const schema = {
   users,
   sessions,
-  loginFailures,
+  loginDelays,
+  loginBuckets,
   idempotencyKeys,
   scenarios,
   scenarioVersions,

@@ -18,6 +18,7 @@ import type { Runtime } from '@tellflow/runtime';
 import { Hono, type Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import { DEFAULT_HASH_GATE } from './auth/hash-gate.ts';
 import { DEFAULT_SCRYPT } from './auth/password.ts';
 import { CallDesk, type TelephonyControls } from './call-desk.ts';
 import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
@@ -51,10 +52,16 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   maxBodyBytes: 1024 * 1024,
   maxImportBytes: 64 * 1024 * 1024,
   sessionTtlMs: 12 * 3600_000,
-  loginMaxFailuresPerUser: 5,
-  // Call centers sit behind one NAT address: a per-address limit as low as the per-user one would lock out a whole floor.
-  loginMaxFailuresPerIp: 50,
-  loginWindowMs: 15 * 60_000,
+  sessionIdleMs: 30 * 60_000,
+  // 3 free failures, then 1 s, 2 s, 4 s … 15 min: about 16 guesses in the first hour from one address, 4 an hour after that.
+  loginFreeFailures: 3,
+  loginDelayBaseMs: 1000,
+  loginDelayMaxMs: 15 * 60_000,
+  // High, so that locking the real user out takes many addresses; call centers sit behind one NAT address, so the address's is higher.
+  loginMaxFailuresPerUser: 100,
+  loginMaxFailuresPerIp: 300,
+  loginWindowMs: 3600_000,
+  hashGate: DEFAULT_HASH_GATE,
   trustProxy: false,
   publicUrl: '',
   webDir: DEFAULT_WEB_DIR,

@@ -20,6 +20,7 @@ import { createApp, type App } from './app.ts';
 import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
 import { deploymentFromEnv } from './http/forwarded.ts';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, httpServerOptions, httpTimeoutsFromEnv } from './http/timeouts.ts';
 import { createTelephony } from './telephony.ts';
 
 export interface ServerProcessOptions {
@@ -31,6 +32,8 @@ export interface ServerProcessOptions {
   print?: (text: string) => void;
   log?: Log;
   app?: Omit<AppOptions, 'log'>;
+  /** Overrides TELLFLOW_HEADERS_TIMEOUT_SECONDS / TELLFLOW_REQUEST_TIMEOUT_SECONDS. */
+  http?: HttpTimeouts;
 }
 
 export interface ServerProcess {
@@ -49,6 +52,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
   const log = o.log ?? stderrLog;
   const port = o.port ?? parsePort(env.PORT);
   const host = o.host ?? (env.HOST?.trim() || '127.0.0.1');
+  const timeouts = o.http ?? httpTimeoutsFromEnv(env);
+  const sessionIdle = sessionIdleMs(env);
 
   // Settings are checked before anything opens: a mistake stops the start with a message naming it.
   const tls = tlsFiles(env);
@@ -72,9 +77,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
       db,
       clock: systemClock,
       telephony: { simulator: telephony, logInDatabase: true },
-      options: { ...deploymentFromEnv(env), ...o.app, log, ...metricsToken(env) },
+      options: { ...deploymentFromEnv(env), ...sessionIdle, ...o.app, log, ...metricsToken(env) },
     });
-    const server = await listen(app, port, host, tls);
+    const server = await listen(app, port, host, timeouts, tls);
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
     const url = `${tls ? 'https' : 'http'}://${displayHost(host)}:${actual}`;
@@ -101,10 +106,17 @@ export async function bootServer(env: NodeJS.ProcessEnv = process.env, o: Server
   });
 }
 
-function listen(app: App, port: number, hostname: string, tls: TlsFiles | undefined): Promise<ServerType> {
+export function listen(
+  app: Pick<App, 'fetch'>,
+  port: number,
+  hostname: string,
+  timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS,
+  tls?: TlsFiles,
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const https = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {};
-    const server = serve({ fetch: app.fetch, port, hostname, ...https }, () => resolve(server));
+    const https = tls ? { createServer: createHttpsServer } : {};
+    const serverOptions = { ...httpServerOptions(timeouts), ...(tls ? { cert: tls.cert, key: tls.key } : {}) };
+    const server = serve({ fetch: app.fetch, port, hostname, ...https, serverOptions }, () => resolve(server));
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${hostname} is already in use: set PORT to another port`) : e),
     );
@@ -174,6 +186,15 @@ function tlsFiles(env: NodeJS.ProcessEnv): TlsFiles | undefined {
     throw new Error(`TELLFLOW_TLS_CERT / TELLFLOW_TLS_KEY: not a usable certificate and key: ${(e as Error).message}`);
   }
   return files;
+}
+
+/** TELLFLOW_SESSION_IDLE_MINUTES: a session unused this long ends (1 to 1440; default 30). */
+export function sessionIdleMs(env: NodeJS.ProcessEnv): { sessionIdleMs?: number } {
+  const v = env.TELLFLOW_SESSION_IDLE_MINUTES?.trim();
+  if (!v) return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1440) throw new Error(`TELLFLOW_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440, not "${v}"`);
+  return { sessionIdleMs: n * 60_000 };
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {

@@ -2,6 +2,7 @@
 import type { Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
+import type { HashGate } from './auth/hash-gate.ts';
 import type { ScryptParams } from './auth/password.ts';
 import type { CallDesk } from './call-desk.ts';
 import type { IdempotencyClaim, IdempotencyKeys } from './middleware/idempotency.ts';
@@ -33,10 +34,23 @@ export interface AppOptions {
   maxImportBytes?: number;
   /** Session lifetime (default 12 h). */
   sessionTtlMs?: number;
-  /** Failed sign-ins allowed per username / per client address within `loginWindowMs`. */
+  /**
+   * Sign-in throttling (auth/login.ts): a (username, address) pair may fail
+   * `loginFreeFailures` times in a row; after that each attempt waits
+   * `loginDelayBaseMs`, doubling up to `loginDelayMaxMs`. Ceilings: failures
+   * per `loginWindowMs` for one username from all addresses, and from one
+   * address for all usernames.
+   */
+  loginFreeFailures?: number;
+  loginDelayBaseMs?: number;
+  loginDelayMaxMs?: number;
   loginMaxFailuresPerUser?: number;
   loginMaxFailuresPerIp?: number;
   loginWindowMs?: number;
+  /** Bounds concurrent password hashing (default: the process's gate, half the cores at once, 32 waiting). */
+  hashGate?: HashGate;
+  /** A session ends after this long without a request (default 30 min), and at `sessionTtlMs` in any case. */
+  sessionIdleMs?: number;
   /** Whose X-Forwarded-For / -Proto / -Host to believe: addresses and CIDRs of the reverse proxies (see http/forwarded.ts). */
   trustProxy?: TrustProxy;
   /** The address people use, e.g. `https://cc.example.com` (the expected Origin; https there makes cookies Secure). */

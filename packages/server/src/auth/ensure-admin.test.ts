@@ -35,8 +35,14 @@ describe.each(DATABASE_KINDS)('ensureAdmin on %s', (kind) => {
     expect(printed).toHaveLength(1);
   });
 
-  it.skipIf(skip)('uses TELLFLOW_ADMIN_PASSWORD without printing it, and refuses a short one', async () => {
-    await expect(ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'short' }, () => {}, CHEAP_SCRYPT)).rejects.toThrow(/at least 8/);
+  it.skipIf(skip)('uses TELLFLOW_ADMIN_PASSWORD without printing it, and refuses a weak one naming the rule', async () => {
+    await expect(ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'short' }, () => {}, CHEAP_SCRYPT)).rejects.toThrow(/at least 10/);
+    await expect(ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: '12345678' }, () => {}, CHEAP_SCRYPT)).rejects.toThrow(
+      'TELLFLOW_ADMIN_PASSWORD must be at least 10 characters',
+    );
+    await expect(ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'qwertyuiop' }, () => {}, CHEAP_SCRYPT)).rejects.toThrow(/most common passwords/);
+    await expect(ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'admin-admin-admin' }, () => {}, CHEAP_SCRYPT)).rejects.toThrow(/username/);
+    expect((await t.db.query('select 1 from users')).rows).toHaveLength(0);
     const printed: string[] = [];
     await ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'from-the-env' }, (s) => printed.push(s), CHEAP_SCRYPT);
     expect(printed.join('')).not.toContain('from-the-env');
@@ -45,7 +51,7 @@ describe.each(DATABASE_KINDS)('ensureAdmin on %s', (kind) => {
   });
 
   it.skipIf(skip)('creates one admin when two processes start at once', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'racing-admins' }, () => {}, CHEAP_SCRYPT)));
+    const results = await Promise.all([1, 2, 3].map(() => ensureAdmin(t.db, { TELLFLOW_ADMIN_PASSWORD: 'racing-processes' }, () => {}, CHEAP_SCRYPT)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await t.db.query('select 1 from users')).rows).toHaveLength(1);
   });

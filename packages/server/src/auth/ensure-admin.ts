@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@tellflow/db';
 import { countUsers, insertFirstUser } from '../sql/users.ts';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './password.ts';
+import { passwordProblem } from './password-policy.ts';
 
 export const ADMIN_USERNAME = 'admin';
 
@@ -20,7 +21,8 @@ export async function ensureAdmin(
 ): Promise<EnsureAdminResult> {
   if ((await countUsers(db)) > 0) return { created: false };
   const given = env.TELLFLOW_ADMIN_PASSWORD;
-  if (given !== undefined && given.length < 8) throw new Error('TELLFLOW_ADMIN_PASSWORD must be at least 8 characters');
+  const problem = given === undefined ? undefined : passwordProblem(given, ADMIN_USERNAME);
+  if (problem) throw new Error(`TELLFLOW_ADMIN_PASSWORD ${problem}`);
   const password = given ?? randomBytes(18).toString('base64url');
   const user = await insertFirstUser(db, {
     username: ADMIN_USERNAME,

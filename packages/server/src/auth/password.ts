@@ -2,9 +2,12 @@
  * Password hashes: scrypt (node:crypto) with a random salt per password,
  * stored as `scrypt$N$r$p$salt$hash` (salt and hash base64url) so the cost
  * can be raised later without breaking existing hashes. Verification derives
- * with the stored parameters and compares in constant time.
+ * with the stored parameters and compares in constant time. Every
+ * derivation passes through a HashGate (default: the process's), which bounds
+ * how many run at once.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DEFAULT_HASH_GATE, type HashGate } from './hash-gate.ts';
 
 export interface ScryptParams {
   N: number;
@@ -25,17 +28,17 @@ function derive(password: string, salt: Buffer, { N, r, p }: ScryptParams): Prom
   return new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, options, (e, key) => (e ? reject(e) : resolve(key))));
 }
 
-export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT, gate: HashGate = DEFAULT_HASH_GATE): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, params);
+  const key = await gate.run(() => derive(password, salt, params));
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /** False for a wrong password and for a hash it cannot read (never throws on bad stored data). */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, gate: HashGate = DEFAULT_HASH_GATE): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
-  const key = await derive(password, parsed.salt, parsed.params);
+  const key = await gate.run(() => derive(password, parsed.salt, parsed.params));
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }
 

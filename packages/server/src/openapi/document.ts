@@ -21,7 +21,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   415: 'The request body is not of a media type this operation accepts',
   422: 'The Idempotency-Key was first used for another request (another path, query or body)',
   429: 'Too many failed sign-ins: wait for Retry-After seconds',
-  503: 'The database does not answer',
+  503: 'The server is busy checking passwords (wait for Retry-After seconds) or the database does not answer',
 };
 
 const IDEMPOTENCY_TEXT =

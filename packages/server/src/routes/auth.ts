@@ -4,6 +4,7 @@ import { clientIp } from '../auth/client-ip.ts';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/cookie.ts';
 import { loginChecker } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { checkPasswordPolicy } from '../auth/password-policy.ts';
 import { hashToken, newSessionToken } from '../auth/tokens.ts';
 import type { Deps } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -20,11 +21,16 @@ export function authRoutes(deps: Deps) {
     '/login',
     {
       summary: 'Sign in: sets the httpOnly session cookie `tellflow_session`',
-      description: `After ${options.loginMaxFailuresPerUser} failed attempts for one username (or ${options.loginMaxFailuresPerIp} from one address) within ${options.loginWindowMs / 60_000} minutes, further attempts get 429 with Retry-After.`,
+      description:
+        `After ${options.loginFreeFailures} failures in a row for one username from one address, each further attempt from there must wait ` +
+        `${options.loginDelayBaseMs / 1000} s, doubling up to ${options.loginDelayMaxMs / 60_000} min (a success clears it); ` +
+        `more than ${options.loginMaxFailuresPerUser} failures for one username from all addresses, or ${options.loginMaxFailuresPerIp} from one address, ` +
+        `within ${options.loginWindowMs / 60_000} minutes block further attempts. Blocked attempts get 429 with Retry-After, and the password is not checked. ` +
+        '503 with Retry-After: too many passwords are being checked at once.',
       access: 'public',
       body: Login,
       response: Me,
-      errors: [401, 429],
+      errors: [401, 429, 503],
     },
     async (c, { body }) => {
       const user = await checkLogin({ ...body, ip: clientIp(c, forwarding) });
@@ -53,11 +59,13 @@ export function authRoutes(deps: Deps) {
 
   api.post(
     '/password',
-    { summary: 'Change my password (ends my other sessions)', access: 'signedIn', body: ChangePassword, status: 204 },
+    { summary: 'Change my password (ends my other sessions)', access: 'signedIn', body: ChangePassword, status: 204, errors: [403, 503] },
     async (c, { body, user }) => {
       const login = await findLogin(db, user.username);
-      if (!login || !(await verifyPassword(body.currentPassword, login.passwordHash))) throw new ApiError(403, 'the current password is wrong');
-      await updateUser(db, user.id, { passwordHash: await hashPassword(body.newPassword, options.scrypt) });
+      if (!login || !(await verifyPassword(body.currentPassword, login.passwordHash, options.hashGate)))
+        throw new ApiError(403, 'the current password is wrong');
+      checkPasswordPolicy(body.newPassword, user.username, 'newPassword');
+      await updateUser(db, user.id, { passwordHash: await hashPassword(body.newPassword, options.scrypt, options.hashGate) });
       const token = readSessionToken(c);
       await deleteUserSessions(db, user.id, token && hashToken(token));
       return c.body(null, 204);

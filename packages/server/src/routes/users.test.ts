@@ -1,6 +1,6 @@
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { describe, expect, it } from 'vitest';
-import { useServer } from '../test-support.ts';
+import { PASSWORD, useServer } from '../test-support.ts';
 
 describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
   const { h, skip } = useServer(kind);
@@ -8,7 +8,7 @@ describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
   it.skipIf(skip)('creates users who can then sign in, and refuses a taken username', async () => {
     const created = await h().call('POST', '/api/users', {
       as: 'admin',
-      body: { username: 'olga', password: 'olga-password', role: 'agent', displayName: 'Olga', operatorNumber: '105' },
+      body: { username: 'olga', password: 'sunflower meadow 7', role: 'agent', displayName: 'Olga', operatorNumber: '105' },
     });
     expect(created.status).toBe(201);
     expect(created.body.user).toMatchObject({ username: 'olga', role: 'agent', displayName: 'Olga', operatorNumber: '105', disabled: false });
@@ -16,8 +16,8 @@ describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
     const stored = await h().t.db.query<{ password_hash: string }>("select password_hash from users where username = 'olga'");
     expect(stored.rows[0]!.password_hash).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
 
-    expect((await h().call('POST', '/api/auth/login', { body: { username: 'olga', password: 'olga-password' } })).status).toBe(200);
-    const dup = await h().call('POST', '/api/users', { as: 'admin', body: { username: 'olga', password: 'whatever1', role: 'agent' } });
+    expect((await h().call('POST', '/api/auth/login', { body: { username: 'olga', password: 'sunflower meadow 7' } })).status).toBe(200);
+    const dup = await h().call('POST', '/api/users', { as: 'admin', body: { username: 'olga', password: 'whatever-else-1', role: 'agent' } });
     expect(dup.status).toBe(409);
 
     const list = await h().call('GET', '/api/users', { as: 'admin' });
@@ -28,6 +28,24 @@ describe.each(DATABASE_KINDS)('users API on %s', (kind) => {
     const r = await h().call('POST', '/api/users', { as: 'admin', body: { username: ' bad name', password: 'short', role: 'boss', operatorNumber: 5 } });
     expect(r.status).toBe(400);
     expect(r.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['operatorNumber', 'password', 'role', 'username']);
+  });
+
+  it.skipIf(skip)('refuses weak passwords when creating a user and when setting one, naming the rule', async () => {
+    for (const [password, message] of [
+      ['12345678', 'must be at least 10 characters'],
+      ['password12345', 'is a common password ("password") with digits or symbols added: choose another'],
+      ['olga-the-great', 'must not contain the username'],
+      ['aaaaaaaaaaaa', 'must not be one character repeated'],
+    ]) {
+      const r = await h().call('POST', '/api/users', { as: 'admin', body: { username: 'olga', password, role: 'agent' } });
+      expect(r.status, password).toBe(400);
+      expect(r.body.details.issues).toEqual([{ path: 'password', message }]);
+    }
+    expect((await h().t.db.query("select 1 from users where username = 'olga'")).rows).toHaveLength(0);
+    const patch = await h().call('PATCH', `/api/users/${h().userIds.agent}`, { as: 'admin', body: { password: 'abcdefghijk' } });
+    expect(patch.status).toBe(400);
+    expect(patch.body.error).toBe('password must not be a run of consecutive characters (like 1234567890 or abcdefghij)');
+    expect((await h().call('POST', '/api/auth/login', { body: { username: 'agent', password: PASSWORD } })).status).toBe(200);
   });
 
   it.skipIf(skip)('updates role, password, operator number and disabled; a new password ends the sessions', async () => {

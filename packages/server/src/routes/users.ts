@@ -1,11 +1,12 @@
 /** `/api/users` (admin only): accounts and roles. The last enabled admin can be neither demoted, disabled nor deleted. */
 import { CreateUser, OneUser, UpdateUser, UserId, UserList } from '@tellflow/api';
 import { hashPassword } from '../auth/password.ts';
+import { checkPasswordPolicy } from '../auth/password-policy.ts';
 import type { Deps } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
 import { deleteUserSessions } from '../sql/sessions.ts';
-import { deleteUser, insertUser, listUsers, lockActiveAdmins, updateUser, type UserPatch } from '../sql/users.ts';
+import { deleteUser, getUser, insertUser, listUsers, lockActiveAdmins, updateUser, type UserPatch } from '../sql/users.ts';
 
 export function userRoutes({ db, options }: Deps) {
   const api = routeGroup('/api/users', 'users');
@@ -15,10 +16,11 @@ export function userRoutes({ db, options }: Deps) {
 
   api.post(
     '/',
-    { summary: 'Create a user', access: admin, body: CreateUser, response: OneUser, status: 201, errors: [409], idempotent: true },
+    { summary: 'Create a user', access: admin, body: CreateUser, response: OneUser, status: 201, errors: [409, 503], idempotent: true },
     async (c, { body }) => {
       const { password, ...rest } = body;
-      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt) });
+      checkPasswordPolicy(password, body.username, 'password');
+      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt, options.hashGate) });
       if (!user) throw conflict(`the username "${body.username}" is taken`);
       return c.json({ user }, 201);
     },
@@ -32,11 +34,16 @@ export function userRoutes({ db, options }: Deps) {
       params: UserId,
       body: UpdateUser,
       response: OneUser,
-      errors: [404, 409],
+      errors: [404, 409, 503],
     },
     async (c, { params, body }) => {
       const { password, ...rest } = body;
-      const patch: UserPatch = { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password, options.scrypt) } : {}) };
+      if (password !== undefined) {
+        const target = await getUser(db, params.id);
+        if (!target) throw notFound(`user "${params.id}"`);
+        checkPasswordPolicy(password, target.username, 'password');
+      }
+      const patch: UserPatch = { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password, options.scrypt, options.hashGate) } : {}) };
       const user = await db.transaction(async (tx) => {
         const admins = await lockActiveAdmins(tx);
         const losesAdmin = (body.role !== undefined && body.role !== 'admin') || body.disabled === true;
