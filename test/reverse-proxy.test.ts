@@ -27,7 +27,7 @@ function nginxAvailable(): boolean {
 }
 
 const ready = nginxAvailable() && chromiumAvailable();
-const PASSWORD = 'a-long-admin-passphrase-for-tests';
+const PASSWORD = 'a-long-passphrase-for-proxy-tests';
 
 /** A self-signed certificate for 127.0.0.1 in `dir` (cert.pem, key.pem). */
 function selfSigned(dir: string): void {

@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const PASSWORD = 'bench-admin-passphrase-long-enough';
+const PASSWORD = 'bench-passphrase-long-enough';
 
 interface Target {
   url: string;
