@@ -37,20 +37,33 @@ from jsonb_to_recordset($2::jsonb) as v(key text, outcome text, reason text, ans
 where s.key = v.key and s.owner = $1`;
 
 /**
- * Open calls ($4: of one key, or any) whose owner has not beaten since $2,
- * given to $1; skip locked: two instances sweeping at once take different calls.
+ * Open calls of instances whose last beat is older than $2 (killed, or
+ * retired), given to $1; skip locked: two instances sweeping at once take
+ * different calls. Found through the small sim_owners table and the index on
+ * open calls' owner, so a sweep costs what the dead instances left, not what
+ * is open.
  */
 const TAKE_OVER = `
 update sim_calls s set owner = $1
 where s.key in (
   select c.key from sim_calls c
-  where c.owner is not null and c.owner <> $1 and ($4::text is null or c.key = $4)
-    and not exists (select 1 from sim_owners o where o.id = c.owner and o.seen_at >= $2)
+  where c.owner in (select o.id from sim_owners o where o.seen_at < $2 and o.id <> $1)
   order by c.started_at, c.key
   limit $3
   for update skip locked
 )
 returning ${COLUMNS}`;
+
+/** One open call ($3) whose owner is not alive — stale, retired, or one that never beat (a single-process log). */
+const TAKE_OVER_KEY = `
+update sim_calls s set owner = $1
+where s.key = $3 and s.owner is not null and s.owner <> $1
+  and not exists (select 1 from sim_owners o where o.id = s.owner and o.seen_at >= $2)
+returning ${COLUMNS}`;
+
+/** Stopped instances that hold no call any more are forgotten. */
+const FORGET_STOPPED = `
+delete from sim_owners o where o.seen_at < $1 and not exists (select 1 from sim_calls c where c.owner = o.id)`;
 
 export class SqlCallLogStore implements CallLogStore {
   constructor(private readonly db: Database) {}
@@ -95,13 +108,15 @@ export class SqlCallLogStore implements CallLogStore {
   }
 
   async retire(owner: string): Promise<void> {
-    await this.db.query('delete from sim_owners where id = $1', [owner]);
+    // Kept as long ago, rather than deleted: sweeps find its open calls through it.
+    await this.db.query(`insert into sim_owners (id, seen_at) values ($1, '-infinity') on conflict (id) do update set seen_at = '-infinity'`, [owner]);
   }
 
   async takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]> {
-    const { rows } = await this.db.query<Row>(TAKE_OVER, [owner, new Date(aliveSince), o.limit, o.key ?? null]);
-    // Instances that stopped long ago are forgotten (their calls are all taken by now or on the next sweep).
-    await this.db.query('delete from sim_owners where seen_at < $1', [new Date(aliveSince - STALE_OWNER_KEPT_MS)]);
+    const since = new Date(aliveSince);
+    if (o.key !== undefined) return (await this.db.query<Row>(TAKE_OVER_KEY, [owner, since, o.key])).rows.map(toEntry);
+    const { rows } = await this.db.query<Row>(TAKE_OVER, [owner, since, o.limit]);
+    if (rows.length < o.limit) await this.db.query(FORGET_STOPPED, [since]);
     return rows.map(toEntry).sort((a, b) => a.startedAt - b.startedAt || a.key.localeCompare(b.key));
   }
 
@@ -118,9 +133,6 @@ export class SqlCallLogStore implements CallLogStore {
 
 const date = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-
-/** How long a stopped instance's heartbeat row is kept past its timeout (it only tells who stopped). */
-const STALE_OWNER_KEPT_MS = 3_600_000;
 
 function toRecord(p: CallLogPatch) {
   return {

@@ -64,9 +64,10 @@ export interface CallLogStore {
   /** `owner` stopped cleanly: its open calls may be taken over at once. */
   retire(owner: string): Promise<void>;
   /**
-   * Hands `owner` up to `limit` open calls (only `key`'s, when given) held by
-   * an instance that has not beaten since `aliveSince` — one that died or
-   * never beat — and returns them. A call is taken by one instance only.
+   * Hands `owner` up to `limit` open calls held by instances whose last beat
+   * is older than `aliveSince` (killed, or retired), and returns them; with
+   * `key`, that call only, also when its holder never beat at all (one
+   * simulator on its own log). A call is taken by one instance only.
    */
   takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]>;
 }
@@ -115,16 +116,20 @@ export class InMemoryCallLogStore implements CallLogStore {
   }
 
   async retire(owner: string): Promise<void> {
-    this.#beats.delete(owner);
+    this.#beats.set(owner, Number.NEGATIVE_INFINITY);
   }
 
   async takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]> {
-    const alive = (id: string) => (this.#beats.get(id) ?? Number.NEGATIVE_INFINITY) >= aliveSince;
+    const beat = (id: string) => this.#beats.get(id);
+    const stopped = (id: string) => {
+      const at = beat(id);
+      return o.key !== undefined ? at === undefined || at < aliveSince : at !== undefined && at < aliveSince;
+    };
     const taken: CallLogEntry[] = [];
     const candidates = o.key === undefined ? this.#byKey.values() : [this.#byKey.get(o.key)].filter((e) => e !== undefined);
     for (const entry of candidates) {
       if (taken.length >= o.limit) break;
-      if (entry.owner === undefined || entry.owner === owner || alive(entry.owner)) continue;
+      if (entry.owner === undefined || entry.owner === owner || !stopped(entry.owner)) continue;
       entry.owner = owner;
       taken.push({ ...entry });
     }

@@ -120,6 +120,7 @@ export class TelephonySimulator implements TelephonyPort {
   readonly #inflight = new Set<Promise<void>>();
   #tick: TimerHandle | undefined;
   #stopped = false;
+  #firstBeat: Promise<void> = Promise.resolve();
 
   constructor(options: TelephonySimulatorOptions) {
     this.#clock = options.clock;
@@ -137,8 +138,12 @@ export class TelephonySimulator implements TelephonyPort {
       throw new RangeError(`simulator: ownerTimeoutMs (${this.#ownerTimeoutMs}) must be longer than heartbeatMs (${this.#heartbeatMs})`);
     }
     this.#writer = new CallLogWriter({ store: this.#log, owner: this.#id, clock: this.#clock, onError: this.#onError });
-    // The first sweep at once: calls a previous instance left open are taken over as soon as it counts as stopped.
-    if (this.#heartbeatMs > 0) this.#scheduleSweep(0);
+    if (this.#heartbeatMs > 0) {
+      // Beats before it places a call, so no call of its can belong to an instance nobody knows of.
+      this.#firstBeat = this.#log.beat(this.#id, this.#clock.now()).catch(this.#onError);
+      // The first sweep at once: calls a previous instance left open are taken over as soon as it counts as stopped.
+      this.#scheduleSweep(0);
+    }
   }
 
   /** This instance's name in the call log. */
@@ -310,6 +315,7 @@ export class TelephonySimulator implements TelephonyPort {
   }
 
   async #placeOnce(req: PlaceRequest): Promise<CallInfo> {
+    await this.#firstBeat;
     const startedAt = this.#clock.now();
     this.#evict(startedAt);
     const { placed, entry } = await this.#log.reserve({
