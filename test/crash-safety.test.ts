@@ -27,8 +27,8 @@ const scenario = {
   nodes: [
     { id: 'start', type: 'start', params: { inputs: [{ name: 'k', type: 'number', required: true }] } },
     { id: 'before', type: 'sql', params: { query: "insert into crash_log (k, phase) values (:k, 'before')", params: { k: { var: 'k' } }, result: 'none' } },
-    // A dial ringing when the server is killed gets no outcome in the next process (the simulator's leg died with it):
-    // it ends at its deadline, ring timeout + 30 s grace. A short ring keeps that well inside the test's patience.
+    // A dial ringing when the server is killed has no outcome (the simulator's leg died with it): the next process takes
+    // it over once the dead one stops beating and ends it as lost; an outcome the dead one had logged is handed on.
     { id: 'dial', type: 'dialCustomer', params: { number: { cat: ['+7900', { var: 'k' }] }, into: 'call', timeoutSec: 10 } },
     { id: 'pause', type: 'wait', params: { seconds: 1 } },
     { id: 'after', type: 'sql', params: { query: "insert into crash_log (k, phase) values (:k, 'after')", params: { k: { var: 'k' } }, result: 'none' } },
@@ -115,6 +115,21 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
     expect(await count('select max(attempt)::int as n from sim_calls')).toBe(1);
     // Every trace has all six steps, none twice (the primary key forbids it; the count proves none is missing).
     expect(await count('select count(*)::int as n from execution_steps')).toBe(EXECUTIONS * 6);
+    // Every call has its outcome in the log, and no execution whose call the log says was answered went on as failed.
+    expect(await count('select count(*)::int as n from sim_calls where outcome is null')).toBe(0);
+    expect(
+      await count(`select count(*)::int as n from executions x join sim_calls s on s.key like x.id::text || ':%'
+                   where s.outcome = 'answered' and x.result #>> '{}' <> 'answered'`),
+    ).toBe(0);
+  }
+
+  /** What became of the calls, for the report. */
+  async function figures(label: string): Promise<void> {
+    const { rows } = await t.db.query<{ outcome: string | null; lost: boolean; n: number }>(
+      'select outcome, lost, count(*)::int as n from sim_calls group by outcome, lost order by outcome, lost',
+    );
+    const failed = await count("select count(*)::int as n from executions where result #>> '{}' = 'failed'");
+    console.log(`[crash-safety] ${label}: ${EXECUTIONS} executions, ${failed} ended failed; calls ${JSON.stringify(rows)}`);
   }
 
   it('finishes every execution exactly once across a kill -9 and restart', async () => {
@@ -132,7 +147,36 @@ describe.skipIf(!hasPostgres)('crash safety on real PostgreSQL', () => {
 
     const second = await startServer(env);
     servers.push(second);
+    const restarted = Date.now();
     await expectEverythingOnce();
+    await figures(`kill -9, all ended ${Date.now() - restarted} ms after the restart`);
+    await second.stop();
+    expect(second.output()).not.toMatch(/CONNECTION_ENDED|shutdown step failed/);
+  }, 180_000);
+
+  it('stops gracefully mid-run with the call log written out before the database closes, and the next start finishes the work', async () => {
+    await startExecutions();
+    const first = await startServer(env);
+    servers.push(first);
+    await waitUntil(
+      'calls are being placed and answered',
+      async () => (await count('select count(*)::int as n from sim_calls where outcome is not null')) >= EXECUTIONS / 4,
+      60_000,
+    );
+    await first.stop();
+    expect(first.output()).not.toMatch(/CONNECTION_ENDED|shutdown step failed|could not be written/);
+    // Every outcome an execution was given is in the log: it was written before it was handed on, and before the database closed.
+    expect(
+      await count(`select count(*)::int as n from effects e join sim_calls s on s.key = e.execution_id::text || ':' || e.step
+                   where e.kind = 'dial' and e.status = 'done' and s.outcome is null`),
+    ).toBe(0);
+    // The stopped process claims no call: the next one takes its open calls at once.
+    expect(await count("select count(*)::int as n from sim_owners where seen_at > '-infinity'")).toBe(0);
+
+    const second = await startServer(env);
+    servers.push(second);
+    await expectEverythingOnce();
+    await figures('graceful stop');
     await second.stop();
   }, 180_000);
 

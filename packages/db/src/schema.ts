@@ -245,20 +245,35 @@ export const effects = pgTable(
   ],
 );
 
-/** Calls placed by the telephony simulator: its log survives a restart, so a key is never dialled twice. */
-export const simCalls = pgTable('sim_calls', {
-  key: text().primaryKey(),
-  callId: text().notNull(),
-  kind: text().notNull(),
-  to: text().notNull(),
-  callerId: text(),
-  attempt: integer().notNull(),
-  outcome: text(),
-  reason: text(),
-  startedAt: at().notNull(),
-  answeredAt: at(),
-  endedAt: at(),
-  duplicateRequests: integer().notNull().default(0),
+/**
+ * Calls placed by the telephony simulator: its log survives a restart, so a key is never dialled twice.
+ * `owner` is the simulator instance holding an open call (null once it ended and was delivered).
+ */
+export const simCalls = pgTable(
+  'sim_calls',
+  {
+    key: text().primaryKey(),
+    callId: text().notNull(),
+    kind: text().notNull(),
+    to: text().notNull(),
+    callerId: text(),
+    attempt: integer().notNull(),
+    outcome: text(),
+    reason: text(),
+    startedAt: at().notNull(),
+    answeredAt: at(),
+    endedAt: at(),
+    duplicateRequests: integer().notNull().default(0),
+    lost: boolean().notNull().default(false),
+    owner: text(),
+  },
+  (t) => [index('sim_calls_owner_idx').on(t.owner).where(sql`${t.owner} is not null`)],
+);
+
+/** Simulator instances alive: each beats here; the open calls of one that stopped beating are taken over. */
+export const simOwners = pgTable('sim_owners', {
+  id: text().primaryKey(),
+  seenAt: at().notNull(),
 });
 
 /**

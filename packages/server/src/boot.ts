@@ -6,7 +6,8 @@
  *   bootServer(env)   → resolves when a SIGINT/SIGTERM has shut it down cleanly
  *
  * Shutting down: stop accepting connections, let open requests finish (5 s
- * at most), stop the runtime, close the database.
+ * at most), stop the runtime, stop the simulator (its call log written out,
+ * its open calls left to the next process), close the database.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
@@ -66,7 +67,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
   try {
     await ensureAdmin(db, env, print, o.app?.scrypt);
     const telephony = await createTelephony(db, systemClock, env, log);
-    cleanups.push(async () => telephony.dispose());
+    // Runs after the runtime's close (cleanups run in reverse) and before the database's: the call log is written out first.
+    cleanups.push(() => telephony.close());
     const runtime = new Runtime({ db, telephony, clock: systemClock, log, ...runtimeTuning(env) });
     cleanups.push(() => runtime.close());
     const installed = await installBundled(runtime);

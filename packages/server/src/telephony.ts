@@ -3,7 +3,9 @@
  * clock, its call log in the database (a call is never placed twice, also
  * across restarts). Rules come from the JSON file named by TELLFLOW_SIM_RULES;
  * without one, customers answer after 2 s and operators answer from the
- * agent page ('manual').
+ * agent page ('manual'). Every process's simulator beats in the log: the
+ * calls of a process that died are taken over by another one (its recorded
+ * outcome handed on, or the call ended as lost).
  */
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '@tellflow/clock';
@@ -12,6 +14,8 @@ import { parseJsonText } from '@tellflow/engine';
 import { SqlCallLogStore } from '@tellflow/runtime';
 import { DEFAULT_OPERATOR_RULES, parseSimRulesFile, TelephonySimulator, type SimRuleSetInput } from '@tellflow/telephony';
 import type { Log } from './context.ts';
+
+const SIM_HEARTBEAT_MS = 1_000;
 
 export const DEFAULT_CUSTOMER_RULES: SimRuleSetInput = { rules: [], default: 'answered' };
 
@@ -32,6 +36,8 @@ export async function createTelephony(db: Database, clock: Clock, env: NodeJS.Pr
     clock,
     ...rules,
     log: new SqlCallLogStore(db),
+    // Beats in the log, so other processes (and the next start) take over the calls of one that dies.
+    heartbeatMs: SIM_HEARTBEAT_MS,
     onError: (error) => log('telephony simulator error', { error: String(error) }),
   });
 }

@@ -20,10 +20,25 @@ export interface CallLogEntry {
   endedAt?: number;
   /** Requests with this key after the first; they never became calls. */
   duplicateRequests: number;
+  /** Lost with the process that held it (see CallEvent.lost). */
+  lost?: true;
+  /**
+   * The simulator instance that holds the call while it is open: placed and
+   * not yet both ended and delivered to its listeners. Absent once closed.
+   * Another instance takes an open call over when its owner stops beating.
+   */
+  owner?: string;
 }
 
-export type NewCallLogEntry = Omit<CallLogEntry, 'attempt' | 'duplicateRequests' | 'outcome' | 'answeredAt' | 'endedAt'>;
-export type CallLogPatch = Partial<Pick<CallLogEntry, 'outcome' | 'reason' | 'answeredAt' | 'endedAt'>>;
+export type NewCallLogEntry = Omit<CallLogEntry, 'attempt' | 'duplicateRequests' | 'outcome' | 'answeredAt' | 'endedAt' | 'lost'>;
+export type CallLogPatch = Partial<Pick<CallLogEntry, 'outcome' | 'reason' | 'answeredAt' | 'endedAt' | 'lost'>> & {
+  /** The call ended and its events were delivered: nobody needs to hold it any more. */
+  closed?: true;
+};
+export interface CallLogUpdate {
+  key: string;
+  patch: CallLogPatch;
+}
 
 export interface CallLogStore {
   /**
@@ -34,15 +49,40 @@ export interface CallLogStore {
    * SET duplicate_requests = duplicate_requests + 1 RETURNING ….
    */
   reserve(entry: NewCallLogEntry): Promise<{ placed: boolean; entry: CallLogEntry }>;
+  /** Applies one patch whoever holds the call; an unknown key is an error. */
   update(key: string, patch: CallLogPatch): Promise<void>;
+  /**
+   * Applies several patches at once (one statement in SQL), each only to a
+   * call `owner` still holds: one taken over meanwhile is no longer its to write.
+   */
+  updateMany(owner: string, updates: readonly CallLogUpdate[]): Promise<void>;
   get(key: string): Promise<CallLogEntry | undefined>;
   /** All attempts in the order they were placed. */
   list(): Promise<CallLogEntry[]>;
+  /** `owner` is alive at `at` (its heartbeat). */
+  beat(owner: string, at: number): Promise<void>;
+  /** `owner` stopped cleanly: its open calls may be taken over at once. */
+  retire(owner: string): Promise<void>;
+  /**
+   * Hands `owner` up to `limit` open calls held by instances whose last beat
+   * is older than `aliveSince` (killed, or retired), and returns them; with
+   * `key`, that call only, also when its holder never beat at all (one
+   * simulator on its own log). A call is taken by one instance only.
+   */
+  takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]>;
+}
+
+/** Applies a patch to an entry (a closed call has no owner). */
+export function applyPatch(entry: CallLogEntry, patch: CallLogPatch): void {
+  const { closed, ...fields } = patch;
+  Object.assign(entry, fields);
+  if (closed) delete entry.owner;
 }
 
 export class InMemoryCallLogStore implements CallLogStore {
   readonly #byKey = new Map<string, CallLogEntry>();
   readonly #attempts = new Map<string, number>();
+  readonly #beats = new Map<string, number>();
 
   async reserve(entry: NewCallLogEntry): Promise<{ placed: boolean; entry: CallLogEntry }> {
     const existing = this.#byKey.get(entry.key);
@@ -61,7 +101,39 @@ export class InMemoryCallLogStore implements CallLogStore {
   async update(key: string, patch: CallLogPatch): Promise<void> {
     const entry = this.#byKey.get(key);
     if (!entry) throw new Error(`call log: no entry for key "${key}"`);
-    Object.assign(entry, patch);
+    applyPatch(entry, patch);
+  }
+
+  async updateMany(owner: string, updates: readonly CallLogUpdate[]): Promise<void> {
+    for (const { key, patch } of updates) {
+      const entry = this.#byKey.get(key);
+      if (entry?.owner === owner) applyPatch(entry, patch);
+    }
+  }
+
+  async beat(owner: string, at: number): Promise<void> {
+    this.#beats.set(owner, at);
+  }
+
+  async retire(owner: string): Promise<void> {
+    this.#beats.set(owner, Number.NEGATIVE_INFINITY);
+  }
+
+  async takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]> {
+    const beat = (id: string) => this.#beats.get(id);
+    const stopped = (id: string) => {
+      const at = beat(id);
+      return o.key !== undefined ? at === undefined || at < aliveSince : at !== undefined && at < aliveSince;
+    };
+    const taken: CallLogEntry[] = [];
+    const candidates = o.key === undefined ? this.#byKey.values() : [this.#byKey.get(o.key)].filter((e) => e !== undefined);
+    for (const entry of candidates) {
+      if (taken.length >= o.limit) break;
+      if (entry.owner === undefined || entry.owner === owner || !stopped(entry.owner)) continue;
+      entry.owner = owner;
+      taken.push({ ...entry });
+    }
+    return taken;
   }
 
   async get(key: string): Promise<CallLogEntry | undefined> {

@@ -20,7 +20,20 @@ export interface CallEvent {
   /** Epoch ms, from the adapter's clock. */
   at: number;
   reason?: string;
+  /**
+   * The call was lost, not ended by the network: the process that held it
+   * stopped before its outcome was known. The event's type is then `failed`
+   * (or `hungUp` for an answered call), and `reason` says what happened.
+   */
+  lost?: true;
 }
+
+/**
+ * Receives call events. It may return a promise: the adapter then knows
+ * when (and whether) the event was taken into account, and offers it again
+ * when the promise rejects, so listeners must take a repeated event calmly.
+ */
+export type CallListener = (event: CallEvent) => unknown;
 
 export type CallKind = 'customer' | 'operator';
 export type CallState = 'ringing' | 'answered' | 'ended';
@@ -36,6 +49,8 @@ export interface CallInfo {
   /** Set once known; stays 'answered' after an answered call ends. */
   outcome?: CallOutcome;
   reason?: string;
+  /** The call was lost with the process that held it (see CallEvent.lost). */
+  lost?: true;
   startedAt: number;
   answeredAt?: number;
   endedAt?: number;
@@ -58,7 +73,7 @@ export interface TelephonyPort {
   bridge(callIdA: string, callIdB: string): Promise<void>;
   /** Ends a call (and its bridged partner). Hanging up an ended call is a no-op. */
   hangup(callId: string): Promise<void>;
-  onEvent(listener: (event: CallEvent) => void): Unsubscribe;
+  onEvent(listener: CallListener): Unsubscribe;
   get(callId: string): CallInfo | undefined;
   getByKey(key: string): CallInfo | undefined;
 }

@@ -4,14 +4,19 @@
  * marked started with a deadline (ring timeout + grace), written to the call
  * history; its outcome arrives as a call event (runtime) that completes the
  * effect. Hung up when the execution ends.
+ *
+ * A call whose outcome never comes (its process died and nobody could tell
+ * what became of it) is lost: the node still goes on `failed`, and the
+ * result says `lost: true` with why; the call history says `lost`.
  */
 import type { Effect, Json } from '@tellflow/engine';
-import type { CallInfo } from '@tellflow/telephony';
+import { TelephonyError, type CallInfo } from '@tellflow/telephony';
 import { effectKey } from '../effect-keys.ts';
 import { completeEffect, markStarted, type EffectRow } from '../sql/effects.ts';
 import type { EffectContext, EffectHandler } from './handler.ts';
 
 const DEFAULT_RING_SEC = 60;
+export const LOST_AT_DEADLINE = 'call lost: no outcome arrived before the deadline';
 
 type PhoneEffect = Extract<Effect, { kind: 'call' | 'dial' }>;
 
@@ -43,18 +48,29 @@ export function phoneCallHandler<E extends PhoneEffect>(call: PhoneCall<E>): Eff
         });
         // The outcome may already be known (e.g. a call found in the log after a restart).
         if (placed.outcome) {
-          await ctx.services.attachment.callOutcome(db, c.id, effect.step, placed.outcome, now);
-          const result: Json = { outcome: placed.outcome, callId: placed.callId, ...(placed.reason ? { reason: placed.reason } : {}) };
+          const lost = placed.lost && placed.outcome !== 'answered';
+          await ctx.services.attachment.callOutcome(db, c.id, effect.step, lost ? 'lost' : placed.outcome, now);
+          const result: Json = {
+            outcome: placed.outcome,
+            callId: placed.callId,
+            ...(placed.reason ? { reason: placed.reason } : {}),
+            ...(lost ? { lost: true } : {}),
+          };
           await completeEffect(db, c.id, effect.step, result, now);
         }
       },
       lostResult: (effect: EffectRow) => ({
         outcome: 'failed',
         ...(effect.externalId ? { callId: effect.externalId } : {}),
-        reason: 'no call outcome arrived before the deadline',
+        reason: LOST_AT_DEADLINE,
+        lost: true,
       }),
-      afterLost: (ctx, effect) => ctx.services.attachment.callOutcome(ctx.services.db, ctx.execution.id, effect.step, 'failed', ctx.now),
-      cancel: (services, callId) => services.telephony.hangup(callId),
+      afterLost: (ctx, effect) => ctx.services.attachment.callOutcome(ctx.services.db, ctx.execution.id, effect.step, 'lost', ctx.now),
+      // A call this process does not hold (placed by another, or long over) is not its to hang up.
+      cancel: (services, callId) =>
+        services.telephony.hangup(callId).catch((e: unknown) => {
+          if (!(e instanceof TelephonyError && e.code === 'unknownCall')) throw e;
+        }),
     },
   };
 }

@@ -9,12 +9,13 @@ import type { Queryable } from '@tellflow/db';
 
 export type { OutcomeCounts, TaskCallStats };
 
+// A lost call (its process died before its outcome was known) counts as failed.
 const COUNTS = `
   count(*)::int as calls,
   count(*) filter (where outcome = 'answered')::int as answered,
   count(*) filter (where outcome = 'busy')::int as busy,
   count(*) filter (where outcome = 'noAnswer')::int as no_answer,
-  count(*) filter (where outcome = 'failed')::int as failed,
+  count(*) filter (where outcome in ('failed', 'lost'))::int as failed,
   count(*) filter (where outcome is null)::int as in_progress,
   coalesce(sum(extract(epoch from ended_at - answered_at)) filter (where answered_at is not null and ended_at is not null), 0)::float8 as talk_s,
   count(*) filter (where answered_at is not null and ended_at is not null)::int as talks`;
