@@ -47,9 +47,13 @@ const delayAfter = (f: string) =>
 
 const COUNT_ATTEMPT = `
 with gone_pairs as (
-  delete from login_delays where last_failure_at <= $7::timestamptz and not (username = $1 and address = $2)
+  -- Old rows another attempt holds are left for a later one: waiting on them while holding our own could deadlock.
+  delete from login_delays where ctid = any(array(
+    select ctid from login_delays where last_failure_at <= $7::timestamptz and not (username = $1 and address = $2) for update skip locked))
 ), gone_buckets as (
-  delete from login_buckets where updated_at <= $3::timestamptz - $12::float8 * interval '1 millisecond' and key <> all(array[$8, $9]::text[])
+  delete from login_buckets where ctid = any(array(
+    select ctid from login_buckets
+    where updated_at <= $3::timestamptz - $12::float8 * interval '1 millisecond' and key <> all(array[$8, $9]::text[]) for update skip locked))
 ), pair as (
   insert into login_delays as d (username, address, failures, last_failure_at, next_attempt_at)
   values ($1, $2, 1, $3::timestamptz, $3::timestamptz + ${delayAfter('1')})
@@ -61,7 +65,8 @@ with gone_pairs as (
   returning failures
 ), buckets as (
   insert into login_buckets as b (key, level, updated_at)
-  select k, 1, $3::timestamptz from unnest(array[$8, $9]::text[]) as k where exists (select 1 from pair)
+  -- In key order, as the refunds' updates lock them (by the key's index): the same order everywhere, so no deadlock.
+  select k, 1, $3::timestamptz from unnest(array[$8, $9]::text[]) as k where exists (select 1 from pair) order by k
   on conflict (key) do update set
     level = greatest(0, b.level - extract(epoch from ($3::timestamptz - b.updated_at)) * 1000
                        * (case when b.key = $8 then $10::float8 else $11::float8 end)) + 1,
