@@ -5,7 +5,7 @@ import type { ExecutionState } from '@tellflow/engine';
 import { CommitQueue } from './commit-queue.ts';
 import type { StepCommit } from './sql/commit-step.ts';
 import { insertExecution } from './sql/executions.ts';
-import { doc, T0, useHarness, type Harness } from './test-support.ts';
+import { T0, useHarness, type Harness, startEnd } from './test-support.ts';
 
 /** Counts the statements that reach the database. */
 function counting(q: Queryable): Queryable & { statements: number } {
@@ -42,16 +42,7 @@ describe.each(DATABASE_KINDS)('commit queue on %s', (kind) => {
   let h: Harness;
   beforeEach(async () => {
     h = current();
-    await h.publish(
-      doc(
-        'x',
-        [
-          { id: 'start', type: 'start' },
-          { id: 'end', type: 'end' },
-        ],
-        [['start:next', 'end']],
-      ),
-    );
+    await h.publish(startEnd('x'));
   });
 
   const leased = (n: number, extra: { parentId?: string; parentStep?: number } = {}) =>

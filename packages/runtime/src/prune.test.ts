@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { Runtime } from './runtime.ts';
-import { doc, T0, useHarness, type Harness } from './test-support.ts';
+import { doc, T0, useHarness, type Harness, startEnd } from './test-support.ts';
 
 const DAY = 86_400_000;
 
@@ -76,16 +76,7 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
   });
 
   it.skipIf(skip)('prunes from the service tick, hourly, in the background; keeps everything when told to', async () => {
-    await h.publish(
-      doc(
-        'quick',
-        [
-          { id: 'start', type: 'start' },
-          { id: 'end', type: 'end' },
-        ],
-        [['start:next', 'end']],
-      ),
-    );
+    await h.publish(startEnd('quick'));
     await h.runtime.start('quick');
     await h.runtime.drain();
     await h.clock.advance(2 * DAY);

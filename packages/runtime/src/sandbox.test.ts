@@ -14,7 +14,7 @@ import type { Json } from '@tellflow/engine';
 import { guarded, type Sandbox } from './effects/statement.ts';
 import type { StepCommit } from './sql/commit-step.ts';
 import { insertExecution } from './sql/executions.ts';
-import { doc, T0, useHarness, type Harness } from './test-support.ts';
+import { doc, T0, useHarness, type Harness, startEnd } from './test-support.ts';
 import { TransactionQueue, type InTransactionStep } from './transaction-queue.ts';
 
 /** start → the sql node → `ok` / `empty` end with the rows, `error` end with lastError. */
@@ -187,16 +187,7 @@ describe.each(DATABASE_KINDS)("the sandbox's run-time check on %s", (kind) => {
   let h: Harness;
   beforeEach(async () => {
     h = current();
-    await h.publish(
-      doc(
-        'x',
-        [
-          { id: 'start', type: 'start' },
-          { id: 'end', type: 'end' },
-        ],
-        [['start:next', 'end']],
-      ),
-    );
+    await h.publish(startEnd('x'));
   });
 
   /** A step that runs `text` raw, through `guarded` only (no check of its text), and records who ran the statement after it. */

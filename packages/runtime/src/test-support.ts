@@ -90,3 +90,14 @@ export function doc(id: string, nodes: Record<string, unknown>[], edges: [string
     ...(extra as Record<string, Json>),
   };
 }
+
+/** The smallest runnable scenario: start → end. */
+export const startEnd = (id: string): Record<string, Json> =>
+  doc(
+    id,
+    [
+      { id: 'start', type: 'start' },
+      { id: 'end', type: 'end' },
+    ],
+    [['start:next', 'end']],
+  );

@@ -6,7 +6,7 @@ import { performSql } from './effects/sql.ts';
 import { Runtime } from './runtime.ts';
 import type { StepCommit } from './sql/commit-step.ts';
 import { insertExecution } from './sql/executions.ts';
-import { doc, T0, useHarness, type Harness } from './test-support.ts';
+import { doc, T0, useHarness, type Harness, startEnd } from './test-support.ts';
 import { TransactionQueue, type InTransactionStep } from './transaction-queue.ts';
 
 /** A Database that counts the transactions begun and the statements sent (savepoints included). */
@@ -52,16 +52,7 @@ describe.each(DATABASE_KINDS)('in-transaction effects on %s', (kind) => {
     await h.t.db.query('create table if not exists written (k int primary key)');
     await grantToScenarios(h.t.db, 'written');
     await h.t.db.query('truncate written');
-    await h.publish(
-      doc(
-        'x',
-        [
-          { id: 'start', type: 'start' },
-          { id: 'end', type: 'end' },
-        ],
-        [['start:next', 'end']],
-      ),
-    );
+    await h.publish(startEnd('x'));
   });
 
   const leased = (n: number) =>
