@@ -44,7 +44,7 @@ describe.skipIf(!hasPostgres)('transactions at the postgres.js pipeline boundary
     return Promise.allSettled(work);
   }
 
-  it('shows the hazard with postgres.js sql.begin: transactions refused, plain inserts rolled back with them', async () => {
+  it('shows the hazard with postgres.js sql.begin: transactions refused as UNSAFE_TRANSACTION at the pipeline boundary', async () => {
     // max_pipeline is a postgres.js option its types leave out.
     const sql = postgres(t.url!, { max: 3, onnotice: () => {}, ...{ max_pipeline: 2 } });
     const errors: string[] = [];
@@ -63,10 +63,8 @@ describe.skipIf(!hasPostgres)('transactions at the postgres.js pipeline boundary
         for (const x of results)
           if (x.status === 'rejected' && (x.reason as Error).message !== 'roll back') errors.push((x.reason as { code?: string }).code ?? '?');
       }
-      const kept = await sql.unsafe<{ n: number }[]>('select count(*)::int as n from outside where n = 1');
-      // Had sql.begin been safe, no transaction would be refused. (Whether the plain inserts survive depends on the interleaving.)
+      // Had sql.begin been safe, no transaction would be refused. (Whether plain inserts are lost with them depends on the interleaving, so it is not asserted here.)
       expect(errors.filter((c) => c === 'UNSAFE_TRANSACTION').length).toBeGreaterThan(0);
-      expect(kept[0]!.n).toBeLessThanOrEqual(3 * ROUNDS);
     } finally {
       await sql.end({ timeout: 1 });
     }

@@ -1,6 +1,5 @@
 /** `/api/auth`: sign in (sets the session cookie), sign out, who am I, change my password. */
 import { ChangePassword, Login, Me } from '@tellflow/api';
-import { clientIp } from '../auth/client-ip.ts';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/cookie.ts';
 import { loginChecker } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
@@ -33,7 +32,7 @@ export function authRoutes(deps: Deps) {
       errors: [401, 429, 503],
     },
     async (c, { body }) => {
-      const user = await checkLogin({ ...body, ip: clientIp(c, forwarding) });
+      const user = await checkLogin({ ...body, ip: forwarding.of(c).ip });
       const token = newSessionToken();
       const now = clock.now();
       const expires = new Date(now + options.sessionTtlMs);
