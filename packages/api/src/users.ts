@@ -16,6 +16,11 @@ export const OperatorNumber = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9+*#_.-]+$/, 'may contain only letters, digits and "+*#_.-"');
 
+const Extensions = z
+  .array(OperatorNumber)
+  .max(20, 'at most 20 extensions')
+  .refine((xs) => new Set(xs).size === xs.length, 'must not repeat a number');
+
 const DisplayName = z.string().min(1, 'must not be empty').max(200);
 
 /** A user as the API shows it (never the password hash). */
@@ -24,7 +29,8 @@ export const User = z.object({
   username: z.string(),
   displayName: z.string().nullable(),
   role: Role,
-  operatorNumber: z.string().nullable(),
+  /** The operator numbers the telephony layer rings for this user (an agent has one or more). */
+  extensions: z.array(z.string()),
   disabled: z.boolean(),
   createdAt: DateTime,
 });
@@ -42,14 +48,15 @@ export const CreateUser = z.object({
   password: Password,
   role: Role,
   displayName: DisplayName.optional(),
-  operatorNumber: OperatorNumber.optional(),
+  extensions: Extensions.optional(),
 });
 export const UpdateUser = z
   .object({
     role: Role.optional(),
     password: Password.optional(),
     displayName: DisplayName.nullable().optional(),
-    operatorNumber: OperatorNumber.nullable().optional(),
+    /** Replaces the user's extensions. */
+    extensions: Extensions.optional(),
     disabled: z.boolean().optional(),
   })
   .strict();

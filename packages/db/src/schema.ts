@@ -31,10 +31,50 @@ export const users = pgTable('users', {
   displayName: text(),
   passwordHash: text().notNull(),
   role: text({ enum: ['admin', 'supervisor', 'agent'] }).notNull(),
-  /** The number the telephony layer rings for this agent. */
-  operatorNumber: text(),
   disabled: boolean().notNull().default(false),
   createdAt: at().notNull().defaultNow(),
+});
+
+/**
+ * The operator numbers (extensions) the telephony layer rings for a user: an
+ * agent has one or more; one number belongs to one user.
+ */
+export const agentExtensions = pgTable(
+  'agent_extensions',
+  {
+    extension: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [index().on(t.userId)],
+);
+
+/**
+ * What an agent said about itself: offline, available or DND (no row:
+ * offline), since when, and the wrap-up it is in after a call (until
+ * `wrapUntil`, or until it says it is ready). Busy is not stored: it is what
+ * the agent holds (agent_holds) — see runtime agents/availability.ts.
+ */
+export const agentPresence = pgTable('agent_presence', {
+  userId: uuid()
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  state: text({ enum: ['offline', 'available', 'dnd'] }).notNull(),
+  since: at().notNull(),
+  reason: text(),
+  wrapUntil: at(),
+});
+
+/**
+ * One thing at a time: the extension is held by an execution (its call, its
+ * dialog) from the moment that execution won it until it ends. A hold whose
+ * execution has ended holds nothing (and is replaced by the next winner).
+ */
+export const agentHolds = pgTable('agent_holds', {
+  extension: text().primaryKey(),
+  executionId: uuid().notNull(),
+  since: at().notNull(),
 });
 
 export const sessions = pgTable(
@@ -300,6 +340,8 @@ export const tableOutCall = pgTable(
     dateCall: at(),
     taskId: text(),
     dueAt: at(),
+    /** Why the row has its status when Tellflow set it (an execution that ended without setting one, an admin's reset). */
+    statusReason: text(),
   },
   (t) => [
     index('table_out_call_due_idx').on(t.dueAt).where(sql`${t.status} = 10`),
@@ -393,6 +435,9 @@ export const serviceTaskRuns = pgTable(
 
 export const schema = {
   users,
+  agentExtensions,
+  agentPresence,
+  agentHolds,
   sessions,
   loginDelays,
   loginBuckets,
@@ -412,6 +457,7 @@ export const schema = {
 
 /** Rows as the code reads them: inferred from the tables above, never written by hand. */
 export type UserRow = typeof users.$inferSelect;
+export type AgentPresenceRow = typeof agentPresence.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ScenarioRow = typeof scenarios.$inferSelect;
 export type ScenarioVersionRow = typeof scenarioVersions.$inferSelect;

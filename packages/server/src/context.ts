@@ -9,7 +9,7 @@ import type { IdempotencyClaim, IdempotencyKeys } from './middleware/idempotency
 import type { User } from '@tellflow/api';
 
 /** The signed-in user, as loaded from the session cookie on every request. */
-export type SessionUser = Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'operatorNumber'>;
+export type SessionUser = Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'extensions'>;
 
 export interface AppEnv {
   Variables: {

@@ -27,11 +27,11 @@ export const CHEAP_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery';
 
 export type TestUser = 'admin' | 'supervisor' | 'agent' | 'agent2';
-export const TEST_USERS: Record<TestUser, { role: Role; operatorNumber: string }> = {
-  admin: { role: 'admin', operatorNumber: '100' },
-  supervisor: { role: 'supervisor', operatorNumber: '200' },
-  agent: { role: 'agent', operatorNumber: '101' },
-  agent2: { role: 'agent', operatorNumber: '102' },
+export const TEST_USERS: Record<TestUser, { role: Role; extensions: string[] }> = {
+  admin: { role: 'admin', extensions: ['100'] },
+  supervisor: { role: 'supervisor', extensions: ['200'] },
+  agent: { role: 'agent', extensions: ['101'] },
+  agent2: { role: 'agent', extensions: ['102'] },
 };
 
 export interface Reply {

@@ -10,7 +10,7 @@ describe.each(DATABASE_KINDS)('auth on %s', (kind) => {
   it.skipIf(skip)('signs in with a session cookie, tells who is signed in, signs out', async () => {
     const r = await login('supervisor', PASSWORD);
     expect(r.status).toBe(200);
-    expect(r.body.user).toMatchObject({ username: 'supervisor', role: 'supervisor', operatorNumber: '200', disabled: false });
+    expect(r.body.user).toMatchObject({ username: 'supervisor', role: 'supervisor', extensions: ['200'], disabled: false });
     expect(r.body.user).not.toHaveProperty('passwordHash');
     const setCookie = r.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^tellflow_session=[A-Za-z0-9_-]{43};/);

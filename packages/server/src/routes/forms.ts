@@ -1,6 +1,6 @@
 /**
  * `/api/forms`: the forms waiting for the current user, and submitting one.
- * An agent sees forms assigned to their operator number or username plus
+ * An agent sees forms assigned to one of their extensions or their username plus
  * unassigned ones; supervisors and admins see all. Only an admin may answer
  * a form assigned to someone else. Values are checked against the form's
  * field types by the runtime (400 names each bad field).
@@ -10,7 +10,7 @@ import type { Deps, SessionUser } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
 
 /** The operator identities a user answers for. */
-export const operatorsOf = (user: SessionUser): string[] => [user.operatorNumber, user.username].filter((x): x is string => !!x);
+export const operatorsOf = (user: SessionUser): string[] => [...user.extensions, user.username];
 
 export function formRoutes({ runtime }: Deps) {
   const api = routeGroup('/api/forms', 'forms');

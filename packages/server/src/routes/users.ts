@@ -20,7 +20,8 @@ export function userRoutes({ db, options }: Deps) {
     async (c, { body }) => {
       const { password, ...rest } = body;
       checkPasswordPolicy(password, body.username, 'password');
-      const user = await insertUser(db, { ...rest, passwordHash: await hashPassword(password, options.scrypt, options.hashGate) });
+      const passwordHash = await hashPassword(password, options.scrypt, options.hashGate);
+      const user = await db.transaction((tx) => insertUser(tx, { ...rest, passwordHash }));
       if (!user) throw conflict(`the username "${body.username}" is taken`);
       return c.json({ user }, 201);
     },
@@ -29,7 +30,7 @@ export function userRoutes({ db, options }: Deps) {
   api.patch(
     '/:id',
     {
-      summary: 'Change role, password, display name, operator number or disabled',
+      summary: 'Change role, password, display name, extensions or disabled',
       access: admin,
       params: UserId,
       body: UpdateUser,

@@ -1,8 +1,7 @@
 /** Sessions: the SHA-256 of the cookie's token, the user, an absolute expiry and when the session was last used (for the idle timeout). */
-import { selectList, users, type Queryable } from '@tellflow/db';
+import type { Queryable } from '@tellflow/db';
 import type { SessionUser } from '../context.ts';
-
-const USER_COLUMNS = selectList(users, ['id', 'username', 'displayName', 'role', 'operatorNumber'], 'u');
+import { userColumns } from './users.ts';
 
 /** Also drops sessions that expired, so the table does not grow without bound. */
 export async function createSession(q: Queryable, tokenHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
@@ -24,14 +23,14 @@ export const LAST_SEEN_RESOLUTION_MS = 60_000;
 export async function sessionUser(q: Queryable, tokenHash: string, now: Date, idleMs: number): Promise<SessionUser | undefined> {
   const { rows } = await q.query<SessionUser>(
     `with live as (
-       select ${USER_COLUMNS}, s.last_seen_at
+       select ${userColumns('u')}, s.last_seen_at
        from sessions s join users u on u.id = s.user_id
        where s.token_hash = $1 and s.expires_at > $2 and s.last_seen_at > $3 and not u.disabled
      ), seen as (
        update sessions set last_seen_at = $2
        where token_hash = $1 and exists (select 1 from live where last_seen_at <= $4)
      )
-     select "id", "username", "displayName", "role", "operatorNumber" from live`,
+     select "id", "username", "displayName", "role", "extensions" from live`,
     [tokenHash, now, new Date(now.getTime() - idleMs), new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS)],
   );
   return rows[0];

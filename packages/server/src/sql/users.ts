@@ -1,11 +1,15 @@
 /** The users table, as the API sees it (password hashes never leave this file except for sign-in). */
 import type { Role, User } from '@tellflow/api';
 import { selectList, users, type Queryable, type RowOf } from '@tellflow/db';
+import { conflict } from '../errors.ts';
 
-const KEYS = ['id', 'username', 'displayName', 'role', 'operatorNumber', 'disabled', 'createdAt'] as const;
-const COLUMNS = selectList(users, KEYS);
+const KEYS = ['id', 'username', 'displayName', 'role', 'disabled', 'createdAt'] as const;
+/** A user's columns and its extensions (sorted), as `users` rows. */
+export const userColumns = (alias = 'users') =>
+  `${selectList(users, KEYS, alias)}, array(select e.extension from agent_extensions e where e.user_id = ${alias}.id order by e.extension) as "extensions"`;
+const COLUMNS = userColumns();
 /** The row is the `User` DTO (checked where it is returned): everything but the password hash. */
-type UserRow = RowOf<typeof users, (typeof KEYS)[number]>;
+type UserRow = RowOf<typeof users, (typeof KEYS)[number]> & { extensions: string[] };
 
 export async function listUsers(q: Queryable): Promise<User[]> {
   const { rows } = await q.query<UserRow>(`select ${COLUMNS} from users order by username`);
@@ -31,17 +35,19 @@ export interface NewUser {
   passwordHash: string;
   role: Role;
   displayName?: string | null;
-  operatorNumber?: string | null;
+  extensions?: string[];
 }
 
-/** Undefined when the username is taken. */
+/** Undefined when the username is taken. Call inside a transaction when extensions are given (see setExtensions). */
 export async function insertUser(q: Queryable, u: NewUser): Promise<User | undefined> {
-  const { rows } = await q.query<UserRow>(
-    `insert into users (username, password_hash, role, display_name, operator_number) values ($1, $2, $3, $4, $5)
-     on conflict (username) do nothing returning ${COLUMNS}`,
-    [u.username, u.passwordHash, u.role, u.displayName ?? null, u.operatorNumber ?? null],
+  const { rows } = await q.query<{ id: string }>(
+    `insert into users (username, password_hash, role, display_name) values ($1, $2, $3, $4)
+     on conflict (username) do nothing returning id`,
+    [u.username, u.passwordHash, u.role, u.displayName ?? null],
   );
-  return rows[0];
+  if (!rows[0]) return undefined;
+  if (u.extensions?.length) await setExtensions(q, rows[0].id, u.extensions);
+  return getUser(q, rows[0].id);
 }
 
 /** Creates the first user only while the table is empty; two processes starting at once create one. */
@@ -61,31 +67,38 @@ export interface UserPatch {
   role?: Role;
   passwordHash?: string;
   displayName?: string | null;
-  operatorNumber?: string | null;
+  extensions?: string[];
   disabled?: boolean;
 }
 
 export async function updateUser(q: Queryable, id: string, p: UserPatch): Promise<User | undefined> {
-  const { rows } = await q.query<UserRow>(
+  const { rowCount } = await q.query(
     `update users set
        role = coalesce($2, role),
        password_hash = coalesce($3, password_hash),
        display_name = case when $4::boolean then $5 else display_name end,
-       operator_number = case when $6::boolean then $7 else operator_number end,
-       disabled = coalesce($8, disabled)
-     where id = $1 returning ${COLUMNS}`,
-    [
-      id,
-      p.role ?? null,
-      p.passwordHash ?? null,
-      p.displayName !== undefined,
-      p.displayName ?? null,
-      p.operatorNumber !== undefined,
-      p.operatorNumber ?? null,
-      p.disabled ?? null,
-    ],
+       disabled = coalesce($6, disabled)
+     where id = $1`,
+    [id, p.role ?? null, p.passwordHash ?? null, p.displayName !== undefined, p.displayName ?? null, p.disabled ?? null],
   );
-  return rows[0];
+  if (rowCount === 0) return undefined;
+  if (p.extensions) await setExtensions(q, id, p.extensions);
+  return getUser(q, id);
+}
+
+/**
+ * Makes `extensions` the user's numbers. A number another user has is a 409
+ * that names them; nothing changes (the caller's transaction rolls back).
+ */
+export async function setExtensions(q: Queryable, userId: string, extensions: string[]): Promise<void> {
+  const { rows } = await q.query<{ extension: string; username: string }>(
+    `select e.extension, u.username from agent_extensions e join users u on u.id = e.user_id
+     where e.extension = any($1::text[]) and e.user_id <> $2 order by e.extension`,
+    [extensions, userId],
+  );
+  if (rows.length > 0) throw conflict(rows.map((r) => `extension ${r.extension} belongs to "${r.username}"`).join('; '));
+  await q.query('delete from agent_extensions where user_id = $1 and extension <> all($2::text[])', [userId, extensions]);
+  await q.query('insert into agent_extensions (extension, user_id) select unnest($1::text[]), $2 on conflict (extension) do nothing', [extensions, userId]);
 }
 
 export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
