@@ -21,6 +21,7 @@ ALTER TABLE "table_out_call" ADD COLUMN "status_reason" text;--> statement-break
 ALTER TABLE "agent_extensions" ADD CONSTRAINT "agent_extensions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agent_presence" ADD CONSTRAINT "agent_presence_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "agent_extensions_user_id_index" ON "agent_extensions" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "executions_live_subscriber_idx" ON "executions" USING btree ("subscriber_id") WHERE "executions"."subscriber_id" is not null and "executions"."status" in ('running', 'waiting');--> statement-breakpoint
 -- Each user's operator number becomes its first extension.
 INSERT INTO "agent_extensions" ("extension", "user_id") SELECT "operator_number", "id" FROM "users" WHERE "operator_number" IS NOT NULL ON CONFLICT DO NOTHING;--> statement-breakpoint
 ALTER TABLE "users" DROP COLUMN "operator_number";--> statement-breakpoint
@@ -45,4 +46,26 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   END
 $$;--> statement-breakpoint
 REVOKE EXECUTE ON FUNCTION tellflow_calling_tasks(timestamptz) FROM PUBLIC;--> statement-breakpoint
-GRANT EXECUTE ON FUNCTION tellflow_calling_tasks(timestamptz) TO tellflow_scenario;
+GRANT EXECUTE ON FUNCTION tellflow_calling_tasks(timestamptz) TO tellflow_scenario;--> statement-breakpoint
+-- Nothing stuck at 11: when the last live execution serving a subscriber
+-- ends (completed, failed or cancelled) and left the row at 11 (being
+-- served), the row goes back to 10, due in 5 minutes (the bundled scenarios'
+-- retry period), with the reason. A trigger, so every way an execution ends
+-- (a step, a cancel, a parent's end) and every process does it in the same
+-- statement. Runs as its owner: scenario SQL never ends executions, but the
+-- server may switch roles.
+CREATE OR REPLACE FUNCTION tellflow_release_subscriber() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  UPDATE table_out_call SET status = 10, callaftermin = 5, date_callback = NULL, time_callback = NULL,
+    date_call = coalesce(NEW.ended_at, now()),
+    status_reason = format('execution %s of "%s" %s without setting a status', NEW.id, NEW.scenario_id, NEW.status)
+  WHERE "Id" = NEW.subscriber_id AND status = 11
+    AND NOT EXISTS (SELECT 1 FROM executions x WHERE x.subscriber_id = NEW.subscriber_id AND x.id <> NEW.id AND x.status IN ('running', 'waiting'));
+  RETURN NULL;
+END
+$$;--> statement-breakpoint
+REVOKE EXECUTE ON FUNCTION tellflow_release_subscriber() FROM PUBLIC;--> statement-breakpoint
+CREATE TRIGGER executions_release_subscriber AFTER UPDATE OF status ON executions
+  FOR EACH ROW WHEN (NEW.subscriber_id IS NOT NULL AND NEW.status IN ('completed', 'failed', 'cancelled') AND OLD.status IN ('running', 'waiting'))
+  EXECUTE FUNCTION tellflow_release_subscriber();

@@ -157,6 +157,7 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
       ]);
     }
     // A second process: its own connections to the same database, its own runtime.
+    await h.runtime.outboundTasks.setState('demo', 'running'); // a stopped task's callbacks wait
     const other = h.t.url ? await createDatabase({ url: h.t.url }) : h.t.db;
     const sim2 = new TelephonySimulator({ clock: h.clock, rules: {} });
     const runtime2 = new Runtime({ db: other, telephony: sim2, clock: h.clock, leaseMs: 5_000 });

@@ -36,6 +36,7 @@ import {
   OutboundTaskParams,
   OutboundTaskPatch,
   OutboundTaskWithProgress,
+  StartedOutboundTask,
   StatsQuery,
   SubscriberParams,
   TaskCallStats,
@@ -56,6 +57,7 @@ import {
   VersionParams,
 } from './scenarios.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
+import { AgentList, AgentParams, OneAgent, SetPresence } from './agents.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
 
 export interface Endpoint {
@@ -110,6 +112,11 @@ export const endpoints = {
   'POST /api/users': { body: CreateUser, response: OneUser, status: 201, idempotent: true },
   'PATCH /api/users/{id}': { params: UserId, body: UpdateUser, response: OneUser },
   'DELETE /api/users/{id}': { params: UserId, status: 204 },
+  'GET /api/agents': { response: AgentList },
+  'GET /api/agents/me': { response: OneAgent },
+  'PUT /api/agents/me/presence': { body: SetPresence, response: OneAgent },
+  'POST /api/agents/me/ready': { response: OneAgent },
+  'PUT /api/agents/{id}/presence': { params: AgentParams, body: SetPresence, response: OneAgent },
 
   'GET /api/scenarios': { response: ScenarioList },
   'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201, idempotent: true },
@@ -142,7 +149,7 @@ export const endpoints = {
   'GET /api/outbound-tasks/{id}': { params: OutboundTaskParams, response: OutboundTaskWithProgress },
   'GET /api/outbound-tasks/{id}/stats': { params: OutboundTaskParams, query: StatsQuery, response: TaskCallStats },
   'PATCH /api/outbound-tasks/{id}': { params: OutboundTaskParams, body: OutboundTaskPatch, response: OneOutboundTask },
-  'POST /api/outbound-tasks/{id}/start': { params: OutboundTaskParams, response: OneOutboundTask },
+  'POST /api/outbound-tasks/{id}/start': { params: OutboundTaskParams, response: StartedOutboundTask },
   'POST /api/outbound-tasks/{id}/stop': { params: OutboundTaskParams, response: OneOutboundTask },
   'POST /api/outbound-tasks/{id}/subscribers': {
     params: OutboundTaskParams,

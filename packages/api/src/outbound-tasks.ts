@@ -54,7 +54,18 @@ export const OutboundTaskParams = z.object({ id: ScenarioId });
 export const SubscriberParams = z.object({ id: ScenarioId, subscriberId: PositiveInt });
 export const OutboundTaskList = z.object({ tasks: z.array(OutboundTask) });
 export const OneOutboundTask = z.object({ task: OutboundTask });
-export const OutboundTaskWithProgress = z.object({ task: OutboundTask, progress: Progress });
+/** Whether the task calls now, and if not, why, in words an administrator acts on. */
+export const TaskReadiness = z.object({
+  calling: z.boolean().meta({ description: 'running, inside its calling hours, with at least one available operator' }),
+  callbacks: z.boolean().meta({ description: 'its due callbacks are being made (calling, and the callback monitor is enabled)' }),
+  reasons: z.array(z.string()).meta({
+    description:
+      'what stops it, e.g. "stopped", "callback monitor disabled", "outside calling hours until 09:00 Europe/Moscow", "no available operator: 101 offline, 102 busy"',
+  }),
+});
+export type TaskReadiness = z.infer<typeof TaskReadiness>;
+export const OutboundTaskWithProgress = z.object({ task: OutboundTask, progress: Progress, readiness: TaskReadiness });
+export const StartedOutboundTask = z.object({ task: OutboundTask, readiness: TaskReadiness });
 
 /** `header:column`; an empty column (or `null`) ignores that column of the file. Whether the column exists is checked by the server. */
 export const MapEntry = z.string().refine((entry) => entry.lastIndexOf(':') > 0, 'must be "header:column" (an empty column ignores that header)');

@@ -227,6 +227,7 @@ export const executions = pgTable(
     index().on(t.status, t.createdAt),
     index().on(t.parentId).where(sql`${t.parentId} is not null`),
     index('executions_busy_operator_idx').on(t.operator).where(sql`${t.operator} is not null and ${t.status} in ('running', 'waiting')`),
+    index('executions_live_subscriber_idx').on(t.subscriberId).where(sql`${t.subscriberId} is not null and ${t.status} in ('running', 'waiting')`),
   ],
 );
 

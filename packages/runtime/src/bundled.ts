@@ -9,22 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exclusively } from '@tellflow/db';
 import { parseJsonText, referencedScenarioIds, type Scenario } from '@tellflow/engine';
+import { CALLBACK_MONITOR_TASK } from './service-tasks/callback-monitor.ts';
 import type { Stores } from './stores.ts';
+
+export { CALLBACK_MONITOR_TASK };
 
 /** What installing needs: a runtime, or the stores alone. */
 type Target = Pick<Stores, 'db' | 'scenarios' | 'serviceTasks'>;
 
 export const BUNDLED_FOLDER = fileURLToPath(new URL('../../../scenarios', import.meta.url));
-
-export const CALLBACK_MONITOR_TASK = {
-  id: 'callback-monitor',
-  name: 'Callback monitor',
-  scenarioId: 'callback-monitor',
-  schedule: '*/5 * * * * *',
-  enabled: false,
-  overlap: 'skip',
-  missed: 'skip',
-} as const;
 
 /** Several servers starting at once on a fresh database install each scenario once: the second waits and finds them. */
 export async function installBundled(target: Target, folder = BUNDLED_FOLDER): Promise<string[]> {

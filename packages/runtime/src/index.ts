@@ -30,6 +30,9 @@ export { Scheduler } from './service-tasks/scheduler.ts';
 export { OutboundTaskStore, OutboundTaskInput, OutboundTaskPatch, TASK_SCENARIO_DEFAULTS, type OutboundTask } from './outbound/store.ts';
 export type { TaskCallStats, OutcomeCounts } from './outbound/stats.ts';
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
+export { nextOpening } from './outbound/readiness.ts';
+export { AgentStore, setExtensions, type Agent, type PresenceState } from './agents/store.ts';
+export { availability, holdAgent, lockAgent, recordHold, unavailableReason, type Availability, type AgentState } from './agents/availability.ts';
 export type { HistoryEntry } from './sql/call-history.ts';
 export { installBundled, dependencyOrder, BUNDLED_FOLDER, CALLBACK_MONITOR_TASK } from './bundled.ts';
 export {

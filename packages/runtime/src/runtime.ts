@@ -24,6 +24,7 @@ import { backgroundJobs, JobLoop, type Job } from './jobs.ts';
 import { gatherMetrics, type Metric } from './metrics.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
 import type { OutboundTaskStore } from './outbound/store.ts';
+import type { AgentStore } from './agents/store.ts';
 import { DAY_MS, pruneOlderThan } from './retention.ts';
 import { Runner } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
@@ -73,6 +74,7 @@ export class Runtime {
   readonly scenarios: ScenarioStore;
   readonly serviceTasks: ServiceTaskStore;
   readonly outboundTasks: OutboundTaskStore;
+  readonly agents: AgentStore;
   readonly commands: Commands;
   readonly jobs: JobLoop;
   private readonly runner: Runner;
@@ -89,6 +91,7 @@ export class Runtime {
     this.scenarios = this.stores.scenarios;
     this.serviceTasks = this.stores.serviceTasks;
     this.outboundTasks = this.stores.outboundTasks;
+    this.agents = this.stores.agents;
     this.keepFinishedMs = o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs;
     const attachment = o.attachment ?? outboundAttachment;
     const owner = o.owner ?? `runtime-${randomUUID()}`;

@@ -5,6 +5,7 @@
  */
 import { systemClock, type Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
+import { AgentStore } from './agents/store.ts';
 import { notFound } from './errors.ts';
 import { OutboundTaskStore } from './outbound/store.ts';
 import { ScenarioStore } from './scenarios.ts';
@@ -44,17 +45,21 @@ export interface Stores {
   scenarios: ScenarioStore;
   serviceTasks: ServiceTaskStore;
   outboundTasks: OutboundTaskStore;
+  agents: AgentStore;
   executions: ExecutionStore;
 }
 
 /** Every store on `db`; `clock` stamps what they write (default: the system clock). */
 export function stores(db: Database, clock: Clock = systemClock): Stores {
+  const now = () => clock.now();
+  const serviceTasks = new ServiceTaskStore(db, now);
   return {
     db,
     clock,
     scenarios: new ScenarioStore(db),
-    serviceTasks: new ServiceTaskStore(db, () => clock.now()),
-    outboundTasks: new OutboundTaskStore(db),
+    serviceTasks,
+    outboundTasks: new OutboundTaskStore(db, serviceTasks, now),
+    agents: new AgentStore(db, now),
     executions: new ExecutionStore(db),
   };
 }

@@ -32,6 +32,7 @@ import { Forwarding } from './http/forwarded.ts';
 import { sameOrigin } from './middleware/same-origin.ts';
 import { session } from './middleware/session.ts';
 import { settleBody } from './middleware/settle-body.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { executionRoutes } from './routes/executions.ts';
@@ -122,6 +123,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     healthRoutes(deps),
     authRoutes(deps),
     userRoutes(deps),
+    agentRoutes(deps),
     scenarioRoutes(deps),
     nodeTypeRoutes(deps),
     executionRoutes(deps),

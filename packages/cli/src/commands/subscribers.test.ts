@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { OutboundTaskStore } from '@tellflow/runtime';
+import { stores } from '@tellflow/runtime';
 import { productDatabase } from '../databases.ts';
 import { main } from '../main.ts';
 import { useProductDatabase } from '../test-db.ts';
@@ -12,7 +12,7 @@ describe('tellflow subscribers', () => {
   beforeEach(async () => {
     const db = await productDatabase.open(process.env);
     try {
-      await new OutboundTaskStore(db).create({
+      await stores(db).outboundTasks.create({
         id: 'spring',
         name: 'Spring',
         dialogScenarioId: 'dialog',

@@ -3,9 +3,12 @@
  * scenarios, the operator-calling scenario, the operators who work it and
  * the hours it may call in.
  */
-import { OutboundTaskInput, OutboundTaskPatch, type CallingHours, type OutboundTask, type TaskCallStats } from '@tellflow/api';
+import { OutboundTaskInput, OutboundTaskPatch, type CallingHours, type OutboundTask, type TaskCallStats, type TaskReadiness } from '@tellflow/api';
 import { outboundTasks, selectList, type Database, type RowOf } from '@tellflow/db';
 import { conflict, notFound, parseInput } from '../errors.ts';
+import { CALLBACK_MONITOR_ID } from '../service-tasks/callback-monitor.ts';
+import type { ServiceTaskStore } from '../service-tasks/store.ts';
+import { taskReadiness } from './readiness.ts';
 import { taskCallStats } from './stats.ts';
 
 export { OutboundTaskInput, OutboundTaskPatch, type OutboundTask };
@@ -35,7 +38,11 @@ export type TaskRow = RowOf<typeof outboundTasks, (typeof KEYS)[number]>;
 export const toOutboundTask = (r: TaskRow): OutboundTask => r;
 
 export class OutboundTaskStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly serviceTasks: ServiceTaskStore,
+    private readonly now: () => number,
+  ) {}
 
   async create(raw: unknown): Promise<OutboundTask> {
     const t = { ...TASK_SCENARIO_DEFAULTS, ...parseInput(OutboundTaskInput, raw, 'outbound task') };
@@ -83,8 +90,16 @@ export class OutboundTaskStore {
     return toOutboundTask(rows[0]!);
   }
 
-  /** Running: the dialer calls new subscribers. Stopped: no new calls; calls in progress finish. */
+  /**
+   * Running: the dialer calls new subscribers, and the callback monitor (which
+   * a running task needs for its callbacks) is enabled. Stopped: no new calls
+   * and no callbacks (they wait, due, for the next start); calls in progress finish.
+   */
   async setState(id: string, state: OutboundTask['state']): Promise<OutboundTask> {
+    if (state === 'running') {
+      const monitor = (await this.serviceTasks.list()).find((t) => t.id === CALLBACK_MONITOR_ID);
+      if (monitor && !monitor.enabled) await this.serviceTasks.update(CALLBACK_MONITOR_ID, { enabled: true });
+    }
     const { rows } = await this.db.query<TaskRow>(`update outbound_tasks set state = $2, updated_at = now() where id = $1 returning ${OUTBOUND_TASK_COLUMNS}`, [
       id,
       state,
@@ -102,6 +117,11 @@ export class OutboundTaskStore {
   async list(): Promise<OutboundTask[]> {
     const { rows } = await this.db.query<TaskRow>(`select ${OUTBOUND_TASK_COLUMNS} from outbound_tasks order by id`);
     return rows.map(toOutboundTask);
+  }
+
+  /** Whether the task calls now and, if not, why. */
+  async readiness(id: string): Promise<TaskReadiness> {
+    return taskReadiness(this.db, await this.get(id), this.now());
   }
 
   /** How the task's calls ended, overall and per operator (optionally for calls started in a range). */

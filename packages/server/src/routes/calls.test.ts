@@ -28,6 +28,7 @@ describe.each(DATABASE_KINDS)('calls API on %s', (kind) => {
       body: 'tel,first_name,last_name\n+79000000001,Anna,Petrova\n',
       headers: { 'content-type': 'text/csv' },
     });
+    await h().call('PUT', '/api/agents/me/presence', { as: 'agent', body: { state: 'available' } });
     await h().call('POST', '/api/outbound-tasks/spring/start', { as: 'admin' });
     await h().runtime.tick();
     await h().runtime.drain();

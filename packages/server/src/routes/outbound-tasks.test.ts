@@ -4,7 +4,7 @@ import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { installBundled } from '@tellflow/runtime';
 import { describe, expect, it } from 'vitest';
 import { spoolToFile } from '../http/raw-body.ts';
-import { useServer, waitingScenario, type TestUser } from '../test-support.ts';
+import { T0, useServer, waitingScenario, type TestUser } from '../test-support.ts';
 
 const spring = (extra: Record<string, unknown> = {}) => ({
   id: 'spring',
@@ -48,7 +48,9 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     });
     expect((await h().call('GET', '/api/outbound-tasks', { as: 'supervisor' })).body.tasks).toEqual([created.body.task]);
     const read = await h().call('GET', '/api/outbound-tasks/spring', { as: 'supervisor' });
-    expect(read.body).toEqual({ task: created.body.task, progress: {} });
+    // Sunday noon in Moscow: the task, its group and its callbacks each say what keeps them from calling.
+    const reasons = ['stopped', 'outside calling hours until 09:00 Europe/Moscow', 'no available operator: 101 offline', 'callback monitor disabled'];
+    expect(read.body).toEqual({ task: created.body.task, progress: {}, readiness: { calling: false, callbacks: false, reasons } });
 
     const changed = await h().call('PATCH', '/api/outbound-tasks/spring', { as: 'admin', body: { operators: ['101', '102'], name: 'Spring' } });
     expect(changed.status).toBe(200);
@@ -56,6 +58,22 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
 
     const started = await h().call('POST', '/api/outbound-tasks/spring/start', { as: 'supervisor' });
     expect([started.status, started.body.task.state]).toEqual([200, 'running']);
+    // Starting enables the callback monitor; the hours and the group remain.
+    expect(started.body.readiness).toEqual({
+      calling: false,
+      callbacks: false,
+      reasons: ['outside calling hours until 09:00 Europe/Moscow', 'no available operator: 101 offline, 102 offline'],
+    });
+    expect((await h().runtime.serviceTasks.get('callback-monitor')).enabled).toBe(true);
+    expect((await h().call('PUT', '/api/agents/me/presence', { as: 'agent2', body: { state: 'available' } })).status).toBe(200);
+    expect((await h().call('GET', '/api/outbound-tasks/spring', { as: 'supervisor' })).body.readiness).toEqual({
+      calling: false,
+      callbacks: false,
+      reasons: ['outside calling hours until 09:00 Europe/Moscow'],
+    });
+    h().clock.set(Date.UTC(2026, 10, 23, 6, 0)); // Monday 09:00 in Moscow (sessions have gone idle: the store answers)
+    expect(await h().runtime.outboundTasks.readiness('spring')).toEqual({ calling: true, callbacks: true, reasons: [] });
+    h().clock.set(T0);
     expect((await h().call('POST', '/api/outbound-tasks/spring/start', { as: 'admin' })).body.task.state).toBe('running');
     const stopped = await h().call('POST', '/api/outbound-tasks/spring/stop', { as: 'supervisor' });
     expect([stopped.status, stopped.body.task.state]).toEqual([200, 'stopped']);

@@ -24,6 +24,7 @@ import {
   OutboundTaskParams,
   OutboundTaskPatch,
   OutboundTaskWithProgress,
+  StartedOutboundTask,
   StatsQuery,
   SubscriberParams,
   TaskCallStats,
@@ -83,7 +84,8 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
       response: OutboundTaskWithProgress,
       errors: [404],
     },
-    async (c, { params }) => c.json({ task: await tasks.get(params.id), progress: await tasks.progress(params.id) }),
+    async (c, { params }) =>
+      c.json({ task: await tasks.get(params.id), progress: await tasks.progress(params.id), readiness: await tasks.readiness(params.id) }),
   );
 
   api.get(
@@ -113,16 +115,18 @@ export function outboundTaskRoutes({ runtime, db, options }: Deps) {
   api.post(
     '/:id/start',
     {
-      summary: 'Start dialing: each free operator of the task gets the next new subscriber, within the calling hours',
-      description: "409 when one of the task's scenarios does not exist or has no published version. Starting a running task changes nothing.",
+      summary: 'Start dialing: each available operator of the task gets the next new subscriber, within the calling hours; due callbacks are made',
+      description:
+        "Enables the callback monitor service task. 409 when one of the task's scenarios does not exist or has no published version. Starting a running task changes nothing. `readiness` says whether it calls now, and why not.",
       access: STAFF,
       params: OutboundTaskParams,
-      response: OneOutboundTask,
+      response: StartedOutboundTask,
       errors: [404, 409],
     },
     async (c, { params }) => {
       await mustBePublished(await tasks.get(params.id));
-      return c.json({ task: await tasks.setState(params.id, 'running') });
+      const task = await tasks.setState(params.id, 'running');
+      return c.json({ task, readiness: await tasks.readiness(params.id) });
     },
   );
 

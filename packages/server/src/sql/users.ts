@@ -1,7 +1,7 @@
 /** The users table, as the API sees it (password hashes never leave this file except for sign-in). */
 import type { Role, User } from '@tellflow/api';
 import { selectList, users, type Queryable, type RowOf } from '@tellflow/db';
-import { conflict } from '../errors.ts';
+import { setExtensions } from '@tellflow/runtime';
 
 const KEYS = ['id', 'username', 'displayName', 'role', 'disabled', 'createdAt'] as const;
 /** A user's columns and its extensions (sorted), as `users` rows. */
@@ -84,21 +84,6 @@ export async function updateUser(q: Queryable, id: string, p: UserPatch): Promis
   if (rowCount === 0) return undefined;
   if (p.extensions) await setExtensions(q, id, p.extensions);
   return getUser(q, id);
-}
-
-/**
- * Makes `extensions` the user's numbers. A number another user has is a 409
- * that names them; nothing changes (the caller's transaction rolls back).
- */
-export async function setExtensions(q: Queryable, userId: string, extensions: string[]): Promise<void> {
-  const { rows } = await q.query<{ extension: string; username: string }>(
-    `select e.extension, u.username from agent_extensions e join users u on u.id = e.user_id
-     where e.extension = any($1::text[]) and e.user_id <> $2 order by e.extension`,
-    [extensions, userId],
-  );
-  if (rows.length > 0) throw conflict(rows.map((r) => `extension ${r.extension} belongs to "${r.username}"`).join('; '));
-  await q.query('delete from agent_extensions where user_id = $1 and extension <> all($2::text[])', [userId, extensions]);
-  await q.query('insert into agent_extensions (extension, user_id) select unnest($1::text[]), $2 on conflict (extension) do nothing', [extensions, userId]);
 }
 
 export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
