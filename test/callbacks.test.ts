@@ -147,6 +147,81 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
     expect(rb.due_at!.toISOString()).toBe('2026-12-01T07:30:00.000Z'); // 10:30 in Moscow
   });
 
+  /** A subscriber whose callback (to `operator`) was due two minutes ago. */
+  const addDue = async (tel: string, operator: string) =>
+    (
+      await h.t.db.query<{ Id: number }>(
+        `insert into table_out_call (tel, first_name, last_name, task_id, status, callaftermin, date_call, operator_number)
+         values ($1, 'Ivan', 'Sidorov', 'demo', 10, 1, $2, $3) returning "Id"`,
+        [tel, new Date(T0 - 3 * MIN), operator],
+      )
+    ).rows[0]!.Id;
+
+  it.skipIf(skip)('an operator in a call is not given a second customer: the second callback meets busy and comes back in 5 minutes', async () => {
+    const a = await addDue('+79000000021', '102');
+    const b = await addDue('+79000000022', '102');
+    await h.runtime.outboundTasks.setState('demo', 'running');
+    const formsFor102 = async () => (await h.runtime.pendingForms(['102'])).filter((f) => f.scenarioId === 'dialog');
+    const form = await until('Form 1 is on the screen of 102', async () => (await formsFor102())[0]);
+    // The other callback met a busy operator (never rung: the telephony layer answered for the agent) and waits 5 minutes.
+    const [served, waiting] = form.form.fields.find((f) => f.name === 'tel')?.value === '+79000000021' ? [a, b] : [b, a];
+    const w = await until('the other callback is rescheduled', async () => ((await row(waiting)).status === 10 ? row(waiting) : undefined));
+    expect(w.due_at!.getTime() - w.date_call!.getTime()).toBe(5 * MIN);
+    expect(await history(waiting)).toEqual(['operator busy']);
+    expect(await history(served)).toEqual(['operator answered', 'customer answered']);
+    const rung = (await h.sim.callLog()).filter((c) => c.kind === 'operator' && c.to === '102');
+    expect(rung).toHaveLength(1);
+
+    // While the operator fills in Form 1, nothing else reaches 102, however long it takes.
+    for (let i = 0; i < 6; i++) await second();
+    expect(await formsFor102()).toHaveLength(1);
+    await h.runtime.submitForm(form.executionId, form.step, {}, { operators: ['102'] });
+    await until('the served callback succeeds', async () => (await row(served)).status === 12);
+
+    // Five minutes after the busy answer, the waiting callback reaches the now free operator.
+    jumpBefore(w.due_at!.getTime());
+    const next = await until('Form 1 for the waiting callback', async () => (await formsFor102())[0]);
+    expect(next.form.fields.find((f) => f.name === 'tel')?.value).toBe(waiting === a ? '+79000000021' : '+79000000022');
+    expect(await history(waiting)).toEqual(['operator busy', 'operator answered', 'customer answered']);
+  });
+
+  it.skipIf(skip)("a stopped task's callbacks wait, due, and are made once it starts", async () => {
+    const id = await addDue('+79000000031', '101');
+    for (let i = 0; i < 10; i++) await second();
+    expect((await row(id)).status).toBe(10);
+    expect(await history(id)).toEqual([]);
+    const readiness = await h.runtime.outboundTasks.readiness('demo');
+    expect(readiness).toEqual({ calling: false, callbacks: false, reasons: ['stopped'] });
+    await h.runtime.outboundTasks.setState('demo', 'running');
+    await until('the callback is made', async () => (await row(id)).status === 11);
+    await until('Form 1 is on the screen', formFor);
+  });
+
+  it.skipIf(skip)('a callback outside the calling hours waits for them', async () => {
+    // Sunday 12:00 in Moscow; the task calls on weekdays from 09:00.
+    await h.runtime.outboundTasks.update('demo', { hours: { from: '09:00', to: '21:00', days: [1, 2, 3, 4, 5] } });
+    await h.runtime.outboundTasks.setState('demo', 'running');
+    const id = await addDue('+79000000041', '101');
+    for (let i = 0; i < 5; i++) await second();
+    expect((await row(id)).status).toBe(10);
+    expect((await h.runtime.outboundTasks.readiness('demo')).reasons).toEqual(['outside calling hours until 09:00 Europe/Moscow']);
+    h.clock.set(Date.UTC(2026, 10, 23, 6, 0) - 1000); // Monday, a second before 09:00 in Moscow
+    await until('the callback is made at 09:00', async () => (await row(id)).status === 11);
+    expect(h.clock.now()).toBeGreaterThanOrEqual(Date.UTC(2026, 10, 23, 6, 0));
+  });
+
+  it.skipIf(skip)('a cancelled dialog leaves its row in a defined status: back to 10 in 5 minutes, with the reason', async () => {
+    const id = await addDue('+79000000051', '101');
+    await h.runtime.outboundTasks.setState('demo', 'running');
+    const form = await until('Form 1 is on the screen', formFor);
+    await h.runtime.cancel(form.executionId);
+    const r = await until('the row is released', async () => ((await row(id)).status === 10 ? row(id) : undefined));
+    expect(r.due_at!.getTime() - r.date_call!.getTime()).toBe(5 * MIN);
+    const { rows } = await h.t.db.query<{ status_reason: string }>('select status_reason from table_out_call where "Id" = $1', [id]);
+    expect(rows[0]!.status_reason).toMatch(/^execution [0-9a-f-]{36} of "operator-call" (failed|completed) without setting a status$/);
+    expect(await h.runtime.executions({ status: 'running' })).toEqual([]);
+  });
+
   it.skipIf(skip)('never serves a row twice when two processes run the monitor at once', async () => {
     const n = 40;
     for (let i = 0; i < n; i++) {
