@@ -101,11 +101,14 @@ export const HistoryEntry = z.object({
   kind: z.enum(['operator', 'customer']),
   number: z.string(),
   operator: z.string().nullable(),
-  outcome: z.string().nullable(),
+  outcome: z.string().nullable().meta({
+    description:
+      'answered, busy, noAnswer, failed, or lost (the process that held the call stopped: while it rang, or, when answeredAt is set, during the talk, whose end is then unknown); null while it rings',
+  }),
   startedAt: DateTime,
   answeredAt: DateTime.nullable(),
   endedAt: DateTime.nullable(),
-  durationSec: z.number().int().nullable().meta({ description: 'talk time, once an answered call has ended' }),
+  durationSec: z.number().int().nullable().meta({ description: 'talk time, once an answered call has ended and both times are known' }),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 export const CallHistory = z.object({ calls: z.array(HistoryEntry) });
@@ -114,22 +117,45 @@ export const StatsQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started at or after this time' }),
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'only calls started before this time' }),
 });
-export const OutcomeCounts = z.object({
-  calls: z.number().int(),
-  answered: z.number().int(),
+/**
+ * How a group of calls went; one shape for the calls to customers, to
+ * operators, and each operator's. Every call is counted once in `answered`,
+ * `busy`, `noAnswer`, `failed`, `lost` or `inProgress` (they add up to
+ * `calls`), and every answered call once in `talk.timed`, `talk.talking` or
+ * `talk.unknownEnd`. Talk time is only ever measured from a known answer to a
+ * known end: a call whose end nobody saw is counted, never given a duration.
+ */
+export const CallFigures = z.object({
+  calls: z.number().int().meta({ description: 'calls placed' }),
+  answered: z.number().int().meta({ description: 'the called party picked up (however the call ended afterwards)' }),
   busy: z.number().int(),
-  noAnswer: z.number().int(),
-  failed: z.number().int(),
-  inProgress: z.number().int().meta({ description: 'placed, no outcome yet' }),
-});
-export type OutcomeCounts = z.infer<typeof OutcomeCounts>;
-export const TaskCallStats = z.object({
-  customers: OutcomeCounts.extend({
-    subscribersCalled: z.number().int(),
-    answerRate: z.number().nullable().meta({ description: 'answered ÷ calls that ended; null before any ended' }),
-    talkSeconds: z.object({ total: z.number(), average: z.number().nullable() }),
+  noAnswer: z.number().int().meta({ description: 'rang until the ring timeout' }),
+  failed: z.number().int().meta({ description: 'the network could not place the call' }),
+  lost: z.number().int().meta({
+    description: 'no outcome ever came: the process that held the call stopped while it rang, or its execution ended before an outcome',
   }),
-  operators: OutcomeCounts,
-  byOperator: z.array(OutcomeCounts.extend({ operator: z.string(), talkSeconds: z.number() })),
+  inProgress: z.number().int().meta({ description: 'ringing now: no outcome yet, its execution still runs' }),
+  answerRate: z.number().nullable().meta({ description: 'answered ÷ calls with a known outcome (calls − lost − inProgress), to 0.001; null before any' }),
+  talk: z.object({
+    timed: z.number().int().meta({ description: 'answered calls that ended with answer and end both known: the only ones in the talk time' }),
+    talking: z.number().int().meta({ description: 'answered calls not ended yet, their execution still runs' }),
+    unknownEnd: z.number().int().meta({
+      description: 'answered calls whose end nobody saw: cut off with the process that held them, or their execution ended with no hang-up recorded',
+    }),
+    totalSeconds: z.number().meta({ description: 'sum of answer → end over the timed calls, to 0.1 s' }),
+    averageSeconds: z.number().nullable().meta({ description: 'totalSeconds ÷ timed, to 0.1 s; null when none is timed' }),
+  }),
+});
+export type CallFigures = z.infer<typeof CallFigures>;
+export const OperatorCallFigures = z.object({
+  operator: z.string(),
+  operatorCalls: CallFigures.meta({ description: 'calls to this operator: how often they were rung, picked up, were busy, did not answer…' }),
+  customerCalls: CallFigures.meta({ description: 'calls to customers made for this operator (bridged to them once answered)' }),
+});
+export type OperatorCallFigures = z.infer<typeof OperatorCallFigures>;
+export const TaskCallStats = z.object({
+  customers: CallFigures.extend({ subscribersCalled: z.number().int().meta({ description: 'distinct subscribers among the calls' }) }),
+  operators: CallFigures,
+  byOperator: z.array(OperatorCallFigures).meta({ description: 'every operator with a call in the range (to them, or to a customer for them), by operator' }),
 });
 export type TaskCallStats = z.infer<typeof TaskCallStats>;

@@ -13,7 +13,8 @@
  *   callPlaced   a call or dial was placed for an execution (its attempt,
  *                with the execution's attachment)
  *   callOutcome  that call's outcome arrived (answered, busy, …)
- *   callHungUp   a call of any execution ended
+ *   callHungUp   a call of any execution ended (`lost`: cut off with the
+ *                process that held it, so when it really ended is unknown)
  *
  * The runtime is given one hook at construction (`RuntimeOptions.attachment`);
  * the default is the outbound module's (`outbound/attachment.ts`), which
@@ -48,7 +49,7 @@ export interface ExecutionAttachment {
   fromInput(input: Record<string, Json>, inherited?: Attachment): Attachment;
   callPlaced(q: Queryable, attempt: CallAttempt): Promise<void>;
   callOutcome(q: Queryable, executionId: string, step: number, outcome: string, at: number): Promise<void>;
-  callHungUp(q: Queryable, callId: string, at: number): Promise<void>;
+  callHungUp(q: Queryable, callId: string, at: number, lost?: boolean): Promise<void>;
 }
 
 /** A hook for a runtime without outbound work: children keep their parent's attachment, no call is recorded. */

@@ -58,7 +58,7 @@ export class CallEvents {
     const { db, attachment } = this.o;
     try {
       if (!isCallOutcome(e.type)) {
-        if (e.type === 'hungUp') await attachment.callHungUp(db, e.callId, e.at);
+        if (e.type === 'hungUp') await attachment.callHungUp(db, e.callId, e.at, e.lost === true);
         return;
       }
       if (e.type === 'answered') await this.bridgeIfAsked(ref.executionId, ref.step, e.callId);

@@ -28,7 +28,7 @@ export { SqlCallLogStore } from './sim-call-log.ts';
 export { ServiceTaskStore, ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun } from './service-tasks/store.ts';
 export { Scheduler } from './service-tasks/scheduler.ts';
 export { OutboundTaskStore, OutboundTaskInput, OutboundTaskPatch, TASK_SCENARIO_DEFAULTS, type OutboundTask } from './outbound/store.ts';
-export type { TaskCallStats, OutcomeCounts } from './outbound/stats.ts';
+export type { TaskCallStats, CallFigures, OperatorCallFigures } from './outbound/stats.ts';
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export { nextOpening } from './outbound/readiness.ts';
 export { AgentStore, setExtensions, type Agent, type PresenceState } from './agents/store.ts';

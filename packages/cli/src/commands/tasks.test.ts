@@ -60,28 +60,47 @@ describe('tellflow service-tasks and tasks', () => {
     expect((await run(tasks, 'stats', 'autumn')).out).toBe('no calls yet\n');
     const db = await openDatabase();
     try {
-      const row = (k: string, at: string, outcome: string, talk: boolean) =>
+      const row = (k: string, operator: string, at: string, outcome: string | null, talk?: number | null) =>
         db.query(
           `insert into call_history (task_id, subscriber_id, execution_id, step, kind, operator, number, started_at, outcome, answered_at, ended_at)
-           values ('autumn', 7, gen_random_uuid(), 1, $1, '101', '79001', $2::timestamptz, $3, case when $4 then $2::timestamptz end, case when $4 then $2::timestamptz + interval '45 seconds' end)`,
-          [k, at, outcome, talk],
+           values ('autumn', 7, gen_random_uuid(), 1, $1, $2, '79001', $3::timestamptz, $4,
+             case when $5::float8 is not null or $6 then $3::timestamptz + interval '5 seconds' end,
+             case when $5::float8 is not null then $3::timestamptz + interval '5 seconds' + make_interval(secs => $5::float8) end)`,
+          [k, operator, at, outcome, talk ?? null, talk === null],
         );
-      await row('operator', '2026-11-20T10:00:00Z', 'answered', false);
-      await row('customer', '2026-11-20T10:00:10Z', 'answered', true);
-      await row('customer', '2026-11-21T10:00:10Z', 'noAnswer', false);
+      await row('operator', '101', '2026-11-20T10:00:00Z', 'answered', 50);
+      await row('customer', '101', '2026-11-20T10:00:10Z', 'answered', 45);
+      await row('operator', '102', '2026-11-20T10:01:00Z', 'busy');
+      await row('operator', '102', '2026-11-20T10:06:00Z', 'noAnswer');
+      await row('customer', '101', '2026-11-21T10:00:10Z', 'noAnswer');
+      await row('customer', '101', '2026-11-21T10:05:00Z', 'lost'); // rang when its process stopped
+      await row('customer', '101', '2026-11-21T10:10:00Z', 'answered', null); // answered, and no end was ever seen
     } finally {
       await db.close();
     }
     expect((await run(tasks, 'stats', 'autumn')).out.split('\n')).toEqual([
-      'CALLS TO   CALLS  ANSWERED  BUSY  NO ANSWER  FAILED  IN PROGRESS',
-      'customers  2      1         0     1          0       0',
-      'operators  1      1         0     0          0       0',
-      '1 subscriber(s) called; 50% of finished customer calls answered; talk time 45 s (45 s on average)',
-      'OPERATOR  CALLS  ANSWERED  BUSY  NO ANSWER  FAILED  IN PROGRESS  TALK S',
-      '101       2      1         0     1          0       0            45',
+      'CALLS TO          CALLS  ANSWERED  BUSY  NO ANSWER  FAILED  LOST  RINGING  ANSWER RATE',
+      'customers         4      2         0     1          0       1     0        67%',
+      'operators         3      1         1     1          0       0     0        33%',
+      'operator 101      1      1         0     0          0       0     0        100%',
+      'customers of 101  4      2         0     1          0       1     0        67%',
+      'operator 102      2      0         1     1          0       0     0        0%',
+      '',
+      'ANSWERED          TIMED  TALK TIME  AVERAGE  TALKING  END UNKNOWN',
+      'customers         1      45 s       45 s     0        1',
+      'operators         1      50 s       50 s     0        0',
+      'operator 101      1      50 s       50 s     0        0',
+      'customers of 101  1      45 s       45 s     0        1',
+      'operator 102      0      0 s        -        0        0',
+      '',
+      '1 subscriber(s) called',
+      'LOST: no outcome ever came (its process stopped, or its execution ended, while it rang)',
+      'END UNKNOWN: answered, but nobody saw the call end; not in the talk time',
       '',
     ]);
-    expect((await run(tasks, 'stats', 'autumn', '--since', '2026-11-21')).out).toContain('customers  1      0         0     1');
+    const since = (await run(tasks, 'stats', 'autumn', '--since', '2026-11-21')).out;
+    expect(since).toContain('customers         3      1         0     1          0       1     0        50%');
+    expect(since).toContain('operators         0      0         0     0          0       0     0        -');
     expect(await run(tasks, 'stats', 'autumn', '--until', 'yesterday')).toMatchObject({
       code: 2,
       err: expect.stringContaining('--until must be a date like 2026-11-01'),

@@ -1,4 +1,4 @@
-import type { OutboundTask, OutcomeCounts, TaskCallStats } from '@tellflow/runtime';
+import type { CallFigures, OutboundTask, TaskCallStats } from '@tellflow/runtime';
 import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
@@ -22,9 +22,15 @@ a task stops new calls; calls in progress finish. Callbacks (status 10) are
 made by the callback-monitor service task: enable it with
 "tellflow service-tasks enable callback-monitor".
 
-"stats" counts how the task's calls ended (customers and operators), the
-talk time of answered customer calls, and the same per operator; --since and
---until (a date, or a date and time) limit it to calls started in that range.
+"stats" counts how the task's calls ended, for the calls to customers and
+to operators, then per operator: "operator 101" is how often 101 was rung
+and how that went, "customers of 101" the customer calls made for 101.
+LOST: no outcome ever came (its process stopped, or its execution ended,
+while it rang). Answered calls are TIMED (answer and end known: the talk time sums
+only these), TALKING, or END UNKNOWN (cut off with their process, or their
+execution ended with no hang-up seen): counted, never given a duration.
+--since and --until (a date, or a date and time) limit it to calls started
+in that range.
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(
@@ -124,25 +130,43 @@ talk time of answered customer calls, and the same per operator; --since and
   },
 };
 
+/**
+ * Two tables (how the calls ended; the talk of the answered ones), each for all customers, all operators, then each
+ * operator's calls (with none left out); a note says what LOST and END UNKNOWN mean when either is there.
+ */
 function describeStats(s: TaskCallStats): string {
   if (s.customers.calls === 0 && s.operators.calls === 0) return 'no calls yet\n';
-  const outcomes = (o: OutcomeCounts) => [String(o.calls), String(o.answered), String(o.busy), String(o.noAnswer), String(o.failed), String(o.inProgress)];
-  const c = s.customers;
-  const rate = c.answerRate === null ? '-' : `${Math.round(c.answerRate * 100)}%`;
-  return (
-    table([
-      ['CALLS TO', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS'],
-      ['customers', ...outcomes(c)],
-      ['operators', ...outcomes(s.operators)],
-    ]) +
-    `${c.subscribersCalled} subscriber(s) called; ${rate} of finished customer calls answered; talk time ${c.talkSeconds.total} s` +
-    (c.talkSeconds.average !== null ? ` (${c.talkSeconds.average} s on average)` : '') +
-    '\n' +
-    (s.byOperator.length
-      ? table([
-          ['OPERATOR', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'IN PROGRESS', 'TALK S'],
-          ...s.byOperator.map((o) => [o.operator, ...outcomes(o), String(o.talkSeconds)]),
-        ])
-      : '')
-  );
+  const groups: [string, CallFigures][] = [
+    ['customers', s.customers],
+    ['operators', s.operators],
+    ...s.byOperator.flatMap((o) => {
+      const own: [string, CallFigures][] = [
+        [`operator ${o.operator}`, o.operatorCalls],
+        [`customers of ${o.operator}`, o.customerCalls],
+      ];
+      return own.filter(([, f]) => f.calls > 0);
+    }),
+  ];
+  const percent = (rate: number | null) => (rate === null ? '-' : `${Math.round(rate * 100)}%`);
+  const seconds = (x: number | null) => (x === null ? '-' : `${x} s`);
+  const outcomes = table([
+    ['CALLS TO', 'CALLS', 'ANSWERED', 'BUSY', 'NO ANSWER', 'FAILED', 'LOST', 'RINGING', 'ANSWER RATE'],
+    ...groups.map(([who, f]) => [who, ...[f.calls, f.answered, f.busy, f.noAnswer, f.failed, f.lost, f.inProgress].map(String), percent(f.answerRate)]),
+  ]);
+  const talk = table([
+    ['ANSWERED', 'TIMED', 'TALK TIME', 'AVERAGE', 'TALKING', 'END UNKNOWN'],
+    ...groups.map(([who, f]) => [
+      who,
+      String(f.talk.timed),
+      seconds(f.talk.totalSeconds),
+      seconds(f.talk.averageSeconds),
+      String(f.talk.talking),
+      String(f.talk.unknownEnd),
+    ]),
+  ]);
+  const notes = [
+    ...(s.customers.lost + s.operators.lost > 0 ? ['LOST: no outcome ever came (its process stopped, or its execution ended, while it rang)'] : []),
+    ...(s.customers.talk.unknownEnd + s.operators.talk.unknownEnd > 0 ? ['END UNKNOWN: answered, but nobody saw the call end; not in the talk time'] : []),
+  ];
+  return `${outcomes}\n${talk}\n${[`${s.customers.subscribersCalled} subscriber(s) called`, ...notes].join('\n')}\n`;
 }

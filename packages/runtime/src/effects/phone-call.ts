@@ -47,9 +47,15 @@ export function phoneCallHandler<E extends PhoneEffect>(call: PhoneCall<E>): Eff
           at: now,
         });
         // The outcome may already be known (e.g. a call found in the log after a restart).
+        // Its times are the call's own, not this moment's: a call answered and ended before a restart keeps its talk time.
         if (placed.outcome) {
           const lost = placed.lost && placed.outcome !== 'answered';
-          await ctx.services.attachment.callOutcome(db, c.id, effect.step, lost ? 'lost' : placed.outcome, now);
+          const { attachment } = ctx.services;
+          const outcomeAt = placed.outcome === 'answered' ? placed.answeredAt : placed.endedAt;
+          await attachment.callOutcome(db, c.id, effect.step, lost ? 'lost' : placed.outcome, outcomeAt ?? now);
+          // Its hang-up may have been offered before the history row existed.
+          if (placed.outcome === 'answered' && placed.endedAt !== undefined)
+            await attachment.callHungUp(db, placed.callId, placed.endedAt, placed.lost === true);
           const result: Json = {
             outcome: placed.outcome,
             callId: placed.callId,

@@ -14,18 +14,28 @@ export async function recordAttempt(q: Queryable, a: CallAttempt): Promise<void>
   );
 }
 
+/**
+ * A call's outcome; the first one recorded stays. A lost call (its process
+ * stopped before the outcome was known) gets no end time: nobody saw it end.
+ */
 export async function recordOutcome(q: Queryable, executionId: string, step: number, outcome: string, at: number): Promise<void> {
   await q.query(
     `update call_history set outcome = coalesce(outcome, $3),
        answered_at = case when $3 = 'answered' then coalesce(answered_at, $4) else answered_at end,
-       ended_at = case when $3 <> 'answered' then coalesce(ended_at, $4) else ended_at end
+       ended_at = case when $3 not in ('answered', 'lost') then coalesce(ended_at, $4) else ended_at end
      where execution_id = $1 and step = $2`,
     [executionId, step, outcome, new Date(at)],
   );
 }
 
-export async function recordHangup(q: Queryable, callId: string, at: number): Promise<void> {
-  await q.query('update call_history set ended_at = $2 where call_id = $1 and ended_at is null', [callId, new Date(at)]);
+/**
+ * An answered call ended. One cut off with the process that held it (`lost`)
+ * ended when nobody was looking: it is marked lost and keeps no end time, so
+ * the time until another process noticed never counts as talk.
+ */
+export async function recordHangup(q: Queryable, callId: string, at: number, lost = false): Promise<void> {
+  if (lost) await q.query(`update call_history set outcome = 'lost' where call_id = $1 and ended_at is null`, [callId]);
+  else await q.query('update call_history set ended_at = $2 where call_id = $1 and ended_at is null', [callId, new Date(at)]);
 }
 
 export interface HistoryEntry {

@@ -112,22 +112,37 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
       );
     await row('customer', '101', '2026-11-20T10:00:00Z', 'answered', '2026-11-20T10:00:05Z', '2026-11-20T10:01:05Z');
     await row('customer', '101', '2026-11-21T10:00:00Z', 'busy');
-    await row('operator', '101', '2026-11-21T09:59:00Z', 'answered', '2026-11-21T09:59:03Z');
+    await row('operator', '101', '2026-11-21T09:59:00Z', 'answered', '2026-11-21T09:59:03Z'); // no end, and its execution is gone
+    await row('operator', '101', '2026-11-21T09:58:00Z', 'noAnswer');
     const all = await h().call('GET', '/api/outbound-tasks/spring/stats', { as: 'supervisor' });
     expect(all.status).toBe(200);
-    expect(all.body.customers).toEqual({
+    const customers = {
       calls: 2,
       answered: 1,
       busy: 1,
       noAnswer: 0,
       failed: 0,
+      lost: 0,
       inProgress: 0,
-      subscribersCalled: 1,
       answerRate: 0.5,
-      talkSeconds: { total: 60, average: 60 },
+      talk: { timed: 1, talking: 0, unknownEnd: 0, totalSeconds: 60, averageSeconds: 60 },
+    };
+    const operators = {
+      calls: 2,
+      answered: 1,
+      busy: 0,
+      noAnswer: 1,
+      failed: 0,
+      lost: 0,
+      inProgress: 0,
+      answerRate: 0.5,
+      talk: { timed: 0, talking: 0, unknownEnd: 1, totalSeconds: 0, averageSeconds: null },
+    };
+    expect(all.body).toEqual({
+      customers: { ...customers, subscribersCalled: 1 },
+      operators,
+      byOperator: [{ operator: '101', operatorCalls: operators, customerCalls: customers }],
     });
-    expect(all.body.operators).toMatchObject({ calls: 1, answered: 1 });
-    expect(all.body.byOperator).toEqual([{ operator: '101', calls: 2, answered: 1, busy: 1, noAnswer: 0, failed: 0, inProgress: 0, talkSeconds: 60 }]);
     const day = await h().call('GET', '/api/outbound-tasks/spring/stats?from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z', { as: 'admin' });
     expect(day.body.customers).toMatchObject({ calls: 1, busy: 1, answerRate: 0 });
     expect((await h().call('GET', '/api/outbound-tasks/spring/stats?from=yesterday', { as: 'admin' })).status).toBe(400);
