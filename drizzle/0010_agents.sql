@@ -17,6 +17,7 @@ CREATE TABLE "agent_presence" (
 	"wrap_until" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "sim_calls" ADD COLUMN "hangup_requested" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "table_out_call" ADD COLUMN "status_reason" text;--> statement-breakpoint
 ALTER TABLE "agent_extensions" ADD CONSTRAINT "agent_extensions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agent_presence" ADD CONSTRAINT "agent_presence_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -57,6 +58,13 @@ GRANT EXECUTE ON FUNCTION tellflow_calling_tasks(timestamptz) TO tellflow_scenar
 CREATE OR REPLACE FUNCTION tellflow_release_subscriber() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
+  -- Two executions of one subscriber ending at once (a parent and its child in two
+  -- processes) would each see the other live: the row's lock orders them, and the
+  -- second's check below (a new statement, a new snapshot) sees the first ended.
+  PERFORM 1 FROM table_out_call WHERE "Id" = NEW.subscriber_id AND status = 11 FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
   UPDATE table_out_call SET status = 10, callaftermin = 5, date_callback = NULL, time_callback = NULL,
     date_call = coalesce(NEW.ended_at, now()),
     status_reason = format('execution %s of "%s" %s without setting a status', NEW.id, NEW.scenario_id, NEW.status)

@@ -307,6 +307,8 @@ export const simCalls = pgTable(
     duplicateRequests: integer().notNull().default(0),
     lost: boolean().notNull().default(false),
     owner: text(),
+    /** Another process asked for the call to end: its holder hangs it up at its next sweep (one PBX, several processes). */
+    hangupRequested: boolean().notNull().default(false),
   },
   (t) => [index('sim_calls_owner_idx').on(t.owner).where(sql`${t.owner} is not null`)],
 );

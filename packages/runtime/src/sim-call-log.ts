@@ -120,6 +120,19 @@ export class SqlCallLogStore implements CallLogStore {
     return rows.map(toEntry).sort((a, b) => a.startedAt - b.startedAt || a.key.localeCompare(b.key));
   }
 
+  async requestHangup(callId: string): Promise<boolean> {
+    const r = await this.db.query('update sim_calls set hangup_requested = true where call_id = $1 and owner is not null', [callId]);
+    return r.rowCount > 0;
+  }
+
+  async takeHangups(owner: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ call_id: string }>(
+      'update sim_calls set hangup_requested = false where owner = $1 and hangup_requested returning call_id',
+      [owner],
+    );
+    return rows.map((r) => r.call_id);
+  }
+
   async get(key: string): Promise<CallLogEntry | undefined> {
     const { rows } = await this.db.query<Row>(`select ${COLUMNS} from sim_calls where key = $1`, [key]);
     return rows[0] && toEntry(rows[0]);

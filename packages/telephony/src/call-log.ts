@@ -70,6 +70,13 @@ export interface CallLogStore {
    * simulator on its own log). A call is taken by one instance only.
    */
   takeOver(owner: string, aliveSince: number, o: { limit: number; key?: string }): Promise<CallLogEntry[]>;
+  /**
+   * Asks the instance holding the open call `callId` to hang it up (another
+   * process's execution ended): false when no open call has that id.
+   */
+  requestHangup(callId: string): Promise<boolean>;
+  /** The ids of `owner`'s open calls whose hangup was asked for; each is handed out once. */
+  takeHangups(owner: string): Promise<string[]>;
 }
 
 /** Applies a patch to an entry (a closed call has no owner). */
@@ -83,6 +90,7 @@ export class InMemoryCallLogStore implements CallLogStore {
   readonly #byKey = new Map<string, CallLogEntry>();
   readonly #attempts = new Map<string, number>();
   readonly #beats = new Map<string, number>();
+  readonly #hangups = new Set<string>();
 
   async reserve(entry: NewCallLogEntry): Promise<{ placed: boolean; entry: CallLogEntry }> {
     const existing = this.#byKey.get(entry.key);
@@ -134,6 +142,18 @@ export class InMemoryCallLogStore implements CallLogStore {
       taken.push({ ...entry });
     }
     return taken;
+  }
+
+  async requestHangup(callId: string): Promise<boolean> {
+    const open = [...this.#byKey.values()].some((e) => e.callId === callId && e.owner !== undefined);
+    if (open) this.#hangups.add(callId);
+    return open;
+  }
+
+  async takeHangups(owner: string): Promise<string[]> {
+    const mine = [...this.#byKey.values()].filter((e) => e.owner === owner && this.#hangups.has(e.callId)).map((e) => e.callId);
+    for (const id of mine) this.#hangups.delete(id);
+    return mine;
   }
 
   async get(key: string): Promise<CallLogEntry | undefined> {

@@ -181,8 +181,14 @@ export class TelephonySimulator implements TelephonyPort {
     b.info.bridgedWith = callIdA;
   }
 
-  /** Hangs a call up; a call this instance does not hold (placed elsewhere, or long finished) is an unknownCall error. */
+  /**
+   * Hangs a call up. A call another instance holds (placed by another
+   * process) is hung up by its holder at its next sweep, as one PBX serves
+   * every process; a call nobody holds open (unknown, or long finished) is an
+   * unknownCall error.
+   */
   async hangup(callId: string): Promise<void> {
+    if (!this.#calls.has(callId) && (await this.#log.requestHangup(callId))) return;
     const call = this.#mustGet(callId);
     if (call.info.state === 'ringing') await this.#settle(call, 'failed', 'cancelled by hangup');
     else if (call.info.state === 'answered') await this.#end(call, 'hangup');
@@ -205,6 +211,11 @@ export class TelephonySimulator implements TelephonyPort {
   }
 
   // ── Simulator controls (agent page, tests) ───────────────────────────────
+
+  /** The calls this instance holds in memory (open ones, and ended ones for a while), as snapshots. */
+  list(): CallInfo[] {
+    return [...this.#calls.values()].map((call) => ({ ...call.info }));
+  }
 
   /** Answers a ringing call, typically a 'manual' operator call from the agent page. */
   async answer(callId: string): Promise<CallInfo> {
@@ -270,7 +281,7 @@ export class TelephonySimulator implements TelephonyPort {
 
   /**
    * Beats (when heartbeats are on), offers again the events a listener
-   * failed on, takes over the open calls of stopped instances — handing on
+   * failed on, hangs up the calls other processes asked to end, takes over the open calls of stopped instances — handing on
    * the outcome the log holds, or ending them as lost — and lets finished
    * calls leave memory. Runs every `heartbeatMs`; callable any time.
    */
@@ -282,6 +293,7 @@ export class TelephonySimulator implements TelephonyPort {
       call.undelivered = false;
       this.#deliver(call, [...call.events]);
     }
+    for (const callId of await this.#log.takeHangups(this.#id)) if (this.#calls.has(callId)) await this.hangup(callId);
     const orphans = await this.#log.takeOver(this.#id, now - this.#ownerTimeoutMs, { limit: TAKE_OVER_BATCH });
     for (const entry of orphans) this.#adoptOrphan(entry, LOST_WITH_PROCESS, 'all');
     this.#evict(this.#clock.now());

@@ -11,7 +11,12 @@ import { availability, holdAgent, recordHold, type AgentState } from './availabi
 describe.each(DATABASE_KINDS)('the availability rule on %s', (kind) => {
   const { h, skip } = useHarness(kind);
 
-  const agent = async (username: string, extensions: string[], presence?: 'offline' | 'available' | 'dnd', extra: { wrapUntil?: number; disabled?: boolean } = {}) => {
+  const agent = async (
+    username: string,
+    extensions: string[],
+    presence?: 'offline' | 'available' | 'dnd',
+    extra: { wrapUntil?: number; disabled?: boolean } = {},
+  ) => {
     const db = h().t.db;
     const { rows } = await db.query<{ id: string }>(`insert into users (username, password_hash, role, disabled) values ($1, 'x', 'agent', $2) returning id`, [
       username,
@@ -27,7 +32,10 @@ describe.each(DATABASE_KINDS)('the availability rule on %s', (kind) => {
     insertExecution(h().t.db, { scenarioId: 'x', version: 1, input: {}, now: T0, ...(parentId ? { parentId, parentStep: 1 } : {}) });
   const end = (id: string) => h().t.db.query(`update executions set status = 'completed', ended_at = now() where id = $1`, [id]);
   const form = (executionId: string, assignee: string) =>
-    h().t.db.query(`insert into effects (execution_id, step, node_id, kind, request, assignee) values ($1, 1, 'form', 'form', '{}', $2)`, [executionId, assignee]);
+    h().t.db.query(`insert into effects (execution_id, step, node_id, kind, request, assignee) values ($1, 1, 'form', 'form', '{}', $2)`, [
+      executionId,
+      assignee,
+    ]);
   const states = async (extensions: string[], asker: string | null = null) =>
     Object.fromEntries((await availability(h().t.db, extensions, T0, asker)).map((a) => [a.extension, a.state]));
 
