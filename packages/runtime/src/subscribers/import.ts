@@ -25,7 +25,6 @@ import {
   NORMALISE,
   Problem,
   SUBSCRIBER_COLUMNS,
-  castExpression,
   columnNamed,
   defaultColumn,
   headerKey,
