@@ -10,6 +10,7 @@ import { OutboundTaskStore } from './outbound/store.ts';
 import { ScenarioStore } from './scenarios.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
+import { SubscriberStore } from './subscribers/store.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
 
 /** Executions read back: lists, one with its trace and effects, the forms waiting for an answer. */
@@ -44,6 +45,7 @@ export interface Stores {
   scenarios: ScenarioStore;
   serviceTasks: ServiceTaskStore;
   outboundTasks: OutboundTaskStore;
+  subscribers: SubscriberStore;
   executions: ExecutionStore;
 }
 
@@ -55,6 +57,7 @@ export function stores(db: Database, clock: Clock = systemClock): Stores {
     scenarios: new ScenarioStore(db),
     serviceTasks: new ServiceTaskStore(db, () => clock.now()),
     outboundTasks: new OutboundTaskStore(db),
+    subscribers: new SubscriberStore(db, () => clock.now()),
     executions: new ExecutionStore(db),
   };
 }
