@@ -55,6 +55,7 @@ import {
   VersionList,
   VersionParams,
 } from './scenarios.ts';
+import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
 
@@ -153,6 +154,9 @@ export const endpoints = {
     idempotent: true,
   },
   'GET /api/outbound-tasks/{id}/subscribers/{subscriberId}/calls': { params: SubscriberParams, response: CallHistory },
+
+  'GET /api/subscribers': { query: SubscriberListQuery, response: SubscriberList },
+  'POST /api/subscribers/reset': { body: ResetSubscribers, response: ResetDone },
 
   'GET /api/calls': { response: RingingList },
   'POST /api/calls/{callId}/answer': { params: CallParams, response: SettledCall },
