@@ -56,6 +56,7 @@ import {
   VersionList,
   VersionParams,
 } from './scenarios.ts';
+import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
 import { AgentList, AgentParams, OneAgent, SetPresence } from './agents.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
@@ -160,6 +161,9 @@ export const endpoints = {
     idempotent: true,
   },
   'GET /api/outbound-tasks/{id}/subscribers/{subscriberId}/calls': { params: SubscriberParams, response: CallHistory },
+
+  'GET /api/subscribers': { query: SubscriberListQuery, response: SubscriberList },
+  'POST /api/subscribers/reset': { body: ResetSubscribers, response: ResetDone },
 
   'GET /api/calls': { response: RingingList },
   'POST /api/calls/{callId}/answer': { params: CallParams, response: SettledCall },

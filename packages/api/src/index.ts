@@ -11,6 +11,7 @@ export * from './scenarios.ts';
 export * from './executions.ts';
 export * from './service-tasks.ts';
 export * from './outbound-tasks.ts';
+export * from './subscribers.ts';
 export * from './calls.ts';
 export * from './health.ts';
 export * from './node-types.ts';

@@ -15,6 +15,14 @@ export const CallingHours = z
   .meta({ description: "calling hours in the task's time zone (1 = Monday); from = to means all day" });
 export type CallingHours = z.infer<typeof CallingHours>;
 
+/** What an import does with a phone number already in the task or twice in the file. */
+export const DuplicatePhones = z.enum(['reject', 'skip', 'allow']).meta({
+  description:
+    'a phone number already in the task, or on two rows of the file (compared as stored: without spaces, dashes and parentheses): ' +
+    'reject (default): those rows are errors, so the import fails naming their lines; skip: they are left out and counted; allow: they are imported',
+});
+export type DuplicatePhones = z.infer<typeof DuplicatePhones>;
+
 export const OutboundTaskInput = z.strictObject({
   id: ScenarioId,
   name: z.string().min(1).max(200).optional().describe('Default: the id'),
@@ -26,6 +34,7 @@ export const OutboundTaskInput = z.strictObject({
   operators: z.array(z.string().min(1)).describe('Operator numbers of the group working this task'),
   hours: CallingHours.optional(),
   timeZone: TimeZone.optional(),
+  duplicatePhones: DuplicatePhones.optional(),
 });
 export type OutboundTaskInput = z.infer<typeof OutboundTaskInput>;
 export const OutboundTaskPatch = OutboundTaskInput.omit({ id: true }).partial();
@@ -43,6 +52,7 @@ export const OutboundTask = z.object({
   hours: CallingHours,
   timeZone: z.string(),
   state: z.enum(['stopped', 'running']),
+  duplicatePhones: DuplicatePhones,
 });
 export type OutboundTask = z.infer<typeof OutboundTask>;
 
@@ -85,7 +95,17 @@ export const ImportQuery = z.object({
 });
 
 export const ImportResult = z.object({
-  imported: z.number().int().meta({ description: 'rows stored (0 when all-or-nothing met a bad row)' }),
+  imported: z
+    .number()
+    .int()
+    .meta({ description: 'rows of the file the task now has: added + updated + unchanged + kept (0 when all-or-nothing met a bad row)' }),
+  added: z.number().int().meta({ description: 'rows new to the task' }),
+  updated: z.number().int().meta({ description: 'rows the task had (same key) whose values the file changed' }),
+  unchanged: z.number().int().meta({ description: 'rows the task had with the values the file gives (imported before)' }),
+  kept: z.number().int().meta({
+    description: 'rows the file changed that were left as they are: being served (11), done (12) or with another status than new or 10',
+  }),
+  duplicates: z.number().int().meta({ description: "rows left out for their phone number (the task's duplicatePhones policy is skip)" }),
   skipped: z.number().int().meta({ description: 'rows rejected' }),
   rows: z.number().int().meta({ description: 'data rows in the file' }),
   errors: z.array(z.object({ line: z.number().int(), column: z.string().optional(), message: z.string() })),

@@ -345,10 +345,20 @@ export const tableOutCall = pgTable(
     dueAt: at(),
     /** Why the row has its status when Tellflow set it (an execution that ended without setting one, an admin's reset). */
     statusReason: text(),
+    /**
+     * Which row of the subscriber file this is, so importing the file again updates instead of adding: the file's key
+     * column, or `tel:<number>#<n>` (the n-th row of the file with that number).
+     */
+    externalKey: text(),
+    /** A hash of the values the last import wrote: a row the file has not changed is left alone on the next import. */
+    importHash: text(),
   },
   (t) => [
     index('table_out_call_due_idx').on(t.dueAt).where(sql`${t.status} = 10`),
     index('table_out_call_new_idx').on(t.taskId, t.Id).where(sql`${t.status} is null`),
+    uniqueIndex('table_out_call_external_key_idx').on(t.taskId, t.externalKey),
+    // Duplicate phone numbers on import, and the dialer's "this number is being served" check.
+    index('table_out_call_task_tel_idx').on(t.taskId, t.tel),
   ],
 );
 
@@ -372,6 +382,10 @@ export const outboundTasks = pgTable('outbound_tasks', {
   state: text({ enum: ['stopped', 'running'] })
     .notNull()
     .default('stopped'),
+  /** A phone number already in the task, or twice in a file: the import fails (reject), leaves it out (skip) or imports it (allow). */
+  duplicatePhones: text({ enum: ['reject', 'skip', 'allow'] })
+    .notNull()
+    .default('reject'),
   createdAt: at().notNull().defaultNow(),
   updatedAt: at().notNull().defaultNow(),
 });

@@ -38,6 +38,7 @@ export { installBundled, dependencyOrder, BUNDLED_FOLDER, CALLBACK_MONITOR_TASK 
 export {
   importSubscribers,
   formatImportError,
+  SubscriberStore,
   SUBSCRIBER_COLUMNS,
   columnNamed,
   type ImportMode,

@@ -11,6 +11,7 @@ import { OutboundTaskStore } from './outbound/store.ts';
 import { ScenarioStore } from './scenarios.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
+import { SubscriberStore } from './subscribers/store.ts';
 import { getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
 
 /** Executions read back: lists, one with its trace and effects, the forms waiting for an answer. */
@@ -46,6 +47,7 @@ export interface Stores {
   serviceTasks: ServiceTaskStore;
   outboundTasks: OutboundTaskStore;
   agents: AgentStore;
+  subscribers: SubscriberStore;
   executions: ExecutionStore;
 }
 
@@ -60,6 +62,7 @@ export function stores(db: Database, clock: Clock = systemClock): Stores {
     serviceTasks,
     outboundTasks: new OutboundTaskStore(db, serviceTasks, now),
     agents: new AgentStore(db, now),
+    subscribers: new SubscriberStore(db, now),
     executions: new ExecutionStore(db),
   };
 }

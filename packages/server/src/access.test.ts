@@ -56,6 +56,8 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/outbound-tasks/{id}/stop', 'staff'],
   ['POST', '/api/outbound-tasks/{id}/subscribers', 'admin'],
   ['GET', '/api/outbound-tasks/{id}/subscribers/{subscriberId}/calls', 'all'],
+  ['GET', '/api/subscribers', 'staff'],
+  ['POST', '/api/subscribers/reset', 'admin'],
   ['GET', '/api/calls', 'all'],
   ['POST', '/api/calls/{callId}/answer', 'all'],
   ['POST', '/api/calls/{callId}/reject', 'all'],

@@ -44,6 +44,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { serviceTaskRoutes } from './routes/service-tasks.ts';
+import { subscriberRoutes } from './routes/subscribers.ts';
 import { userRoutes } from './routes/users.ts';
 import { webRoutes } from './routes/web.ts';
 
@@ -130,6 +131,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     formRoutes(deps),
     serviceTaskRoutes(deps),
     outboundTaskRoutes(deps),
+    subscriberRoutes(deps),
     callRoutes(deps),
   ];
   const operations: Operation[] = [];

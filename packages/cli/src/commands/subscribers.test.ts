@@ -99,13 +99,18 @@ describe('tellflow subscribers', () => {
 
   it('prints a JSON report with --json', async () => {
     const r = await run(['import', 'list.tsv', '--task', 'spring', '--json', '--skip-bad-rows', '--delimiter', 'tab'], {
-      'list.tsv': 'tel\tstatus\n79001\t10\n79002\tbusy\n',
+      'list.tsv': 'tel\tstatus\n79001\t12\n79002\tbusy\n',
     });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toEqual({
       ok: false,
       task: 'spring',
       imported: 1,
+      added: 1,
+      updated: 0,
+      unchanged: 0,
+      kept: 0,
+      duplicates: 0,
       skipped: 1,
       rows: 2,
       errors: [{ line: 3, column: 'status', message: '"busy" is not a status (empty for new, 10, 11, 12 or another whole number)' }],
@@ -117,12 +122,104 @@ describe('tellflow subscribers', () => {
       ok: false,
       task: 'spring',
       imported: 0,
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      kept: 0,
+      duplicates: 0,
       skipped: 0,
       rows: 0,
       errors: [{ line: 2, message: 'a quoted field is never closed (a missing " ?)' }],
       omittedErrors: 0,
       fatal: true,
     });
+  });
+
+  it('importing the same file again changes nothing; an edited file updates; duplicates follow the task policy', async () => {
+    const csv = 'tel,first_name\n79001,Ann\n79002,Bob\n';
+    expect((await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': csv })).out).toBe('imported 2 subscribers into task spring\n');
+    expect(await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': csv })).toEqual({
+      code: 0,
+      out: 'imported 2 subscribers into task spring (0 added, 0 updated, 2 unchanged)\n',
+      err: '',
+    });
+    const edited = 'tel,first_name\n79001,Anna\n79002,Bob\n79003,Cid\n79003,Cid again\n';
+    expect(await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': edited })).toEqual({
+      code: 1,
+      out: "line 5: tel: 79003 is also on line 4 (the task's duplicatePhones policy is reject)\n1 bad row of 4: nothing imported into task spring (--skip-bad-rows imports the good rows)\n",
+      err: 'tellflow subscribers: nothing imported\n',
+    });
+    const db = await productDatabase.open(process.env);
+    try {
+      await new OutboundTaskStore(db).update('spring', { duplicatePhones: 'skip' });
+    } finally {
+      await db.close();
+    }
+    expect((await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': edited })).out).toBe(
+      'imported 3 subscribers into task spring (1 added, 1 updated, 1 unchanged; 1 duplicate phone number left out)\n',
+    );
+    expect((await stored()).map((r) => r.first_name)).toEqual(['Anna', 'Bob', 'Cid']);
+  });
+
+  it('lists subscribers by due time with filters and pages, and resets them', async () => {
+    const csv = 'tel,first_name,status,operator_number,callaftermin,date_call\n79001,Ann,,,,\n79002,Bob,10,101,30,2026-11-22T10:00:00Z\n79003,Cid,12,101,,\n';
+    await run(['import', 'list.csv', '--task', 'spring'], { 'list.csv': csv });
+    const all = await run(['list', '--task', 'spring']);
+    expect(all.code).toBe(0);
+    expect(all.out.split('\n')).toEqual([
+      expect.stringMatching(/^ID\s+TASK\s+TEL\s+STATUS\s+DUE\s+OPERATOR\s+NAME\s+REASON$/),
+      expect.stringMatching(/^\d+\s+spring\s+79002\s+10\s+2026-11-22T10:30:00.000Z\s+101\s+Bob$/),
+      expect.stringMatching(/^\d+\s+spring\s+79001\s+new\s+Ann$/),
+      expect.stringMatching(/^\d+\s+spring\s+79003\s+12\s+101\s+Cid$/),
+      '3 of 3',
+      '',
+    ]);
+    const first = await run(['list', '--limit', '1', '--json']);
+    const page = JSON.parse(first.out);
+    expect([page.total, page.subscribers.map((s: { tel: string }) => s.tel)]).toEqual([3, ['79002']]);
+    const second = await run(['list', '--limit', '1', '--cursor', page.nextCursor]);
+    expect(second.out).toMatch(/79001[\s\S]*1 of 3; next page: --cursor \S+\n$/);
+    expect((await run(['list', '--status', 'new'])).out).toMatch(/^ID.*\n\d+\s+spring\s+79001\s+new\s+Ann\n1 of 1\n$/);
+    expect((await run(['list', '--due-before', '2026-11-22T10:00:00Z'])).out).toBe('no subscribers\n');
+
+    const reset = await run(['reset', '--task', 'spring', '--status', '12,10', '--to', 'callback', '--due-at', '2026-12-01T09:00:00+03:00']);
+    expect(reset).toEqual({ code: 0, out: 'reset 2 subscribers to a callback due 2026-12-01T09:00:00+03:00\n', err: '' });
+    const listed = await run(['list', '--status', '10']);
+    expect(listed.out).toMatch(/79002\s+10\s+2026-12-01T06:00:00.000Z\s+101\s+Bob\s+reset by \S+ \(command line\)/);
+    expect(listed.out).toMatch(/79003\s+10\s+2026-12-01T06:00:00.000Z\s+101\s+Cid\s+reset by/);
+    const db = await productDatabase.open(process.env);
+    let ann: number;
+    try {
+      ann = (await db.query<{ Id: number }>(`select "Id" from table_out_call where tel = '79001'`)).rows[0]!.Id;
+    } finally {
+      await db.close();
+    }
+    expect(await run(['reset', '--ids', String(ann), '--to', 'callback'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`subscriber ${ann} has no operator_number`),
+    });
+    expect(await run(['reset', '--ids', `${ann}`, '--to', 'new'])).toMatchObject({ code: 0, out: 'reset 1 subscriber to new\n' });
+    expect(await run(['reset', '--ids', '999999', '--to', 'new'])).toMatchObject({ code: 1, err: expect.stringContaining('subscriber 999999 not found') });
+  });
+
+  it('list and reset: bad arguments exit 2', async () => {
+    const cases: [string[], string][] = [
+      [['list', '--status', 'done'], '--status must be new, 10, 11, 12 or another number, not "done"'],
+      [['list', '--due-before', 'tomorrow'], '--due-before must be a time like'],
+      [['list', '--limit', '0'], '--limit must be a number from 1 to 1000'],
+      [['list', 'extra'], 'unexpected "extra"'],
+      [['list', '--cursor', 'xyz'], 'cursor is not one this list returned'],
+      [['reset', '--to', 'new'], 'reset needs --ids 1,2,… or --task ID'],
+      [['reset', '--ids', '1,x', '--to', 'new'], '--ids must be subscriber ids like 17,18'],
+      [['reset', '--ids', '1', '--status', '10', '--to', 'new'], '--status filters the rows of --task ID'],
+      [['reset', '--task', 'spring', '--to', 'later'], '--to must be new or callback, not "later"'],
+      [['reset', '--task', 'spring', '--to', 'new', '--due-at', '2026-12-01T09:00:00Z'], '--due-at is for --to callback'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toContain(`tellflow subscribers: ${message}`);
+    }
   });
 
   it('refuses a file that is not a subscriber list, exit 1', async () => {
@@ -149,8 +246,8 @@ describe('tellflow subscribers', () => {
   it('exits 2 on bad arguments, an unreadable file or an unknown task, importing nothing', async () => {
     const file = { 'list.csv': 'tel\n79001\n' };
     const cases: [string[], string][] = [
-      [[], 'no subcommand given (the subcommand is "import")'],
-      [['export', 'list.csv', '--task', 'spring'], 'unknown subcommand "export" (the subcommand is "import")'],
+      [[], 'no subcommand given (import, list or reset)'],
+      [['export', 'list.csv', '--task', 'spring'], 'unknown subcommand "export" (import, list or reset)'],
       [['import', '--task', 'spring'], 'no file given'],
       [['import', 'a.csv', 'b.csv', '--task', 'spring'], 'give one file, not 2'],
       [['import', 'list.csv'], 'missing --task ID'],

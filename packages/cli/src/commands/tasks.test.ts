@@ -47,12 +47,34 @@ describe('tellflow service-tasks and tasks', () => {
 
   it('creates, starts and stops an outbound task and shows its progress', async () => {
     const created = await run(tasks, 'create', 'spring', '--operators', '101,102', '--hours', '09:00-21:00', '--days', '1-5', '--tz', 'Europe/Moscow');
-    expect(created).toMatchObject({ code: 0, out: 'created outbound task spring (operators 101, 102, 09:00-21:00 Europe/Moscow)\n' });
+    expect(created).toMatchObject({
+      code: 0,
+      out: 'created outbound task spring (operators 101, 102, 09:00-21:00 Europe/Moscow, duplicate phone numbers: reject)\n',
+    });
     expect((await run(tasks, 'start', 'spring')).out).toBe('spring running\n');
     expect((await run(tasks, 'list')).out).toMatch(/spring\s+running\s+101,102\s+09:00-21:00 Europe\/Moscow/);
     expect((await run(tasks, 'progress', 'spring')).out).toBe('no subscribers yet\n');
     expect((await run(tasks, 'stop', 'spring')).out).toBe('spring stopped\n');
     expect(await run(tasks, 'create', 'bad', '--operators', '1', '--tz', 'Mars/Base')).toMatchObject({ code: 2, err: expect.stringContaining('time zone') });
+  });
+
+  it('sets the duplicate phone number policy on create and update; update changes only what it is given', async () => {
+    expect(await run(tasks, 'create', 'summer', '--operators', '101', '--duplicate-phones', 'allow')).toMatchObject({
+      code: 0,
+      out: 'created outbound task summer (operators 101, all day UTC, duplicate phone numbers: allow)\n',
+    });
+    expect(await run(tasks, 'update', 'summer', '--duplicate-phones', 'skip', '--tz', 'Europe/Moscow')).toMatchObject({
+      code: 0,
+      out: 'updated outbound task summer (operators 101, all day Europe/Moscow, duplicate phone numbers: skip)\n',
+    });
+    expect(await run(tasks, 'create', 'winter', '--operators', '101', '--duplicate-phones', 'twice')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--duplicate-phones must be reject, skip or allow, not "twice"'),
+    });
+    expect(await run(tasks, 'update', 'nope', '--duplicate-phones', 'skip')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('outbound task "nope" not found'),
+    });
   });
 
   it('prints how the calls of a task ended, for all time or a range', async () => {

@@ -2,6 +2,8 @@ import type { CallFigures, OutboundTask, TaskCallStats } from '@tellflow/runtime
 import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
+const DUPLICATE_POLICIES = ['reject', 'skip', 'allow'];
+
 const hours = (t: OutboundTask) => `${t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`} ${t.timeZone}`;
 
 export const tasks: Command = {
@@ -11,6 +13,8 @@ export const tasks: Command = {
        tellflow tasks create ID --operators 101,102 [--name NAME] [--dialog dialog]
                 [--routing outbound-routing] [--operator-call operator-call]
                 [--hours 09:00-21:00] [--days 1-5] [--tz Europe/Moscow]
+                [--duplicate-phones reject|skip|allow]
+       tellflow tasks update ID [the options of create]
        tellflow tasks start ID | stop ID
        tellflow tasks progress ID
        tellflow tasks stats ID [--since DATE] [--until DATE]
@@ -31,6 +35,11 @@ only these), TALKING, or END UNKNOWN (cut off with their process, or their
 execution ended with no hang-up seen): counted, never given a duration.
 --since and --until (a date, or a date and time) limit it to calls started
 in that range.
+
+--duplicate-phones says what an import does with a phone number the task
+has already, or that is twice in the file: reject (the default: those rows
+are errors), skip (left out and counted) or allow (imported). "update"
+changes only the options it is given.
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(
@@ -45,6 +54,7 @@ in that range.
         hours: { type: 'string' },
         days: { type: 'string' },
         tz: { type: 'string' },
+        'duplicate-phones': { type: 'string' },
         since: { type: 'string' },
         until: { type: 'string' },
       },
@@ -65,27 +75,38 @@ in that range.
           );
           return EXIT.ok;
         });
-      case 'create': {
+      case 'create':
+      case 'update': {
+        const duplicates = v['duplicate-phones'];
+        if (duplicates !== undefined && !DUPLICATE_POLICIES.includes(duplicates)) {
+          return usageError(this, `--duplicate-phones must be reject, skip or allow, not "${duplicates}"`, io);
+        }
         const window = v.hours ? /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(v.hours) : null;
         if (v.hours && !window) return usageError(this, '--hours must look like 09:00-21:00', io);
         const days = v.days ? /^([1-7])-([1-7])$/.exec(v.days) : null;
         if (v.days && !days) return usageError(this, '--days must look like 1-5 (1 = Monday)', io);
         const dayList = days ? Array.from({ length: Number(days[2]) - Number(days[1]) + 1 }, (_, i) => Number(days[1]) + i) : [1, 2, 3, 4, 5, 6, 7];
+        const fields = {
+          ...(v.name ? { name: v.name } : {}),
+          ...(v.dialog ? { dialogScenarioId: v.dialog } : {}),
+          ...(v.routing ? { routingScenarioId: v.routing } : {}),
+          ...(v['operator-call'] ? { operatorCallScenarioId: v['operator-call'] } : {}),
+          ...(action === 'create' || v.operators !== undefined
+            ? {
+                operators: (v.operators ?? '')
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
+          ...(window ? { hours: { from: window[1]!, to: window[2]!, days: dayList } } : days ? { hours: { from: '00:00', to: '00:00', days: dayList } } : {}),
+          ...(v.tz ? { timeZone: v.tz } : {}),
+          ...(duplicates ? { duplicatePhones: duplicates } : {}),
+        };
         return withProduct(io, this.name, async (product) => {
-          const t = await product.outboundTasks.create({
-            id,
-            ...(v.name ? { name: v.name } : {}),
-            ...(v.dialog ? { dialogScenarioId: v.dialog } : {}),
-            ...(v.routing ? { routingScenarioId: v.routing } : {}),
-            ...(v['operator-call'] ? { operatorCallScenarioId: v['operator-call'] } : {}),
-            operators: (v.operators ?? '')
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-            ...(window ? { hours: { from: window[1]!, to: window[2]!, days: dayList } } : days ? { hours: { from: '00:00', to: '00:00', days: dayList } } : {}),
-            ...(v.tz ? { timeZone: v.tz } : {}),
-          });
-          io.stdout(`created outbound task ${t.id} (operators ${t.operators.join(', ') || 'none'}, ${hours(t)})\n`);
+          const t = action === 'create' ? await product.outboundTasks.create({ id, ...fields }) : await product.outboundTasks.update(id!, fields);
+          const what = `operators ${t.operators.join(', ') || 'none'}, ${hours(t)}, duplicate phone numbers: ${t.duplicatePhones}`;
+          io.stdout(`${action === 'create' ? 'created' : 'updated'} outbound task ${t.id} (${what})\n`);
           return EXIT.ok;
         });
       }
@@ -125,7 +146,7 @@ in that range.
         });
       }
       default:
-        return usageError(this, action ? `unknown action "${action}" (list, create, start, stop, progress, stats)` : 'missing action', io);
+        return usageError(this, action ? `unknown action "${action}" (list, create, update, start, stop, progress, stats)` : 'missing action', io);
     }
   },
 };

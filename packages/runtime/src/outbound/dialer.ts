@@ -50,7 +50,10 @@ export class Dialer {
       if ((await availability(tx, [operator], now))[0]!.state !== 'available') continue;
       const claimed = await tx.query<{ Id: number }>(
         `update table_out_call set status = 11, operator_number = $2, status_reason = null
-         where "Id" = (select "Id" from table_out_call where task_id = $1 and status is null order by "Id" limit 1 for update skip locked)
+         where "Id" = (select "Id" from table_out_call c where task_id = $1 and status is null
+           -- A number being served (a task that allows duplicate numbers) is not dialled a second time at once.
+           and not exists (select 1 from table_out_call s where s.task_id = $1 and s.tel = c.tel and s.status = 11)
+           order by "Id" limit 1 for update skip locked)
          returning "Id"`,
         [task.id, operator],
       );

@@ -29,6 +29,7 @@ const KEYS = [
   'hours',
   'timeZone',
   'state',
+  'duplicatePhones',
 ] as const;
 /** The select list of a task's columns, keyed as `OutboundTaskRow`: what `toOutboundTask` reads. */
 export const OUTBOUND_TASK_COLUMNS = selectList(outboundTasks, KEYS);
@@ -48,8 +49,8 @@ export class OutboundTaskStore {
     const t = { ...TASK_SCENARIO_DEFAULTS, ...parseInput(OutboundTaskInput, raw, 'outbound task') };
     const { rows } = await this.db.query<TaskRow>(
       `insert into outbound_tasks (id, name, dialog_scenario_id, routing_scenario_id, operator_call_scenario_id, attach_calls, after_disconnect,
-         operators, hours, time_zone)
-       values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10) on conflict (id) do nothing returning ${OUTBOUND_TASK_COLUMNS}`,
+         operators, hours, time_zone, duplicate_phones)
+       values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10, $11) on conflict (id) do nothing returning ${OUTBOUND_TASK_COLUMNS}`,
       [
         t.id,
         t.name ?? t.id,
@@ -61,6 +62,7 @@ export class OutboundTaskStore {
         JSON.stringify(t.operators),
         JSON.stringify(t.hours ?? ALL_DAY),
         t.timeZone ?? 'UTC',
+        t.duplicatePhones ?? 'reject',
       ],
     );
     if (!rows[0]) throw conflict(`outbound task "${t.id}" already exists`);
@@ -72,7 +74,7 @@ export class OutboundTaskStore {
     const n = { ...(await this.get(id)), ...p };
     const { rows } = await this.db.query<TaskRow>(
       `update outbound_tasks set name = $2, dialog_scenario_id = $3, routing_scenario_id = $4, operator_call_scenario_id = $5, attach_calls = $6,
-         after_disconnect = $7, operators = $8::text::jsonb, hours = $9::text::jsonb, time_zone = $10, updated_at = now()
+         after_disconnect = $7, operators = $8::text::jsonb, hours = $9::text::jsonb, time_zone = $10, duplicate_phones = $11, updated_at = now()
        where id = $1 returning ${OUTBOUND_TASK_COLUMNS}`,
       [
         id,
@@ -85,6 +87,7 @@ export class OutboundTaskStore {
         JSON.stringify(n.operators),
         JSON.stringify(n.hours),
         n.timeZone,
+        n.duplicatePhones,
       ],
     );
     return toOutboundTask(rows[0]!);

@@ -19,6 +19,7 @@ export const SUBSCRIBER_COLUMNS = [
   'operator_number',
   'status',
   'date_call',
+  'external_key',
 ] as const;
 export type SubscriberColumn = (typeof SUBSCRIBER_COLUMNS)[number];
 
@@ -43,6 +44,8 @@ const ALIASES: Record<SubscriberColumn, string[]> = {
   operator_number: ['operator', 'operator number', 'оператор', 'номер оператора'],
   status: ['статус'],
   date_call: ['last call', 'date of call', 'дата звонка'],
+  // Not "id": that one is the table's own (a file's own ids are mapped here with --map Id=external_key).
+  external_key: ['key', 'external id', 'ext key', 'ext id', 'ключ', 'внешний ключ', 'внешний id'],
 };
 
 /** Case, spaces, underscores, dashes and dots do not matter in a header: "First Name" = "first_name". */
@@ -199,6 +202,15 @@ function operatorNumber(value: string): Cell {
   return v === '' ? null : v;
 }
 
+const MAX_KEY = 200;
+
+/** A key names one row of the file: required (when the file has the column), trimmed, not too long. */
+function externalKey(value: string): Cell {
+  const v = value.trim();
+  if (v === '') return new Problem('is empty: when the file has a key column, every row needs its key');
+  return v.length > MAX_KEY ? new Problem(`${quote(v)} is longer than ${MAX_KEY} characters`) : v;
+}
+
 export const NORMALISE: Record<SubscriberColumn, (value: string) => Cell> = {
   tel: normalisePhone,
   first_name: text,
@@ -212,6 +224,7 @@ export const NORMALISE: Record<SubscriberColumn, (value: string) => Cell> = {
   operator_number: operatorNumber,
   status,
   date_call: dateCall,
+  external_key: externalKey,
 };
 
 /**

@@ -262,11 +262,11 @@ describe.each(DATABASE_KINDS)('subscriber import on %s', (kind) => {
 
   it.skipIf(skip)('the trigger sets due_at for rows imported with status 10 and a callback', async () => {
     const csv = [
-      'tel,status,callaftermin,date_call,date_callback,time_callback',
-      '79001,10,30,2026-11-22T09:00:00Z,,',
-      '79002,10,,,2026-11-23,10:15',
-      '79003,10,45,22.11.2026 12:00,,',
-      '79004,,30,,,',
+      'tel,status,callaftermin,date_call,date_callback,time_callback,operator_number',
+      '79001,10,30,2026-11-22T09:00:00Z,,,101',
+      '79002,10,,,2026-11-23,10:15,101',
+      '79003,10,45,22.11.2026 12:00,,,101',
+      '79004,,30,,,,',
     ].join('\n');
     expect(await load(csv)).toMatchObject({ imported: 4 });
     const rows = await stored('tel, status, due_at, date_call');

@@ -3,12 +3,21 @@
  * dials) from a CSV file with a header row. Used by `tellflow subscribers
  * import` and the HTTP API.
  *
- * The file is read as a stream and inserted in batches (one multi-row INSERT
- * per batch, its values bound as arrays), all in one transaction: a fatal
- * error anywhere in the file, or in all-or-nothing mode any bad row, leaves
- * nothing imported.
+ * The file is read as a stream and written in batches (write-batch.ts:
+ * multi-row statements, values bound as arrays), all in one transaction: a
+ * fatal error anywhere in the file, or in all-or-nothing mode any bad row,
+ * leaves nothing imported.
+ *
+ * Each row has a key: the file's key column (`external_key`, `key`…), or,
+ * without one, `tel:<number>#<n>` for the n-th row of the file with that
+ * number. Importing a file again matches its rows to the task's by key:
+ * unchanged rows are left alone, changed ones updated (see write-batch.ts).
+ * Rows that could never be called are refused (row-rules.ts); phone numbers
+ * twice in the file or already in the task follow the task's
+ * `duplicatePhones` policy.
  */
 import { Readable } from 'node:stream';
+import type { DuplicatePhones } from '@tellflow/api';
 import { parse, CsvError, type Options } from 'csv-parse';
 import type { Database, Queryable } from '@tellflow/db';
 import { invalid, notFound } from '../errors.ts';
@@ -16,7 +25,6 @@ import {
   NORMALISE,
   Problem,
   SUBSCRIBER_COLUMNS,
-  castExpression,
   columnNamed,
   defaultColumn,
   headerKey,
@@ -25,7 +33,9 @@ import {
   reservedReason,
   type SubscriberColumn,
 } from './columns.ts';
+import { callabilityProblems } from './row-rules.ts';
 import { countNewlines, detectDelimiter, fatal, textChunks, type SubscriberSource } from './text.ts';
+import { WriteBatch, type BatchOutcome } from './write-batch.ts';
 
 export type { SubscriberSource } from './text.ts';
 
@@ -66,8 +76,18 @@ export interface SubscriberRowError {
 }
 
 export interface SubscriberImportResult {
-  /** Rows stored: 0 when all-or-nothing mode met a bad row. */
+  /** Rows of the file the task now has: added + updated + unchanged + kept (0 when all-or-nothing mode met a bad row). */
   imported: number;
+  /** Rows new to the task. */
+  added: number;
+  /** Rows the task had (same key) whose values the file changed. */
+  updated: number;
+  /** Rows the task had with the values the file gives. */
+  unchanged: number;
+  /** Rows the file changed that were left as they are: being served, done, or with a status other than new or 10. */
+  kept: number;
+  /** Rows left out for their phone number (policy skip). */
+  duplicates: number;
   /** Rows with errors, not stored. */
   skipped: number;
   /** Data rows in the file (blank lines not counted). */
@@ -106,14 +126,19 @@ export async function importSubscribers(db: Database, options: ImportSubscribers
   try {
     await db.transaction(async (tx) => {
       // KEY SHARE: the task cannot be deleted meanwhile, yet stays free to be updated (started, stopped…).
-      const { rows } = await tx.query<{ time_zone: string }>('select time_zone from outbound_tasks where id = $1 for key share', [o.taskId]);
+      const { rows } = await tx.query<{ time_zone: string; duplicate_phones: DuplicatePhones }>(
+        'select time_zone, duplicate_phones from outbound_tasks where id = $1 for key share',
+        [o.taskId],
+      );
       if (!rows[0]) throw notFound(`outbound task "${o.taskId}"`);
-      result = await load(tx, o, rows[0].time_zone);
+      // One import into a task at a time: each checks keys and phone numbers against what the task has.
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`tellflow:import:${o.taskId}`]);
+      result = await load(tx, o, rows[0].time_zone, rows[0].duplicate_phones);
       if (o.mode === 'all-or-nothing' && result.skipped > 0) throw new RollBack();
     });
   } catch (error) {
     if (!(error instanceof RollBack)) throw error;
-    result!.imported = 0;
+    Object.assign(result!, { imported: 0, added: 0, updated: 0, unchanged: 0, kept: 0, duplicates: 0 });
   }
   return result!;
 }
@@ -163,8 +188,8 @@ function checkOptions(o: ImportSubscribersOptions): Checked {
   return { taskId: o.taskId, source: o.source, mapping, delimiter: o.delimiter, mode, onProgress: o.onProgress, batchSize, maxErrors };
 }
 
-/** Reads the file and inserts its good rows through `tx`; returns the counts and errors. */
-async function load(tx: Queryable, o: Checked, timeZone: string): Promise<SubscriberImportResult> {
+/** Reads the file and writes its good rows through `tx`; returns the counts and errors. */
+async function load(tx: Queryable, o: Checked, timeZone: string, policy: DuplicatePhones): Promise<SubscriberImportResult> {
   const chunks = textChunks(o.source)[Symbol.asyncIterator]();
   // The first line, to detect the delimiter from.
   let head = '';
@@ -208,21 +233,49 @@ async function load(tx: Queryable, o: Checked, timeZone: string): Promise<Subscr
   input.on('error', (error) => parser.destroy(error));
   input.pipe(parser);
 
-  // One INSERT in flight while the next batch is parsed.
-  let inFlight: Promise<number> | undefined;
+  // One batch being written while the next is parsed.
+  let inFlight: Promise<BatchOutcome> | undefined;
   const flush = async () => {
     const previous = inFlight;
     inFlight = batch!.flush(tx);
     // Awaited below or in `finally`; until then a failure must not count as unhandled.
     inFlight.catch(() => {});
-    if (previous) result.imported += await previous;
+    if (previous) count(await previous);
   };
   let plan: Plan | undefined;
-  let batch: Batch | undefined;
-  const result: SubscriberImportResult = { imported: 0, skipped: 0, rows: 0, errors: [], omittedErrors: 0, delimiter, mapping: {} };
+  let batch: WriteBatch | undefined;
+  let rowKeys: RowKeys | undefined;
+  const result: SubscriberImportResult = {
+    imported: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    kept: 0,
+    duplicates: 0,
+    skipped: 0,
+    rows: 0,
+    errors: [],
+    omittedErrors: 0,
+    delimiter,
+    mapping: {},
+  };
   const addError = (e: SubscriberRowError) => {
     if (result.errors.length < o.maxErrors) result.errors.push(e);
     else result.omittedErrors++;
+  };
+  const duplicate = (line: number, message: string) => {
+    if (policy === 'skip') result.duplicates++;
+    else {
+      addError({ line, column: 'tel', message: `${message} (the task's duplicatePhones policy is reject)` });
+      result.skipped++;
+    }
+  };
+  const count = (b: BatchOutcome) => {
+    result.added += b.added;
+    result.updated += b.updated;
+    result.unchanged += b.unchanged;
+    result.kept += b.kept;
+    for (const d of b.duplicates) duplicate(d.line, `${d.tel} is already in the task (subscriber ${d.existingId})`);
   };
   let reported = -1;
   const progress = () => {
@@ -237,15 +290,24 @@ async function load(tx: Queryable, o: Checked, timeZone: string): Promise<Subscr
       if (!plan) {
         plan = planColumns(record, line, o.mapping);
         result.mapping = plan.mapping;
-        batch = new Batch(plan.columns, o.taskId, timeZone);
+        batch = new WriteBatch(plan.valueColumns, o.taskId, timeZone, policy);
+        rowKeys = new RowKeys(plan, policy);
         continue;
       }
       result.rows++;
-      const values = rowValues(record, line, plan, addError);
-      if (values === undefined) {
-        // All or nothing: the rows before are rolled back, the rows after only checked.
-        if (result.skipped++ === 0 && o.mode === 'all-or-nothing') batch!.clear();
-      } else if (o.mode === 'skip-bad-rows' || result.skipped === 0) batch!.add(values);
+      const row = rowValues(record, line, plan, addError);
+      const seen = rowKeys!.see(row.cells, line);
+      if (seen.kind === 'error') addError(seen.error);
+      if (!row.ok || seen.kind === 'error') result.skipped++;
+      else if (seen.kind === 'duplicate') duplicate(line, seen.message);
+      // In all-or-nothing mode rows are still written after a bad one: the rollback at the end undoes them,
+      // and writing is how the rest of the file is checked against the task's rows.
+      else
+        batch!.add(
+          plan.valueSlots.map((slot) => row.cells[slot] as string | null),
+          seen.key,
+          line,
+        );
       if (result.rows % o.batchSize === 0) {
         await flush();
         progress();
@@ -255,8 +317,11 @@ async function load(tx: Queryable, o: Checked, timeZone: string): Promise<Subscr
     }
     if (!plan) throw fatal(1, 'the file is empty: it needs a header row naming the columns (tel is required)');
     await flush();
-    result.imported += await inFlight!;
+    count(await inFlight!);
     inFlight = undefined;
+    result.imported = result.added + result.updated + result.unchanged + result.kept;
+    // Errors found while writing (phone numbers already in the task) came after later rows' own errors.
+    result.errors.sort((a, b) => a.line - b.line);
   } catch (error) {
     if (error instanceof CsvError) throw csvFatal(error, lastLine + 1);
     throw error;
@@ -296,6 +361,9 @@ interface Plan {
   fields: (SubscriberColumn | null)[];
   /** The columns filled, in table order. */
   columns: SubscriberColumn[];
+  /** The columns written as values (all but external_key), and their indexes in `columns`. */
+  valueColumns: SubscriberColumn[];
+  valueSlots: number[];
   /** Per field: its index in `columns`, or -1. */
   slots: number[];
   mapping: Record<string, SubscriberColumn | null>;
@@ -346,23 +414,29 @@ function planColumns(record: string[], line: number, mapping: Record<string, Sub
   if (problems.length > 0) throw fatal(line, `the header: ${problems.join('; ')}`);
 
   const columns = SUBSCRIBER_COLUMNS.filter((c) => firstHeader.has(c));
+  const valueColumns = columns.filter((c) => c !== 'external_key');
   const done = fields as (SubscriberColumn | null)[];
   return {
     fields: done,
     columns,
+    valueColumns,
+    valueSlots: valueColumns.map((c) => columns.indexOf(c)),
     slots: done.map((c) => (c ? columns.indexOf(c) : -1)),
     mapping: Object.fromEntries(record.map((h, i) => [h, done[i]!])),
   };
 }
 
-/** The row's values in `plan.columns` order, or undefined after reporting its errors. */
-function rowValues(record: string[], line: number, plan: Plan, addError: (e: SubscriberRowError) => void): (string | null)[] | undefined {
+/**
+ * The row's cells in `plan.columns` order (undefined: the value is bad, or the row has the wrong number of fields),
+ * and whether they are all good; its errors are reported.
+ */
+function rowValues(record: string[], line: number, plan: Plan, addError: (e: SubscriberRowError) => void): { cells: Cells; ok: boolean } {
   const expected = plan.fields.length;
+  const cells: Cells = new Array(plan.columns.length).fill(null);
   if (record.length !== expected && !(record.length > expected && record.slice(expected).every((f) => f.trim() === ''))) {
     addError({ line, message: `has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${expected}` });
-    return undefined;
+    return { cells: cells.fill(undefined), ok: false };
   }
-  const values: (string | null)[] = new Array(plan.columns.length).fill(null);
   let ok = true;
   for (let i = 0; i < expected; i++) {
     const column = plan.fields[i];
@@ -370,46 +444,61 @@ function rowValues(record: string[], line: number, plan: Plan, addError: (e: Sub
     const cell = NORMALISE[column](record[i]!);
     if (cell instanceof Problem) {
       addError({ line, column, message: cell.message });
+      cells[plan.slots[i]!] = undefined;
       ok = false;
-    } else values[plan.slots[i]!] = cell;
+    } else cells[plan.slots[i]!] = cell;
   }
-  return ok ? values : undefined;
+  if (ok) {
+    for (const p of callabilityProblems((column) => cellOf(plan, cells, column) ?? null)) {
+      addError({ line, ...p });
+      ok = false;
+    }
+  }
+  return { cells, ok };
 }
 
-/** Rows waiting to be inserted, held column by column: one array parameter per column. */
-class Batch {
-  private arrays: (string | null)[][];
-  private readonly sql: string;
-  private readonly fixed: unknown[];
+/** A row's cells in `plan.columns` order: the normalised value, null when empty, undefined when bad. */
+type Cells = (string | null | undefined)[];
 
-  constructor(columns: SubscriberColumn[], taskId: string, timeZone: string) {
-    this.arrays = columns.map(() => []);
-    const n = columns.length;
-    const withZone = columns.includes('date_call');
-    const names = columns.map((c) => `"${c}"`).join(', ');
-    // Identifiers come from SUBSCRIBER_COLUMNS only; every value is a bound parameter.
-    this.sql =
-      `insert into table_out_call (${names}, task_id) ` +
-      `select ${columns.map((c) => castExpression(c, `$${n + 2}`)).join(', ')}, $${n + 1} ` +
-      `from unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) with ordinality as u(${names}, ord) order by u.ord`;
-    this.fixed = withZone ? [taskId, timeZone] : [taskId];
-  }
+/** The cell of `column` (null when the file has no such column). */
+export function cellOf(plan: Pick<Plan, 'columns'>, cells: Cells, column: SubscriberColumn): string | null | undefined {
+  const at = plan.columns.indexOf(column);
+  return at < 0 ? null : cells[at];
+}
 
-  add(values: (string | null)[]): void {
-    for (let i = 0; i < values.length; i++) this.arrays[i]!.push(values[i]!);
-  }
+type Seen = { kind: 'key'; key: string } | { kind: 'error'; error: SubscriberRowError } | { kind: 'duplicate'; message: string };
 
-  clear(): void {
-    this.arrays = this.arrays.map(() => []);
-  }
+/**
+ * Keys and phone numbers across the whole file: a key given twice is an
+ * error; without a key column a row's key is `tel:<number>#<n>` (the n-th
+ * row with that number), which stays the same when other columns change;
+ * a phone number on an earlier row is a duplicate unless the task allows them.
+ */
+class RowKeys {
+  private readonly keyLines = new Map<string, number>();
+  /** Per phone number: the first line it is on, and how many rows had it so far. */
+  private readonly phones = new Map<string, { line: number; n: number }>();
 
-  /** Starts inserting the waiting rows (the batch is empty again at once); resolves to how many. */
-  async flush(tx: Queryable): Promise<number> {
-    const arrays = this.arrays;
-    const count = arrays[0]!.length;
-    if (count === 0) return 0;
-    this.clear();
-    await tx.query(this.sql, [...arrays, ...this.fixed]);
-    return count;
+  constructor(
+    private readonly plan: Pick<Plan, 'columns'>,
+    private readonly policy: DuplicatePhones,
+  ) {}
+
+  see(cells: Cells, line: number): Seen {
+    const tel = cellOf(this.plan, cells, 'tel');
+    const given = this.plan.columns.includes('external_key') ? cellOf(this.plan, cells, 'external_key') : undefined;
+    let error: SubscriberRowError | undefined;
+    if (typeof given === 'string') {
+      const first = this.keyLines.get(given);
+      if (first === undefined) this.keyLines.set(given, line);
+      else error = { line, column: 'external_key', message: `${quote(given)} is also the key of line ${first}` };
+    }
+    if (typeof tel !== 'string') return error ? { kind: 'error', error } : { kind: 'key', key: '' };
+    const phone = this.phones.get(tel);
+    if (phone) phone.n++;
+    else this.phones.set(tel, { line, n: 1 });
+    if (error) return { kind: 'error', error };
+    if (phone && this.policy !== 'allow') return { kind: 'duplicate', message: `${tel} is also on line ${phone.line}` };
+    return { kind: 'key', key: given ?? `tel:${tel}#${phone ? phone.n : 1}` };
   }
 }

@@ -8,3 +8,4 @@ export {
   type SubscriberSource,
 } from './import.ts';
 export { SUBSCRIBER_COLUMNS, columnNamed, type SubscriberColumn } from './columns.ts';
+export { SubscriberStore } from './store.ts';

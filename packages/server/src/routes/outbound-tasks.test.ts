@@ -45,6 +45,7 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
       hours: { from: '09:00', to: '21:00', days: [1, 2, 3, 4, 5] },
       timeZone: 'Europe/Moscow',
       state: 'stopped',
+      duplicatePhones: 'reject',
     });
     expect((await h().call('GET', '/api/outbound-tasks', { as: 'supervisor' })).body.tasks).toEqual([created.body.task]);
     const read = await h().call('GET', '/api/outbound-tasks/spring', { as: 'supervisor' });
@@ -200,6 +201,11 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect(plain.status).toBe(200);
     expect(plain.body).toEqual({
       imported: 2,
+      added: 2,
+      updated: 0,
+      unchanged: 0,
+      kept: 0,
+      duplicates: 0,
       skipped: 0,
       rows: 2,
       errors: [],
@@ -246,6 +252,11 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect(none.body).toEqual({
       error: '2 of 4 rows have errors: nothing was imported',
       imported: 0,
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      kept: 0,
+      duplicates: 0,
       skipped: 2,
       rows: 4,
       errors: [
@@ -263,6 +274,45 @@ describe.each(DATABASE_KINDS)('outbound tasks API on %s', (kind) => {
     expect(some.body).toMatchObject({ error: '2 of 4 rows have errors and were skipped; 2 were imported', imported: 2, skipped: 2, rows: 4 });
     expect((await stored()).map((r) => r.tel)).toEqual(['79001', '79004']);
     expect((await upload(csv, '?mode=all-or-nothing')).body.imported).toBe(0);
+  });
+
+  it.skipIf(skip)("duplicate phone numbers follow the task's policy (set on create or change); the same file again changes nothing", async () => {
+    await withTask();
+    const twice = 'tel,first_name\n79001,Ann\n+7 900 1,Ann again\n79002,Bob\n';
+    const refused = await upload(twice.replace('+7 900 1', '79001'));
+    expect([refused.status, refused.body.errors]).toEqual([
+      422,
+      [{ line: 3, column: 'tel', message: "79001 is also on line 2 (the task's duplicatePhones policy is reject)" }],
+    ]);
+    expect(await stored()).toEqual([]);
+    expect((await h().call('PATCH', '/api/outbound-tasks/spring', { as: 'admin', body: { duplicatePhones: 'skip' } })).body.task.duplicatePhones).toBe('skip');
+    const skipped = await upload(twice.replace('+7 900 1', '79001'));
+    expect([skipped.status, skipped.body]).toMatchObject([200, { imported: 2, added: 2, duplicates: 1, errors: [] }]);
+
+    const before = (await h().t.db.query('select * from table_out_call order by "Id"')).rows;
+    const again = await upload(twice.replace('+7 900 1', '79001'));
+    expect([again.status, again.body]).toMatchObject([200, { imported: 2, added: 0, unchanged: 2, duplicates: 1 }]);
+    expect((await h().t.db.query('select * from table_out_call order by "Id"')).rows).toEqual(before);
+    const edited = await upload('tel,first_name\n79001,Anna\n79002,Bob\n');
+    expect(edited.body).toMatchObject({ imported: 2, updated: 1, unchanged: 1 });
+
+    const bad = await h().call('PATCH', '/api/outbound-tasks/spring', { as: 'admin', body: { duplicatePhones: 'sometimes' } });
+    expect([bad.status, bad.body.details.issues[0].path]).toEqual([400, 'duplicatePhones']);
+    const allow = await h().call('POST', '/api/outbound-tasks', { as: 'admin', body: spring({ id: 'autumn', duplicatePhones: 'allow' }) });
+    expect(allow.body.task.duplicatePhones).toBe('allow');
+    expect((await upload(twice, '', { task: 'autumn' })).body).toMatchObject({ imported: 3, added: 3 });
+  });
+
+  it.skipIf(skip)('rows that could never be called are a 422 naming line and column', async () => {
+    await withTask();
+    const r = await upload('tel,status,operator_number,callaftermin\n79001,11,101,\n79002,10,,5\n79003,10,101,\n79004,10,101,5\n');
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { line: number; column: string }) => [e.line, e.column])).toEqual([
+      [2, 'status'],
+      [3, 'operator_number'],
+      [4, 'callaftermin'],
+    ]);
+    expect(await stored()).toEqual([]);
   });
 
   it.skipIf(skip)('a file that is not a subscriber list is a 400 naming the line, and imports nothing', async () => {
