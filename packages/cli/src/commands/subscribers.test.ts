@@ -151,7 +151,7 @@ describe('tellflow subscribers', () => {
     });
     const db = await productDatabase.open(process.env);
     try {
-      await new OutboundTaskStore(db).update('spring', { duplicatePhones: 'skip' });
+      await stores(db).outboundTasks.update('spring', { duplicatePhones: 'skip' });
     } finally {
       await db.close();
     }
