@@ -6,7 +6,7 @@
  */
 import type { Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
-import { checkFormValues, checkInputs, initialVariables, variablesBefore } from '@tellflow/engine';
+import { checkFormValues, initialVariables, variablesBefore } from '@tellflow/engine';
 import type { Attachment, ExecutionAttachment } from './attachment.ts';
 import { conflict, notFound, RuntimeError } from './errors.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
@@ -15,6 +15,7 @@ import type { ClaimedExecution } from './sql/claim.ts';
 import { completeEffect, loadEffect } from './sql/effects.ts';
 import { insertExecution, requestCancel, retryBasis, type NewExecution } from './sql/executions.ts';
 import { getExecution, type RetryFrom } from './sql/read-executions.ts';
+import { mustAcceptInputs } from './start-inputs.ts';
 import type { Stores } from './stores.ts';
 
 export interface FormSubmitter {
@@ -65,15 +66,7 @@ export class Commands {
     const scenarios = this.s.scenarios;
     const version = options.version === undefined ? await scenarios.published(scenarioId) : await scenarios.version(scenarioId, options.version);
     const input = options.input ?? {};
-    const problems = checkInputs(version.document, input);
-    const missing = problems.filter((p) => p.message === 'is required').map((p) => `"${p.input}"`);
-    const wrong = problems.filter((p) => p.message !== 'is required').map((p) => `"${p.input}" ${p.message}`);
-    if (problems.length) {
-      const message = [missing.length ? `missing required input ${missing.join(', ')}` : '', wrong.length ? `invalid input ${wrong.join('; ')}` : '']
-        .filter(Boolean)
-        .join('; ');
-      throw new RuntimeError(400, message, { problems });
-    }
+    mustAcceptInputs(version.document, input);
     const attachment = this.attachment.fromInput(input);
     return this.launch({ scenarioId, version: version.version, input, startedBy: options.startedBy ?? null, attachment }, options.inTransaction);
   }

@@ -49,11 +49,12 @@ export interface Stores {
 
 /** Every store on `db`; `clock` stamps what they write (default: the system clock). */
 export function stores(db: Database, clock: Clock = systemClock): Stores {
+  const scenarios = new ScenarioStore(db);
   return {
     db,
     clock,
-    scenarios: new ScenarioStore(db),
-    serviceTasks: new ServiceTaskStore(db, () => clock.now()),
+    scenarios,
+    serviceTasks: new ServiceTaskStore(db, () => clock.now(), scenarios),
     outboundTasks: new OutboundTaskStore(db),
     executions: new ExecutionStore(db),
   };
