@@ -100,6 +100,10 @@ export const ExecutionParams = z.object({ id: z.uuid() });
 export const CancelExecution = z.object({ reason: z.string().min(1).max(500).optional() });
 export const RetryExecution = z.object({
   fromStep: PositiveInt.optional().meta({ description: 'a step of its trace (default: the node it failed or was cancelled at)' }),
+  input: Vars.optional().meta({
+    description:
+      "inputs replacing the old execution's: its input with these over it, checked as at start; declared ones are also set over the step's variables",
+  }),
 });
 export const Started = z.object({ id: z.string() });
 export const ExecutionList = z.object({ executions: z.array(ExecutionSummary) });

@@ -133,7 +133,7 @@ export class Runtime {
   }
 
   /** Runs a finished execution again from one of its steps (see Commands.retry). Returns the new execution's id. */
-  retry(id: string, options: LaunchOptions & { fromStep?: number } = {}): Promise<string> {
+  retry(id: string, options: LaunchOptions & { fromStep?: number; input?: Record<string, Json> } = {}): Promise<string> {
     return this.commands.retry(id, options);
   }
 

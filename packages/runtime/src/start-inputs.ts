@@ -19,11 +19,17 @@ export function inputProblemsSentence(problems: readonly InputProblem[]): string
     .join('; ');
 }
 
-/** Refuses (400) inputs the scenario's start node does not accept, as starting an execution does. */
-export function mustAcceptInputs(scenario: Scenario, input: Record<string, Json>): void {
+/** Refuses (400) inputs the scenario's start node does not accept, as starting an execution does; `what` leads the message. */
+export function mustAcceptInputs(scenario: Scenario, input: Record<string, Json>, what?: string): void {
   const problems = checkInputs(scenario, input);
   const sentence = inputProblemsSentence(problems);
-  if (sentence) throw new RuntimeError(400, sentence, { problems });
+  if (sentence) throw new RuntimeError(400, what ? `${what}: ${sentence}` : sentence, { problems });
+}
+
+/** The names of the inputs the scenario's start node declares. */
+export function declaredInputs(scenario: Scenario): string[] {
+  const start = scenario.nodes.find((n) => n.type === 'start');
+  return (start?.type === 'start' ? (start.params?.inputs ?? []) : []).map((i) => i.name);
 }
 
 /** The problems as issues on `input.NAME`, e.g. `input.batch: required input of scenario "x" is missing`. */

@@ -11,7 +11,7 @@ export const executions: Command = {
   usage: `Usage: tellflow executions list [--scenario ID] [--status STATUS] [--limit N]
        tellflow executions show ID
        tellflow executions cancel ID [--reason TEXT]
-       tellflow executions retry ID [--from-step N]
+       tellflow executions retry ID [--from-step N] [--input NAME=TEXT | --input NAME:=JSON]...
 
 Works on the database that "tellflow serve" uses (DATABASE_URL, or the
 embedded database under TELLFLOW_DATA_DIR, default ./data).
@@ -22,7 +22,11 @@ embedded database under TELLFLOW_DATA_DIR, default ./data).
   cancel  stops an unfinished execution; its timers, forms and children go with it
   retry   runs a finished execution again from a step of its trace (default:
           the node it failed or was cancelled at) with the variables it had
-          then; a running server picks the new execution up
+          then; a running server picks the new execution up. --input gives
+          an input anew (repeat it for more): NAME=TEXT is text, NAME:=JSON
+          any JSON value (--input batch:=50). The input is checked as at
+          start: a missing required input or a value of the wrong type is
+          refused (exit 2), naming it
 
 Exit status:
   0  done
@@ -33,7 +37,14 @@ Exit status:
     const parsed = parseCommandArgs(
       this,
       args,
-      { scenario: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, 'from-step': { type: 'string' } },
+      {
+        scenario: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        reason: { type: 'string' },
+        'from-step': { type: 'string' },
+        input: { type: 'string', multiple: true },
+      },
       io,
     );
     if (!parsed) return EXIT.usage;
@@ -81,8 +92,10 @@ Exit status:
       case 'retry': {
         const fromStep = whole(v['from-step']);
         if (fromStep === null) return usageError(this, `--from-step must be a step number (1, 2, …), not "${v['from-step']}"`, io);
+        const input = parseInputs(v.input ?? []);
+        if (typeof input === 'string') return usageError(this, input, io);
         return withProduct(io, this.name, async (product) => {
-          const newId = await product.commands.retry(id!, fromStep !== undefined ? { fromStep } : {});
+          const newId = await product.commands.retry(id!, { ...(fromStep !== undefined ? { fromStep } : {}), ...(v.input ? { input } : {}) });
           io.stdout(`retrying ${id} as ${newId}\n`);
           return EXIT.ok;
         });
@@ -94,6 +107,25 @@ Exit status:
     }
   },
 };
+
+/** `--input NAME=TEXT` (text) and `NAME:=JSON` (any value) as an input object, or what is wrong with one. */
+function parseInputs(entries: readonly string[]): Record<string, Json> | string {
+  const input: Record<string, Json> = {};
+  for (const entry of entries) {
+    const m = /^([^:=]+)(:?)=(.*)$/s.exec(entry);
+    if (!m) return `--input ${JSON.stringify(entry)}: expected NAME=TEXT or NAME:=JSON`;
+    const [, name, json, value] = m as unknown as [string, string, string, string];
+    if (!json) input[name] = value;
+    else {
+      try {
+        input[name] = JSON.parse(value) as Json;
+      } catch {
+        return `--input ${JSON.stringify(entry)}: ${JSON.stringify(value)} is not JSON (for text, write ${name}=TEXT)`;
+      }
+    }
+  }
+  return input;
+}
 
 function short(v: Json | null): string {
   if (v === null) return '';

@@ -75,7 +75,7 @@ export function executionRoutes({ runtime }: Deps) {
     {
       summary: 'Run a finished execution again from one of its steps',
       description:
-        "A new execution of the same scenario version, input and attachment begins at that step's node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at.",
+        "A new execution of the same scenario version, input and attachment begins at that step's node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at. `input` replaces some inputs (declared ones also in the step's variables). The input is checked as at start: 400 naming a missing required input or a value of the wrong type.",
       access: STAFF,
       params: ExecutionParams,
       body: RetryExecution,
@@ -90,6 +90,7 @@ export function executionRoutes({ runtime }: Deps) {
           id: await runtime.retry(params.id, {
             startedBy: user.id,
             ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}),
+            ...(body.input ? { input: body.input } : {}),
             ...storedWithTheExecution(c.get('idempotency')),
           }),
         },
