@@ -24,7 +24,7 @@ import { backgroundJobs, JobLoop, type Job } from './jobs.ts';
 import { gatherMetrics, type Metric } from './metrics.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
 import type { OutboundTaskStore } from './outbound/store.ts';
-import { DAY_MS, pruneOlderThan } from './retention.ts';
+import { DAY_MS, HOUR_MS, pruneOlderThan, type Pruned, type Retention } from './retention.ts';
 import { Runner } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import type { ServiceTaskStore } from './service-tasks/store.ts';
@@ -58,6 +58,11 @@ export interface RuntimeOptions {
    * the callback monitor alone finishes 17,280 executions a day.
    */
   keepFinishedMs?: number | null;
+  /**
+   * How long idle executions (a service task's scheduled run that changed
+   * nothing) are kept; null: as long as the others. Default 1 hour.
+   */
+  keepIdleMs?: number | null;
   /** What executions are attached to and how their calls are recorded (default: the outbound module's hook). */
   attachment?: ExecutionAttachment;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -79,7 +84,7 @@ export class Runtime {
   private readonly worker: Worker;
   private readonly callEvents: CallEvents;
   private readonly log: NonNullable<RuntimeOptions['log']>;
-  private readonly keepFinishedMs: number | null;
+  private readonly retention: Retention;
 
   constructor(o: RuntimeOptions) {
     this.db = o.db;
@@ -89,7 +94,10 @@ export class Runtime {
     this.scenarios = this.stores.scenarios;
     this.serviceTasks = this.stores.serviceTasks;
     this.outboundTasks = this.stores.outboundTasks;
-    this.keepFinishedMs = o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs;
+    this.retention = {
+      finishedMs: o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs,
+      idleMs: o.keepIdleMs === undefined ? HOUR_MS : o.keepIdleMs,
+    };
     const attachment = o.attachment ?? outboundAttachment;
     const owner = o.owner ?? `runtime-${randomUUID()}`;
     const leaseMs = o.leaseMs ?? 30_000;
@@ -121,7 +129,7 @@ export class Runtime {
       db: o.db,
       scenarios: this.scenarios,
       scheduleMs: o.scheduleMs ?? 500,
-      keepFinishedMs: this.keepFinishedMs,
+      retention: this.retention,
       log: this.log,
     });
     this.jobs = new JobLoop(jobs, this.clock, this.log);
@@ -193,10 +201,9 @@ export class Runtime {
     return gatherMetrics(this.db, this.clock.now(), this.runner.counters);
   }
 
-  /** Deletes what is older than the retention period now (see `keepFinishedMs`); the retention job does this every hour. */
-  async prune(): Promise<{ executions: number; runs: number }> {
-    if (this.keepFinishedMs === null) return { executions: 0, runs: 0 };
-    return pruneOlderThan(this.db, this.clock.now(), this.keepFinishedMs, this.log);
+  /** Deletes what is older than the retention periods now (see `keepFinishedMs`, `keepIdleMs`); the retention job does this every hour. */
+  prune(): Promise<Pruned> {
+    return pruneOlderThan(this.db, this.clock.now(), this.retention, this.log);
   }
 
   /** Keeps working in the background: the worker (on every wake-up, and at least every pollMs) and the jobs. */

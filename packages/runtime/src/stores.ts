@@ -10,14 +10,20 @@ import { OutboundTaskStore } from './outbound/store.ts';
 import { ScenarioStore } from './scenarios.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
-import { getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
+import { countHiddenIdle, getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
 
 /** Executions read back: lists, one with its trace and effects, the forms waiting for an answer. */
 export class ExecutionStore {
   constructor(private readonly db: Database) {}
 
+  /** Newest first; idle executions of service tasks only when `filter.idle` asks for them. */
   list(filter: ExecutionFilter = {}) {
     return listExecutions(this.db, filter);
+  }
+
+  /** The idle executions a list with this filter leaves out, counted so that nothing is silently invisible. */
+  hiddenIdle(filter: ExecutionFilter = {}) {
+    return countHiddenIdle(this.db, filter);
   }
 
   /** One execution with its trace and effects; 404 when there is none. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { installBundled } from '@tellflow/runtime';
 import { doc, useHarness } from '@tellflow/runtime/testing';
 import { useProductDatabaseOf } from '../test-db.ts';
 import { fakeIo } from '../test-io.ts';
@@ -70,5 +71,19 @@ describe.each(DATABASE_KINDS)('tellflow executions on %s', (kind) => {
     await h().runtime.drain();
     const newId = retried.out.trim().split(' ').pop()!;
     expect(await h().runtime.execution(newId)).toMatchObject({ status: 'completed', result: 14, input: { batch: 7, note: 'a=b c' } });
+  });
+
+  it.skipIf(skip)('list leaves out idle service-task executions and says how many; --all lists them, marked', async () => {
+    await installBundled(h().runtime);
+    await h().runtime.serviceTasks.update('callback-monitor', { enabled: true });
+    await h().clock.advance(5_000);
+    await h().runtime.tick();
+    await h().runtime.drain();
+    const [idle] = await h().runtime.executions({ idle: 'only' });
+    expect(await run('list')).toEqual({ code: 0, out: 'no executions\n(1 idle execution of service tasks not shown: --all lists them)\n', err: '' });
+    const all = await run('list', '--all');
+    expect(all.out).toMatch(new RegExp(`^ID .*\n${idle!.id}\\s+callback-monitor v1\\s+completed \\(idle\\)\\s+`));
+    expect(all.out).not.toContain('not shown');
+    expect((await run('list', '--status', 'failed')).out).toBe('no executions\n');
   });
 });

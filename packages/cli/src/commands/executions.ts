@@ -1,14 +1,14 @@
 import type { Json } from '@tellflow/engine';
 import type { ExecutionDetail } from '@tellflow/runtime';
 import { table, withProduct } from '../management.ts';
-import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
+import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 
 const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 export const executions: Command = {
   name: 'executions',
   summary: 'list executions, show one with its trace, cancel or retry one',
-  usage: `Usage: tellflow executions list [--scenario ID] [--status STATUS] [--limit N]
+  usage: `Usage: tellflow executions list [--scenario ID] [--status STATUS] [--limit N] [--all]
        tellflow executions show ID
        tellflow executions cancel ID [--reason TEXT]
        tellflow executions retry ID [--from-step N] [--input NAME=TEXT | --input NAME:=JSON]...
@@ -16,7 +16,11 @@ export const executions: Command = {
 Works on the database that "tellflow serve" uses (DATABASE_URL, or the
 embedded database under TELLFLOW_DATA_DIR, default ./data).
 
-  list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}
+  list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}.
+          Idle executions are left out and counted below the list: a service
+          task's scheduled run that completed and changed nothing (its
+          statements affected no row, it started no child, call, form or
+          timer; kept an hour). --all lists them too, marked "idle"
   show    the execution, its input and result or error, one line per step
           of its trace (node, outcome, variables it set) and its effects
   cancel  stops an unfinished execution; its timers, forms and children go with it
@@ -44,6 +48,7 @@ Exit status:
         reason: { type: 'string' },
         'from-step': { type: 'string' },
         input: { type: 'string', multiple: true },
+        all: { type: 'boolean' },
       },
       io,
     );
@@ -62,19 +67,28 @@ Exit status:
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
         return withProduct(io, this.name, async (product) => {
-          const rows = await product.executions.list({
+          const filter = {
             limit: limit ?? 20,
+            idle: v.all ? ('include' as const) : ('hide' as const),
             ...(v.scenario ? { scenarioId: v.scenario } : {}),
             ...(v.status ? { status: v.status } : {}),
-          });
+          };
+          const [rows, hidden] = await Promise.all([product.executions.list(filter), product.executions.hiddenIdle(filter)]);
           io.stdout(
             rows.length
               ? table([
                   ['ID', 'SCENARIO', 'STATUS', 'CREATED', 'RESULT / ERROR'],
-                  ...rows.map((x) => [x.id, `${x.scenarioId} v${x.version}`, x.status, x.createdAt.toISOString(), x.error ?? short(x.result)]),
+                  ...rows.map((x) => [
+                    x.id,
+                    `${x.scenarioId} v${x.version}`,
+                    x.idle ? `${x.status} (idle)` : x.status,
+                    x.createdAt.toISOString(),
+                    x.error ?? short(x.result),
+                  ]),
                 ])
               : 'no executions\n',
           );
+          if (hidden) io.stdout(`(${plural(hidden, 'idle execution')} of service tasks not shown: --all lists them)\n`);
           return EXIT.ok;
         });
       }

@@ -129,7 +129,7 @@ export class Scheduler {
       await record('failed', problem);
       return 'failed';
     }
-    const executionId = await insertExecution(tx, { scenarioId: task.scenarioId, version: version.version, input: task.input, now });
+    const executionId = await insertExecution(tx, { scenarioId: task.scenarioId, version: version.version, input: task.input, now, scheduledBy: task.id });
     await record('started', reason ?? null, executionId);
     return 'started';
   }

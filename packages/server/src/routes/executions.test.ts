@@ -1,4 +1,5 @@
 import { DATABASE_KINDS } from '@tellflow/db/testing';
+import { installBundled } from '@tellflow/runtime';
 import { describe, expect, it } from 'vitest';
 import { doc, useServer } from '../test-support.ts';
 
@@ -43,5 +44,33 @@ describe.each(DATABASE_KINDS)('executions API on %s', (kind) => {
     await h().runtime.drain();
     const x = await h().call('GET', `/api/executions/${retried.body.id}`, { as: 'admin' });
     expect(x.body).toMatchObject({ status: 'completed', result: 8, retryOf: id, input: { batch: 4 } });
+  });
+
+  it.skipIf(skip)('the list leaves out idle service-task executions unless asked (idle=include|only) and counts those it leaves out', async () => {
+    await installBundled(h().runtime);
+    const enabled = await h().call('PATCH', '/api/service-tasks/callback-monitor', { as: 'admin', body: { enabled: true } });
+    expect(enabled.status).toBe(200);
+    await h().clock.advance(5_000);
+    await h().runtime.tick();
+    await h().runtime.drain();
+    await h().importScenario(doubler);
+    await h().clock.advance(1_000); // newest first: a later one
+    const started = await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'doubler', input: { batch: 1 } } });
+    await h().runtime.drain();
+
+    const list = await h().call('GET', '/api/executions', { as: 'supervisor' });
+    expect(list.body.executions.map((x: { id: string; idle: boolean }) => [x.id, x.idle])).toEqual([[started.body.id, false]]);
+    expect(list.body.idleHidden).toBe(1);
+    const all = await h().call('GET', '/api/executions?idle=include', { as: 'supervisor' });
+    expect(all.body.executions.map((x: { scenarioId: string; idle: boolean }) => [x.scenarioId, x.idle])).toEqual([
+      ['doubler', false],
+      ['callback-monitor', true],
+    ]);
+    expect(all.body.idleHidden).toBe(0);
+    const only = await h().call('GET', '/api/executions?idle=only', { as: 'supervisor' });
+    expect(only.body.executions.map((x: { scenarioId: string }) => x.scenarioId)).toEqual(['callback-monitor']);
+    expect((await h().call('GET', '/api/executions?status=failed', { as: 'supervisor' })).body).toEqual({ executions: [], idleHidden: 0 });
+    const bad = await h().call('GET', '/api/executions?idle=yes', { as: 'supervisor' });
+    expect([bad.status, bad.body.details.issues.map((i: { path: string }) => i.path)]).toEqual([400, ['idle']]);
   });
 });

@@ -42,10 +42,23 @@ export function executionRoutes({ runtime }: Deps) {
     },
   );
 
-  api.get('/', { summary: 'List executions, newest first', access: STAFF, query: ExecutionListQuery, response: ExecutionList }, async (c, { query }) => {
-    const { before, ...rest } = query;
-    return c.json({ executions: await runtime.executions({ ...rest, ...(before ? { before: new Date(before) } : {}) }) });
-  });
+  api.get(
+    '/',
+    {
+      summary: 'List executions, newest first',
+      description:
+        "Idle executions (a service task's scheduled run that changed nothing) are left out unless `idle` asks for them; `idleHidden` counts those left out.",
+      access: STAFF,
+      query: ExecutionListQuery,
+      response: ExecutionList,
+    },
+    async (c, { query }) => {
+      const { before, ...rest } = query;
+      const filter = { ...rest, ...(before ? { before: new Date(before) } : {}) };
+      const [executions, idleHidden] = await Promise.all([runtime.executions(filter), runtime.stores.executions.hiddenIdle(filter)]);
+      return c.json({ executions, idleHidden });
+    },
+  );
 
   api.get(
     '/:id',
