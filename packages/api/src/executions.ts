@@ -30,6 +30,10 @@ export const ExecutionSummary = z.object({
   result: JsonValue.nullable(),
   parentId: z.string().nullable(),
   retryOf: z.string().nullable().meta({ description: 'on a retry: the execution it retries' }),
+  idle: z.boolean().meta({
+    description:
+      "started by a service task's schedule, completed, and changed nothing (every effect a statement that affected no row or a forEach that started no child); hidden from lists by default and pruned early",
+  }),
   createdAt: DateTime,
   updatedAt: DateTime,
   endedAt: DateTime.nullable(),
@@ -95,14 +99,25 @@ export const ExecutionListQuery = z.object({
   parentId: z.uuid().optional(),
   before: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created before this time (paging)' }),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  idle: z
+    .enum(['hide', 'include', 'only'])
+    .optional()
+    .meta({ description: 'idle executions of service tasks: left out (default; `idleHidden` counts them), listed too, or alone' }),
 });
 export const ExecutionParams = z.object({ id: z.uuid() });
 export const CancelExecution = z.object({ reason: z.string().min(1).max(500).optional() });
 export const RetryExecution = z.object({
   fromStep: PositiveInt.optional().meta({ description: 'a step of its trace (default: the node it failed or was cancelled at)' }),
+  input: Vars.optional().meta({
+    description:
+      "inputs replacing the old execution's: its input with these over it, checked as at start; declared ones are also set over the step's variables",
+  }),
 });
 export const Started = z.object({ id: z.string() });
-export const ExecutionList = z.object({ executions: z.array(ExecutionSummary) });
+export const ExecutionList = z.object({
+  executions: z.array(ExecutionSummary),
+  idleHidden: z.number().int().meta({ description: 'idle executions matching the other filters that this list leaves out (idle=hide)' }),
+});
 export const Cancelling = z.object({ id: z.string(), cancelling: z.literal(true) });
 
 // Forms

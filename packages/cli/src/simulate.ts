@@ -85,7 +85,7 @@ export async function simulate(o: SimulationOptions): Promise<Stop> {
 }
 
 async function unfinishedExecutions(runtime: Runtime) {
-  const all = await runtime.executions({ limit: 500 });
+  const all = await runtime.executions({ limit: 500, idle: 'include' });
   return all.filter((x) => x.status === 'running' || x.status === 'waiting');
 }
 

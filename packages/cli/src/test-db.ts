@@ -93,3 +93,18 @@ function restore(name: string, value: string | undefined) {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
 }
+
+/**
+ * Makes the product database the one `db()` returns (e.g. a runtime test
+ * harness's, on PGlite or PostgreSQL), so a verb's tests run on both kinds.
+ * The verbs do not close it: the harness owns it.
+ */
+export function useProductDatabaseOf(db: () => Database): void {
+  const original = productDatabase.open;
+  beforeAll(() => {
+    productDatabase.open = async () => ({ ...db(), close: async () => {} });
+  });
+  afterAll(() => {
+    productDatabase.open = original;
+  });
+}

@@ -217,6 +217,14 @@ export const executions = pgTable(
     /** A retry: the execution it retries, and where it began again (`{ step, nodeId, vars }`). */
     retryOf: uuid(),
     retryFrom: jsonb(),
+    /** The service task whose schedule started it (not set for "run now"). */
+    scheduledBy: text(),
+    /**
+     * Set by the statement that ends it: started by a schedule, completed, and
+     * changed nothing (runtime/src/sql/commit-step.ts IDLE). Hidden from lists
+     * by default and pruned early.
+     */
+    idle: boolean().notNull().default(false),
     createdAt: at().notNull().defaultNow(),
     updatedAt: at().notNull().defaultNow(),
     endedAt: at(),
@@ -228,6 +236,7 @@ export const executions = pgTable(
     index().on(t.parentId).where(sql`${t.parentId} is not null`),
     index('executions_busy_operator_idx').on(t.operator).where(sql`${t.operator} is not null and ${t.status} in ('running', 'waiting')`),
     index('executions_live_subscriber_idx').on(t.subscriberId).where(sql`${t.subscriberId} is not null and ${t.status} in ('running', 'waiting')`),
+    index('executions_idle_idx').on(t.endedAt).where(sql`${t.idle}`),
   ],
 );
 

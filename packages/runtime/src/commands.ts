@@ -6,7 +6,7 @@
  */
 import type { Transaction } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
-import { checkFormValues, checkInputs, initialVariables, variablesBefore } from '@tellflow/engine';
+import { checkFormValues, initialVariables, variablesBefore } from '@tellflow/engine';
 import type { Attachment, ExecutionAttachment } from './attachment.ts';
 import { conflict, notFound, RuntimeError } from './errors.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
@@ -15,6 +15,7 @@ import type { ClaimedExecution } from './sql/claim.ts';
 import { completeEffect, loadEffect } from './sql/effects.ts';
 import { insertExecution, requestCancel, retryBasis, type NewExecution } from './sql/executions.ts';
 import { getExecution, type RetryFrom } from './sql/read-executions.ts';
+import { declaredInputs, mustAcceptInputs } from './start-inputs.ts';
 import type { Stores } from './stores.ts';
 
 export interface FormSubmitter {
@@ -65,15 +66,7 @@ export class Commands {
     const scenarios = this.s.scenarios;
     const version = options.version === undefined ? await scenarios.published(scenarioId) : await scenarios.version(scenarioId, options.version);
     const input = options.input ?? {};
-    const problems = checkInputs(version.document, input);
-    const missing = problems.filter((p) => p.message === 'is required').map((p) => `"${p.input}"`);
-    const wrong = problems.filter((p) => p.message !== 'is required').map((p) => `"${p.input}" ${p.message}`);
-    if (problems.length) {
-      const message = [missing.length ? `missing required input ${missing.join(', ')}` : '', wrong.length ? `invalid input ${wrong.join('; ')}` : '']
-        .filter(Boolean)
-        .join('; ');
-      throw new RuntimeError(400, message, { problems });
-    }
+    mustAcceptInputs(version.document, input);
     const attachment = this.attachment.fromInput(input);
     return this.launch({ scenarioId, version: version.version, input, startedBy: options.startedBy ?? null, attachment }, options.inTransaction);
   }
@@ -82,10 +75,13 @@ export class Commands {
    * Runs a finished execution again from one of its steps (default: the node
    * it failed or was cancelled at), on the same scenario version, with the
    * same input and attachment, and the variables it had when that step began.
-   * Effects from that step on happen again (a new execution, new effect
-   * keys). Returns the new execution's id.
+   * `input` replaces some of the inputs: the retry's input is the old one
+   * with these over it, and the declared ones among them are set over the
+   * step's variables. The input is checked as start checks it (a 400 naming
+   * a missing required input). Effects from that step on happen again (a new
+   * execution, new effect keys). Returns the new execution's id.
    */
-  async retry(id: string, options: LaunchOptions & { fromStep?: number } = {}): Promise<string> {
+  async retry(id: string, options: LaunchOptions & { fromStep?: number; input?: Record<string, Json> } = {}): Promise<string> {
     const x = await getExecution(this.s.db, id);
     if (!x) throw notFound(`execution "${id}"`);
     if (x.status === 'running' || x.status === 'waiting') throw conflict(`execution "${id}" is still ${x.status}: cancel it before retrying it`);
@@ -107,11 +103,16 @@ export class Commands {
       const initial = basis.startVars ?? initialVariables(version.document, x.input).vars;
       from = { step: visit.step, nodeId: visit.nodeId, vars: variablesBefore(initial, x.trace, visit.step) };
     }
+    const given = options.input ?? {};
+    const input = { ...x.input, ...given };
+    // An execution that failed for a missing input would otherwise run on with it null.
+    mustAcceptInputs(version.document, input, `cannot retry execution "${id}"`);
+    for (const name of declaredInputs(version.document)) if (Object.hasOwn(given, name)) from.vars = { ...from.vars, [name]: given[name]! };
     return this.launch(
       {
         scenarioId: x.scenarioId,
         version: x.version,
-        input: x.input,
+        input,
         startedBy: options.startedBy ?? null,
         attachment: basis.attachment,
         retry: { of: id, from },

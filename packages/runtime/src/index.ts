@@ -22,7 +22,7 @@ export {
   type Performed,
 } from './effects/index.ts';
 export { completeEffect, markStarted } from './sql/effects.ts';
-export type { ExecutionDetail, ExecutionFilter, ExecutionSummary, PendingForm, TraceRow } from './sql/read-executions.ts';
+export type { ExecutionDetail, ExecutionFilter, ExecutionSummary, IdleFilter, PendingForm, TraceRow } from './sql/read-executions.ts';
 export type { EffectRow } from './sql/effects.ts';
 export { SqlCallLogStore } from './sim-call-log.ts';
 export { ServiceTaskStore, ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun } from './service-tasks/store.ts';

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import { Dialer } from './outbound/dialer.ts';
-import { pruneOlderThan } from './retention.ts';
+import { pruneEvery, pruneOlderThan, type Retention } from './retention.ts';
 import { WAKE_CHANNEL } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import { Scheduler } from './service-tasks/scheduler.ts';
@@ -27,15 +27,12 @@ export interface Job {
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
-/** How often a process prunes (each prune deletes what has aged since the last). */
-export const PRUNE_EVERY_MS = 3_600_000;
-
 /**
  * Today's jobs: service task schedules (each period once across processes),
  * outbound dialing for free operators of running tasks, and retention
- * (unless `keepFinishedMs` is null: kept forever).
+ * (unless both periods are null: everything is kept for ever).
  */
-export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; scheduleMs: number; keepFinishedMs: number | null; log: Log }): Job[] {
+export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; scheduleMs: number; retention: Retention; log: Log }): Job[] {
   const { db, log } = o;
   const scheduler = new Scheduler({ db, scenarios: o.scenarios, log });
   const dialer = new Dialer(db, o.scenarios, log);
@@ -60,14 +57,14 @@ export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; sche
       },
     },
   ];
-  const keep = o.keepFinishedMs;
-  if (keep !== null) {
+  const keep = o.retention;
+  if (keep.finishedMs !== null || keep.idleMs !== null) {
     jobs.push({
       name: 'retention',
-      every: PRUNE_EVERY_MS,
+      every: pruneEvery(keep),
       async tick(now) {
         const r = await pruneOlderThan(db, now, keep, log);
-        return { prunedExecutions: r.executions, prunedRuns: r.runs };
+        return { prunedExecutions: r.executions, prunedRuns: r.runs, prunedIdle: r.idle };
       },
     });
   }

@@ -63,7 +63,7 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
     await h.advance(31 * DAY);
     const fresh = await h.runtime.start('quick');
     await h.runtime.drain();
-    expect(await h.runtime.prune()).toEqual({ executions: 3, runs: 1 });
+    expect(await h.runtime.prune()).toEqual({ executions: 3, runs: 1, idle: 0 });
 
     const left = (await h.runtime.executions({ limit: 100 })).map((x) => x.id).sort();
     expect(left).toEqual([slow, fresh].sort());
@@ -72,7 +72,7 @@ describe.each(DATABASE_KINDS)('pruning finished executions on %s', (kind) => {
     expect(await count('call_history')).toBe(1); // business data: kept
     expect((await h.runtime.serviceTasks.runs('job')).map((r) => r.executionId)).toEqual([slow]);
     expect((await h.runtime.execution(slow)).status).toBe('waiting');
-    expect(await h.runtime.prune()).toEqual({ executions: 0, runs: 0 });
+    expect(await h.runtime.prune()).toEqual({ executions: 0, runs: 0, idle: 0 });
   });
 
   it.skipIf(skip)('prunes from the service tick, hourly, in the background; keeps everything when told to', async () => {

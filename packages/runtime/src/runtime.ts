@@ -25,7 +25,7 @@ import { gatherMetrics, type Metric } from './metrics.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
 import type { OutboundTaskStore } from './outbound/store.ts';
 import type { AgentStore } from './agents/store.ts';
-import { DAY_MS, pruneOlderThan } from './retention.ts';
+import { DAY_MS, HOUR_MS, pruneOlderThan, type Pruned, type Retention } from './retention.ts';
 import { Runner } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import type { ServiceTaskStore } from './service-tasks/store.ts';
@@ -59,6 +59,11 @@ export interface RuntimeOptions {
    * the callback monitor alone finishes 17,280 executions a day.
    */
   keepFinishedMs?: number | null;
+  /**
+   * How long idle executions (a service task's scheduled run that changed
+   * nothing) are kept; null: as long as the others. Default 1 hour.
+   */
+  keepIdleMs?: number | null;
   /** What executions are attached to and how their calls are recorded (default: the outbound module's hook). */
   attachment?: ExecutionAttachment;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -81,7 +86,7 @@ export class Runtime {
   private readonly worker: Worker;
   private readonly callEvents: CallEvents;
   private readonly log: NonNullable<RuntimeOptions['log']>;
-  private readonly keepFinishedMs: number | null;
+  private readonly retention: Retention;
 
   constructor(o: RuntimeOptions) {
     this.db = o.db;
@@ -92,7 +97,10 @@ export class Runtime {
     this.serviceTasks = this.stores.serviceTasks;
     this.outboundTasks = this.stores.outboundTasks;
     this.agents = this.stores.agents;
-    this.keepFinishedMs = o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs;
+    this.retention = {
+      finishedMs: o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs,
+      idleMs: o.keepIdleMs === undefined ? HOUR_MS : o.keepIdleMs,
+    };
     const attachment = o.attachment ?? outboundAttachment;
     const owner = o.owner ?? `runtime-${randomUUID()}`;
     const leaseMs = o.leaseMs ?? 30_000;
@@ -124,7 +132,7 @@ export class Runtime {
       db: o.db,
       scenarios: this.scenarios,
       scheduleMs: o.scheduleMs ?? 500,
-      keepFinishedMs: this.keepFinishedMs,
+      retention: this.retention,
       log: this.log,
     });
     this.jobs = new JobLoop(jobs, this.clock, this.log);
@@ -136,7 +144,7 @@ export class Runtime {
   }
 
   /** Runs a finished execution again from one of its steps (see Commands.retry). Returns the new execution's id. */
-  retry(id: string, options: LaunchOptions & { fromStep?: number } = {}): Promise<string> {
+  retry(id: string, options: LaunchOptions & { fromStep?: number; input?: Record<string, Json> } = {}): Promise<string> {
     return this.commands.retry(id, options);
   }
 
@@ -196,10 +204,9 @@ export class Runtime {
     return gatherMetrics(this.db, this.clock.now(), this.runner.counters);
   }
 
-  /** Deletes what is older than the retention period now (see `keepFinishedMs`); the retention job does this every hour. */
-  async prune(): Promise<{ executions: number; runs: number }> {
-    if (this.keepFinishedMs === null) return { executions: 0, runs: 0 };
-    return pruneOlderThan(this.db, this.clock.now(), this.keepFinishedMs, this.log);
+  /** Deletes what is older than the retention periods now (see `keepFinishedMs`, `keepIdleMs`); the retention job does this every hour. */
+  prune(): Promise<Pruned> {
+    return pruneOlderThan(this.db, this.clock.now(), this.retention, this.log);
   }
 
   /** Keeps working in the background: the worker (on every wake-up, and at least every pollMs) and the jobs. */

@@ -12,14 +12,20 @@ import { ScenarioStore } from './scenarios.ts';
 import { ServiceTaskStore } from './service-tasks/store.ts';
 import { nextWakeAt } from './sql/claim.ts';
 import { SubscriberStore } from './subscribers/store.ts';
-import { getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
+import { countHiddenIdle, getExecution, listExecutions, listPendingForms, type ExecutionDetail, type ExecutionFilter } from './sql/read-executions.ts';
 
 /** Executions read back: lists, one with its trace and effects, the forms waiting for an answer. */
 export class ExecutionStore {
   constructor(private readonly db: Database) {}
 
+  /** Newest first; idle executions of service tasks only when `filter.idle` asks for them. */
   list(filter: ExecutionFilter = {}) {
     return listExecutions(this.db, filter);
+  }
+
+  /** The idle executions a list with this filter leaves out, counted so that nothing is silently invisible. */
+  hiddenIdle(filter: ExecutionFilter = {}) {
+    return countHiddenIdle(this.db, filter);
   }
 
   /** One execution with its trace and effects; 404 when there is none. */
@@ -54,11 +60,12 @@ export interface Stores {
 /** Every store on `db`; `clock` stamps what they write (default: the system clock). */
 export function stores(db: Database, clock: Clock = systemClock): Stores {
   const now = () => clock.now();
-  const serviceTasks = new ServiceTaskStore(db, now);
+  const scenarios = new ScenarioStore(db);
+  const serviceTasks = new ServiceTaskStore(db, now, scenarios);
   return {
     db,
     clock,
-    scenarios: new ScenarioStore(db),
+    scenarios,
     serviceTasks,
     outboundTasks: new OutboundTaskStore(db, serviceTasks, now),
     agents: new AgentStore(db, now),

@@ -68,6 +68,11 @@ describe('runtimeTuning', () => {
     expect(runtimeTuning({ TELLFLOW_KEEP_DAYS: 'forever' })).toEqual({ keepFinishedMs: null });
     expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '0' })).toThrow('TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "0"');
     expect(() => runtimeTuning({ TELLFLOW_KEEP_DAYS: '2 weeks' })).toThrow(/not "2 weeks"/);
+    expect(runtimeTuning({ TELLFLOW_KEEP_IDLE_MINUTES: '10' })).toEqual({ keepIdleMs: 600_000 });
+    expect(runtimeTuning({ TELLFLOW_KEEP_IDLE_MINUTES: 'forever' })).toEqual({ keepIdleMs: null });
+    expect(() => runtimeTuning({ TELLFLOW_KEEP_IDLE_MINUTES: '1h' })).toThrow(
+      'TELLFLOW_KEEP_IDLE_MINUTES must be a number of minutes (1 or more) or "forever", not "1h"',
+    );
     expect(() => runtimeTuning({ TELLFLOW_LEASE_MS: '5' })).toThrow('TELLFLOW_LEASE_MS must be milliseconds between 10 and 3600000, not "5"');
   });
 

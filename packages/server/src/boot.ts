@@ -139,9 +139,11 @@ function closeServer(server: ServerType): Promise<void> {
  * Runtime settings from the environment: lease and polling periods (ms) from
  * TELLFLOW_LEASE_MS / TELLFLOW_POLL_MS (e.g. short ones for crash tests), and
  * how many days finished executions are kept, TELLFLOW_KEEP_DAYS ("forever":
- * never deleted).
+ * never deleted), and how many minutes idle ones (a service task's scheduled
+ * run that changed nothing), TELLFLOW_KEEP_IDLE_MINUTES ("forever": as long
+ * as the others).
  */
-export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollMs?: number; keepFinishedMs?: number | null } {
+export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollMs?: number; keepFinishedMs?: number | null; keepIdleMs?: number | null } {
   const ms = (name: string) => {
     const v = env[name]?.trim();
     if (!v) return undefined;
@@ -160,7 +162,21 @@ export function runtimeTuning(env: NodeJS.ProcessEnv): { leaseMs?: number; pollM
       throw new Error(`TELLFLOW_KEEP_DAYS must be a number of days (1 or more) or "forever", not "${keep}"`);
     keepFinishedMs = days * 86_400_000;
   }
-  return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}), ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}) };
+  const keepIdle = env.TELLFLOW_KEEP_IDLE_MINUTES?.trim();
+  let keepIdleMs: number | null | undefined;
+  if (keepIdle === 'forever') keepIdleMs = null;
+  else if (keepIdle) {
+    const minutes = Number(keepIdle);
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 525_600)
+      throw new Error(`TELLFLOW_KEEP_IDLE_MINUTES must be a number of minutes (1 or more) or "forever", not "${keepIdle}"`);
+    keepIdleMs = minutes * 60_000;
+  }
+  return {
+    ...(leaseMs ? { leaseMs } : {}),
+    ...(pollMs ? { pollMs } : {}),
+    ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}),
+    ...(keepIdleMs !== undefined ? { keepIdleMs } : {}),
+  };
 }
 
 interface TlsFiles {

@@ -1,28 +1,36 @@
 import type { Json } from '@tellflow/engine';
 import type { ExecutionDetail } from '@tellflow/runtime';
 import { table, withProduct } from '../management.ts';
-import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
+import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 
 const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 export const executions: Command = {
   name: 'executions',
   summary: 'list executions, show one with its trace, cancel or retry one',
-  usage: `Usage: tellflow executions list [--scenario ID] [--status STATUS] [--limit N]
+  usage: `Usage: tellflow executions list [--scenario ID] [--status STATUS] [--limit N] [--all]
        tellflow executions show ID
        tellflow executions cancel ID [--reason TEXT]
-       tellflow executions retry ID [--from-step N]
+       tellflow executions retry ID [--from-step N] [--input NAME=TEXT | --input NAME:=JSON]...
 
 Works on the database that "tellflow serve" uses (DATABASE_URL, or the
 embedded database under TELLFLOW_DATA_DIR, default ./data).
 
-  list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}
+  list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}.
+          Idle executions are left out and counted below the list: a service
+          task's scheduled run that completed and changed nothing (its
+          statements affected no row, it started no child, call, form or
+          timer; kept an hour). --all lists them too, marked "idle"
   show    the execution, its input and result or error, one line per step
           of its trace (node, outcome, variables it set) and its effects
   cancel  stops an unfinished execution; its timers, forms and children go with it
   retry   runs a finished execution again from a step of its trace (default:
           the node it failed or was cancelled at) with the variables it had
-          then; a running server picks the new execution up
+          then; a running server picks the new execution up. --input gives
+          an input anew (repeat it for more): NAME=TEXT is text, NAME:=JSON
+          any JSON value (--input batch:=50). The input is checked as at
+          start: a missing required input or a value of the wrong type is
+          refused (exit 2), naming it
 
 Exit status:
   0  done
@@ -33,7 +41,15 @@ Exit status:
     const parsed = parseCommandArgs(
       this,
       args,
-      { scenario: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, 'from-step': { type: 'string' } },
+      {
+        scenario: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        reason: { type: 'string' },
+        'from-step': { type: 'string' },
+        input: { type: 'string', multiple: true },
+        all: { type: 'boolean' },
+      },
       io,
     );
     if (!parsed) return EXIT.usage;
@@ -51,19 +67,28 @@ Exit status:
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
         return withProduct(io, this.name, async (product) => {
-          const rows = await product.executions.list({
+          const filter = {
             limit: limit ?? 20,
+            idle: v.all ? ('include' as const) : ('hide' as const),
             ...(v.scenario ? { scenarioId: v.scenario } : {}),
             ...(v.status ? { status: v.status } : {}),
-          });
+          };
+          const [rows, hidden] = await Promise.all([product.executions.list(filter), product.executions.hiddenIdle(filter)]);
           io.stdout(
             rows.length
               ? table([
                   ['ID', 'SCENARIO', 'STATUS', 'CREATED', 'RESULT / ERROR'],
-                  ...rows.map((x) => [x.id, `${x.scenarioId} v${x.version}`, x.status, x.createdAt.toISOString(), x.error ?? short(x.result)]),
+                  ...rows.map((x) => [
+                    x.id,
+                    `${x.scenarioId} v${x.version}`,
+                    x.idle ? `${x.status} (idle)` : x.status,
+                    x.createdAt.toISOString(),
+                    x.error ?? short(x.result),
+                  ]),
                 ])
               : 'no executions\n',
           );
+          if (hidden) io.stdout(`(${plural(hidden, 'idle execution')} of service tasks not shown: --all lists them)\n`);
           return EXIT.ok;
         });
       }
@@ -81,8 +106,10 @@ Exit status:
       case 'retry': {
         const fromStep = whole(v['from-step']);
         if (fromStep === null) return usageError(this, `--from-step must be a step number (1, 2, …), not "${v['from-step']}"`, io);
+        const input = parseInputs(v.input ?? []);
+        if (typeof input === 'string') return usageError(this, input, io);
         return withProduct(io, this.name, async (product) => {
-          const newId = await product.commands.retry(id!, fromStep !== undefined ? { fromStep } : {});
+          const newId = await product.commands.retry(id!, { ...(fromStep !== undefined ? { fromStep } : {}), ...(v.input ? { input } : {}) });
           io.stdout(`retrying ${id} as ${newId}\n`);
           return EXIT.ok;
         });
@@ -94,6 +121,25 @@ Exit status:
     }
   },
 };
+
+/** `--input NAME=TEXT` (text) and `NAME:=JSON` (any value) as an input object, or what is wrong with one. */
+function parseInputs(entries: readonly string[]): Record<string, Json> | string {
+  const input: Record<string, Json> = {};
+  for (const entry of entries) {
+    const m = /^([^:=]+)(:?)=(.*)$/s.exec(entry);
+    if (!m) return `--input ${JSON.stringify(entry)}: expected NAME=TEXT or NAME:=JSON`;
+    const [, name, json, value] = m as unknown as [string, string, string, string];
+    if (!json) input[name] = value;
+    else {
+      try {
+        input[name] = JSON.parse(value) as Json;
+      } catch {
+        return `--input ${JSON.stringify(entry)}: ${JSON.stringify(value)} is not JSON (for text, write ${name}=TEXT)`;
+      }
+    }
+  }
+  return input;
+}
 
 function short(v: Json | null): string {
   if (v === null) return '';

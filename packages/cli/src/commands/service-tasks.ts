@@ -20,6 +20,11 @@ runs at most once however many servers share the database. overlap=skip
 (default) skips a period while the previous run is still going; missed
 says what to do with periods missed while no server ran: skip (default)
 or runOnce.
+
+What a task runs is checked as the API checks it: its scenario exists and
+is published, and --input gives every required input of the published
+version's start node, each of the declared type. create and enable refuse
+(exit 2, naming the field) otherwise; disable always works.
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(

@@ -9,8 +9,10 @@
  * skipped run for them, `runOnce` runs once for all of them.
  */
 import type { Database, Queryable } from '@tellflow/db';
+import { checkInputs } from '@tellflow/engine';
 import type { ScenarioStore, ScenarioVersion } from '../scenarios.ts';
 import { insertExecution } from '../sql/executions.ts';
+import { inputProblemsSentence } from '../start-inputs.ts';
 import { duePeriods, parseSchedule } from './schedule.ts';
 import { TASK_COLUMNS, toTask, type ServiceTask, type TaskRow } from './store.ts';
 
@@ -121,7 +123,13 @@ export class Scheduler {
       await record('failed', (e as Error).message);
       return 'failed';
     }
-    const executionId = await insertExecution(tx, { scenarioId: task.scenarioId, version: version.version, input: task.input, now });
+    // A version published after the task was saved may want an input the task does not give: no execution that would fail at once.
+    const problem = inputProblemsSentence(checkInputs(version.document, task.input));
+    if (problem) {
+      await record('failed', problem);
+      return 'failed';
+    }
+    const executionId = await insertExecution(tx, { scenarioId: task.scenarioId, version: version.version, input: task.input, now, scheduledBy: task.id });
     await record('started', reason ?? null, executionId);
     return 'started';
   }

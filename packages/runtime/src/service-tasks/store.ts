@@ -4,8 +4,10 @@
  */
 import { ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun } from '@tellflow/api';
 import { selectList, serviceTaskRuns, serviceTasks, type Database, type ExecutionRow, type RowOf } from '@tellflow/db';
-import type { Json } from '@tellflow/engine';
-import { conflict, invalid, notFound, parseInput } from '../errors.ts';
+import type { Issue, Json } from '@tellflow/engine';
+import { conflict, invalid, notFound, parseInput, RuntimeError } from '../errors.ts';
+import { ScenarioStore } from '../scenarios.ts';
+import { inputIssues } from '../start-inputs.ts';
 import { parseSchedule } from './schedule.ts';
 
 export { ServiceTaskInput, ServiceTaskPatch, type ServiceTask, type ServiceTaskRun };
@@ -33,11 +35,31 @@ export class ServiceTaskStore {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    private readonly scenarios = new ScenarioStore(db),
   ) {}
+
+  /**
+   * The one check of what a task runs (the API and the CLI both come here):
+   * its scenario exists and is published, and its input gives every required
+   * input of the published version's start node, each value of the declared
+   * type — as starting an execution checks them. A 400 naming each field.
+   */
+  private async mustRun(t: { id: string; scenarioId: string; input: Record<string, Json> }): Promise<void> {
+    let issues: Issue[];
+    try {
+      issues = inputIssues((await this.scenarios.published(t.scenarioId)).document, t.input);
+    } catch (e) {
+      if (!(e instanceof RuntimeError && (e.status === 404 || e.status === 409))) throw e;
+      const why = e.status === 404 ? 'does not exist' : 'has no published version';
+      issues = [{ severity: 'error', path: 'scenarioId', message: `scenario "${t.scenarioId}" ${why}` }];
+    }
+    if (issues.length) throw invalid(`service task "${t.id}" cannot run: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
 
   async create(raw: unknown): Promise<ServiceTask> {
     const t = parseInput(ServiceTaskInput, raw, 'service task');
     checkSchedule(t.schedule, t.timeZone);
+    await this.mustRun({ id: t.id, scenarioId: t.scenarioId, input: t.input ?? {} });
     const { rows } = await this.db.query<TaskRow>(
       `insert into service_tasks (id, name, scenario_id, schedule, time_zone, enabled, overlap, missed, input, updated_at, last_period)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $10)
@@ -64,6 +86,8 @@ export class ServiceTaskStore {
     const current = await this.get(id);
     const next = { ...current, ...p };
     checkSchedule(next.schedule, next.timeZone);
+    // A disabled task whose scenario or input stays as it was may still be renamed or kept off (disabling always works).
+    if (next.enabled || p.scenarioId !== undefined || p.input !== undefined) await this.mustRun(next);
     // Enabling counts from now: periods while it was disabled are not "missed".
     const enabling = p.enabled === true && !current.enabled;
     const { rows } = await this.db.query<TaskRow>(

@@ -17,7 +17,8 @@ import { wakeSet } from './wake.ts';
  *   ONE   one step; every row reached by its key, so the prepared
  *         statement's cached plan is an index plan even when it was made
  *         while the tables were empty
- *   END   ONE for a step that ends its execution, plus: the waiting parent
+ *   END   ONE for a step that ends its execution, plus: whether it was
+ *         idle (IDLE), the waiting parent
  *         gets its result and wakes, pending effects are cancelled (forms
  *         leave the screens), running children are asked to stop, and the
  *         started effects of the kinds it lists (`cancel`: calls) come back
@@ -27,10 +28,26 @@ import { wakeSet } from './wake.ts';
  *         nested loop once they are big, but a plan cached while they were
  *         small would keep sequential scans for the life of the connection
  */
-const ONE_CTES = `
+/**
+ * Whether the execution that this step ends did nothing, i.e. is idle: it was
+ * started by a service task's schedule, it completed, and every effect it
+ * asked for changed nothing — a sql or setStatus node whose statement
+ * affected (or returned) no row, or a runScenario forEach that started no
+ * child. Any other effect (a call, dial, form, timer, queue, one child) or a
+ * failed one makes it not idle. The effect this step consumes may have its
+ * result only in $12 (performed in this step's transaction).
+ */
+const IDLE = `case when $4 <> 'completed' or scheduled_by is null then false else not exists (
+    select from effects f cross join lateral (select coalesce(f.result, case when f.step = $11 then $12::jsonb end) as r) x
+    where f.execution_id = $1 and not coalesce(
+      (f.kind in ('sql', 'setStatus') and x.r->>'ok' = 'true' and x.r->>'rowCount' = '0')
+      or (f.kind = 'startChild' and x.r->>'outcome' = 'done' and x.r->>'count' = '0'), false)
+  ) end`;
+
+const oneCtes = (ending: boolean) => `
 with upd as (
   update executions set
-    state = $3::jsonb, status = $4, updated_at = $5, ended_at = $6, result = $7::jsonb, error = $8,
+    state = $3::jsonb, status = $4, updated_at = $5, ended_at = $6, result = $7::jsonb, error = $8,${ending ? ` idle = ${IDLE},` : ''}
     run_at = case when not $13::boolean then run_at when wakeups = $14 then $15::timestamptz else $5 end,
     lease_owner = case when $13::boolean then null else lease_owner end,
     lease_until = case when $13::boolean then null else lease_until end
@@ -50,10 +67,10 @@ with upd as (
   where effects.execution_id = $1 and effects.step = $11 and effects.status in ('pending', 'done') and exists (select from upd)
 )`;
 
-const ONE = `${ONE_CTES}
+const ONE = `${oneCtes(false)}
 select id, null::text as kind, null::text as external_id from upd`;
 
-const END = `${ONE_CTES}, cancelled as (
+const END = `${oneCtes(true)}, cancelled as (
   update effects set status = 'cancelled', done_at = $5
   where execution_id = $1 and status = 'pending' and step is distinct from $11 and exists (select from upd)
 ), parent_effect as (

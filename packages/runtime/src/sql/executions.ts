@@ -19,6 +19,8 @@ export interface NewExecution {
   lease?: { owner: string; until: number };
   /** A retry of that execution, beginning again there. */
   retry?: { of: string; from: RetryFrom };
+  /** The service task whose schedule starts it (its end then says whether it was idle). */
+  scheduledBy?: string;
 }
 
 /** What a retry of an execution takes over: its attachment, and when it is a retry itself, the variables it began with. */
@@ -38,8 +40,8 @@ export async function retryBasis(q: Queryable, id: string): Promise<{ attachment
 export async function insertExecution(q: Queryable, e: NewExecution): Promise<string> {
   const { rows } = await q.query<{ id: string }>(
     `insert into executions (scenario_id, version, status, input, parent_id, parent_step, started_by, run_at, created_at, updated_at,
-       task_id, subscriber_id, operator, lease_owner, lease_until, retry_of, retry_from)
-     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb) returning id`,
+       task_id, subscriber_id, operator, lease_owner, lease_until, retry_of, retry_from, scheduled_by)
+     values ($1, $2, 'running', $3::text::jsonb, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15) returning id`,
     [
       e.scenarioId,
       e.version,
@@ -55,6 +57,7 @@ export async function insertExecution(q: Queryable, e: NewExecution): Promise<st
       e.lease ? new Date(e.lease.until) : null,
       e.retry?.of ?? null,
       e.retry ? JSON.stringify(e.retry.from) : null,
+      e.scheduledBy ?? null,
     ],
   );
   return rows[0]!.id;

@@ -28,3 +28,16 @@ export async function pruneFinished(q: Queryable, before: Date, batch = 1_000): 
   );
   return { executions, runs: runs.rowCount };
 }
+
+/** Deletes idle executions that ended before `before` (see commit-step.ts IDLE), in batches like pruneFinished; their partial index finds them. */
+export async function pruneIdle(q: Queryable, before: Date, batch = 1_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const r = await q.query('delete from executions where id in (select id from executions where idle and ended_at < $1 limit $2 for update skip locked)', [
+      before,
+      batch,
+    ]);
+    deleted += r.rowCount;
+    if (r.rowCount < batch) return deleted;
+  }
+}

@@ -13,7 +13,7 @@ export interface RetryFrom {
   vars: Record<string, Json>;
 }
 
-const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, created_at, updated_at, ended_at';
+const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, idle, created_at, updated_at, ended_at';
 
 const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   id: r.id as string,
@@ -24,10 +24,14 @@ const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   result: r.result as Json | null,
   parentId: r.parent_id as string | null,
   retryOf: r.retry_of as string | null,
+  idle: r.idle as boolean,
   createdAt: r.created_at as Date,
   updatedAt: r.updated_at as Date,
   endedAt: r.ended_at as Date | null,
 });
+
+/** Idle executions (see commit-step.ts IDLE) in a list: left out (the default), listed with the others, or alone. */
+export type IdleFilter = 'hide' | 'include' | 'only';
 
 export interface ExecutionFilter {
   scenarioId?: string;
@@ -36,9 +40,12 @@ export interface ExecutionFilter {
   /** Newest first; page with `before` (a createdAt) and `limit`. */
   before?: Date;
   limit?: number;
+  /** Default 'hide': a service task every 5 s would otherwise bury everything else. */
+  idle?: IdleFilter;
 }
 
-export async function listExecutions(q: Queryable, f: ExecutionFilter = {}): Promise<ExecutionSummary[]> {
+/** The filter's conditions (without the idle one) as SQL, with their parameters. */
+function conditions(f: ExecutionFilter): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -49,12 +56,27 @@ export async function listExecutions(q: Queryable, f: ExecutionFilter = {}): Pro
   if (f.status) add('status = ?', f.status);
   if (f.parentId) add('parent_id = ?', f.parentId);
   if (f.before) add('created_at < ?', f.before);
+  return { where, params };
+}
+
+export async function listExecutions(q: Queryable, f: ExecutionFilter = {}): Promise<ExecutionSummary[]> {
+  const { where, params } = conditions(f);
+  const idle = f.idle ?? 'hide';
+  if (idle !== 'include') where.push(idle === 'only' ? 'idle' : 'not idle');
   params.push(Math.min(Math.max(f.limit ?? 50, 1), 500));
   const { rows } = await q.query(
     `select ${SUMMARY} from executions ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, id limit $${params.length}`,
     params,
   );
   return rows.map(toSummary);
+}
+
+/** How many idle executions match the filter's other conditions but a list with it leaves out (0 unless it hides them). */
+export async function countHiddenIdle(q: Queryable, f: ExecutionFilter = {}): Promise<number> {
+  if ((f.idle ?? 'hide') !== 'hide') return 0;
+  const { where, params } = conditions(f);
+  const { rows } = await q.query<{ n: number }>(`select count(*)::int as n from executions where ${['idle', ...where].join(' and ')}`, params);
+  return rows[0]!.n;
 }
 
 export async function getExecution(q: Queryable, id: string): Promise<ExecutionDetail | undefined> {

@@ -75,6 +75,7 @@ describe('GET /api/openapi.json', () => {
       'query:parentId',
       'query:before',
       'query:limit',
+      'query:idle',
     ]);
     expect(list.parameters.find((p: { name: string }) => p.name === 'status').schema.enum).toEqual(['running', 'waiting', 'completed', 'failed', 'cancelled']);
 

@@ -42,10 +42,23 @@ export function executionRoutes({ runtime }: Deps) {
     },
   );
 
-  api.get('/', { summary: 'List executions, newest first', access: STAFF, query: ExecutionListQuery, response: ExecutionList }, async (c, { query }) => {
-    const { before, ...rest } = query;
-    return c.json({ executions: await runtime.executions({ ...rest, ...(before ? { before: new Date(before) } : {}) }) });
-  });
+  api.get(
+    '/',
+    {
+      summary: 'List executions, newest first',
+      description:
+        "Idle executions (a service task's scheduled run that changed nothing) are left out unless `idle` asks for them; `idleHidden` counts those left out.",
+      access: STAFF,
+      query: ExecutionListQuery,
+      response: ExecutionList,
+    },
+    async (c, { query }) => {
+      const { before, ...rest } = query;
+      const filter = { ...rest, ...(before ? { before: new Date(before) } : {}) };
+      const [executions, idleHidden] = await Promise.all([runtime.executions(filter), runtime.stores.executions.hiddenIdle(filter)]);
+      return c.json({ executions, idleHidden });
+    },
+  );
 
   api.get(
     '/:id',
@@ -75,7 +88,7 @@ export function executionRoutes({ runtime }: Deps) {
     {
       summary: 'Run a finished execution again from one of its steps',
       description:
-        "A new execution of the same scenario version, input and attachment begins at that step's node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at.",
+        "A new execution of the same scenario version, input and attachment begins at that step's node with the variables it had then; effects from there on happen again. Default: the node it failed or was cancelled at. `input` replaces some inputs (declared ones also in the step's variables). The input is checked as at start: 400 naming a missing required input or a value of the wrong type.",
       access: STAFF,
       params: ExecutionParams,
       body: RetryExecution,
@@ -90,6 +103,7 @@ export function executionRoutes({ runtime }: Deps) {
           id: await runtime.retry(params.id, {
             startedBy: user.id,
             ...(body.fromStep !== undefined ? { fromStep: body.fromStep } : {}),
+            ...(body.input ? { input: body.input } : {}),
             ...storedWithTheExecution(c.get('idempotency')),
           }),
         },

@@ -97,15 +97,42 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
     expect(later.body.runs[0]).toMatchObject({ reason: 'run now', executionStatus: 'completed' });
   });
 
-  it.skipIf(skip)('"run now" works for a disabled task, and is a 409 while its scenario is not published', async () => {
+  it.skipIf(skip)('"run now" works for a disabled task; a task is only saved for a published scenario', async () => {
     await h().importScenario(waitingScenario('flow'), false);
-    await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() });
-    const unpublished = await h().call('POST', '/api/service-tasks/nightly/run', { as: 'admin' });
-    expect(unpublished.status).toBe(409);
-    expect(unpublished.body.error).toBe('scenario "flow" has no published version');
+    const unpublished = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() });
+    expect(unpublished.status).toBe(400);
+    expect(unpublished.body).toEqual({
+      error: 'service task "nightly" cannot run: scenarioId: scenario "flow" has no published version',
+      details: { issues: [{ severity: 'error', path: 'scenarioId', message: 'scenario "flow" has no published version' }] },
+    });
     await h().call('POST', '/api/scenarios/flow/publish', { as: 'admin' });
+    expect((await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() })).status).toBe(201);
     expect((await h().call('POST', '/api/service-tasks/nightly/run', { as: 'admin' })).status).toBe(201);
   });
+
+  it.skipIf(skip)(
+    "answers 400 naming the input when the task lacks a required input of the scenario's start node, or gives one of the wrong type",
+    async () => {
+      const needsBatch = waitingScenario('flow');
+      (needsBatch.nodes as { params: { inputs: unknown[] } }[])[0]!.params.inputs = [{ name: 'batch', type: 'number', required: true }];
+      await h().importScenario(needsBatch);
+      const missing = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ input: {} }) });
+      expect([missing.status, missing.body.error]).toEqual([
+        400,
+        'service task "nightly" cannot run: input.batch: required input of scenario "flow" is missing',
+      ]);
+      const wrong = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ input: { batch: 'many' } }) });
+      expect([wrong.status, wrong.body.details.issues]).toEqual([400, [{ severity: 'error', path: 'input.batch', message: 'must be a number, not "many"' }]]);
+      expect((await h().call('GET', '/api/service-tasks', { as: 'admin' })).body.tasks).toEqual([]);
+
+      expect((await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ input: { batch: 5 } }) })).status).toBe(201);
+      const dropped = await h().call('PATCH', '/api/service-tasks/nightly', { as: 'admin', body: { input: {}, enabled: true } });
+      expect([dropped.status, dropped.body.details.issues[0].path]).toEqual([400, 'input.batch']);
+      expect((await h().call('GET', '/api/service-tasks', { as: 'admin' })).body.tasks).toEqual([
+        expect.objectContaining({ enabled: false, input: { batch: 5 } }),
+      ]);
+    },
+  );
 
   it.skipIf(skip)('answers 400 for bad tasks, 404 for unknown ones and 409 for a taken id', async () => {
     await h().importScenario(waitingScenario('flow'));
@@ -121,8 +148,8 @@ describe.each(DATABASE_KINDS)('service tasks API on %s', (kind) => {
     const ghost = await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly({ scenarioId: 'ghost' }) });
     expect(ghost.status).toBe(400);
     expect(ghost.body).toEqual({
-      error: 'the task names a scenario that does not exist',
-      details: { issues: [{ path: 'scenarioId', message: 'there is no scenario "ghost"' }] },
+      error: 'service task "nightly" cannot run: scenarioId: scenario "ghost" does not exist',
+      details: { issues: [{ severity: 'error', path: 'scenarioId', message: 'scenario "ghost" does not exist' }] },
     });
 
     expect((await h().call('POST', '/api/service-tasks', { as: 'admin', body: nightly() })).status).toBe(201);

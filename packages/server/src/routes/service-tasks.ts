@@ -3,12 +3,12 @@
  * §1, e.g. the callback monitor every 5 s). Admin and supervisor read and
  * may "run now"; only admin creates, changes (`{ enabled }` switches one on
  * or off) and deletes. The runs list shows each period handled with the
- * status of the execution it started.
+ * status of the execution it started. What a task runs is checked by the
+ * store, as for the CLI: a published scenario, and its required inputs.
  */
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from '@tellflow/api';
 import type { Deps } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { mustNameScenarios } from '../scenario-refs.ts';
 
 const STAFF = ['admin', 'supervisor'] as const;
 const ADMIN = ['admin'] as const;
@@ -23,6 +23,8 @@ export function serviceTaskRoutes({ runtime }: Deps) {
     '/',
     {
       summary: 'Create a service task (disabled unless `enabled` is true)',
+      description:
+        "400 naming the field when the scenario does not exist or has no published version, or when `input` lacks a required input of the published version's start node or gives a value of the wrong type (as starting an execution checks).",
       access: ADMIN,
       body: ServiceTaskInput,
       response: OneServiceTask,
@@ -30,28 +32,22 @@ export function serviceTaskRoutes({ runtime }: Deps) {
       errors: [409],
       idempotent: true,
     },
-    async (c, { body }) => {
-      await mustNameScenarios(runtime, { scenarioId: body.scenarioId });
-      return c.json({ task: await tasks.create(body) }, 201);
-    },
+    async (c, { body }) => c.json({ task: await tasks.create(body) }, 201),
   );
 
   api.patch(
     '/:id',
     {
       summary: 'Change a service task; `{ "enabled": true|false }` switches it on or off',
-      description: 'Switching a task on counts its schedule from now: the periods while it was off are not "missed".',
+      description:
+        'Switching a task on counts its schedule from now: the periods while it was off are not "missed". The task as changed is checked as on create when it is (or stays) enabled or its scenario or input changes; switching one off always works.',
       access: ADMIN,
       params: ServiceTaskParams,
       body: ServiceTaskPatch,
       response: OneServiceTask,
       errors: [404],
     },
-    async (c, { params, body }) => {
-      await tasks.get(params.id);
-      await mustNameScenarios(runtime, { scenarioId: body.scenarioId });
-      return c.json({ task: await tasks.update(params.id, body) });
-    },
+    async (c, { params, body }) => c.json({ task: await tasks.update(params.id, body) }),
   );
 
   api.delete(
