@@ -16,7 +16,8 @@ export const OperatorNumber = z
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9+*#_.-]+$/, 'may contain only letters, digits and "+*#_.-"');
 
-const Extensions = z
+/** A user's extensions: operator numbers, none repeated. */
+export const Extensions = z
   .array(OperatorNumber)
   .max(20, 'at most 20 extensions')
   .refine((xs) => new Set(xs).size === xs.length, 'must not repeat a number');

@@ -31,6 +31,7 @@ export { OutboundTaskStore, OutboundTaskInput, OutboundTaskPatch, TASK_SCENARIO_
 export type { TaskCallStats, CallFigures, OperatorCallFigures } from './outbound/stats.ts';
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export { nextOpening } from './outbound/readiness.ts';
+export type { TaskReadiness } from '@tellflow/api';
 export { AgentStore, setExtensions, type Agent, type PresenceState } from './agents/store.ts';
 export { availability, holdAgent, lockAgent, recordHold, unavailableReason, type Availability, type AgentState } from './agents/availability.ts';
 export type { HistoryEntry } from './sql/call-history.ts';

@@ -2,6 +2,7 @@
  * The verbs of `tellflow`, in the order `tellflow --help` lists them.
  * Adding a verb: write `commands/VERB.ts` exporting a `Command`, add it here.
  */
+import { agents } from './agents.ts';
 import type { Command } from './command.ts';
 import { demo } from './demo.ts';
 import { diff } from './diff.ts';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   executions,
   tasks,
   subscribers,
+  agents,
   serviceTasks,
   demo,
   schema,

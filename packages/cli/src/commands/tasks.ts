@@ -1,10 +1,14 @@
-import type { CallFigures, OutboundTask, TaskCallStats } from '@tellflow/runtime';
+import type { CallFigures, OutboundTask, TaskCallStats, TaskReadiness } from '@tellflow/runtime';
 import { table, withProduct } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const DUPLICATE_POLICIES = ['reject', 'skip', 'allow'];
 
 const hours = (t: OutboundTask) => `${t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`} ${t.timeZone}`;
+
+/** Whether the task calls now and, if not, why: a task that silently does nothing is the worst kind. */
+const readinessLine = (r: TaskReadiness) =>
+  r.calling ? `calling now${r.callbacks ? '' : `; callbacks wait: ${r.reasons.join('; ')}`}\n` : `not calling: ${r.reasons.join('; ')}\n`;
 
 export const tasks: Command = {
   name: 'tasks',
@@ -114,7 +118,7 @@ changes only the options it is given.
       case 'stop':
         return withProduct(io, this.name, async (product) => {
           const t = await product.outboundTasks.setState(id!, action === 'start' ? 'running' : 'stopped');
-          io.stdout(`${t.id} ${t.state}\n`);
+          io.stdout(`${t.id} ${t.state}\n${readinessLine(await product.outboundTasks.readiness(t.id))}`);
           return EXIT.ok;
         });
       case 'progress':
@@ -126,6 +130,7 @@ changes only the options it is given.
               ? table([['STATUS', 'SUBSCRIBERS'], ...Object.entries(p).map(([k, n]) => [names[k] ?? k, String(n)])])
               : 'no subscribers yet\n',
           );
+          io.stdout(readinessLine(await product.outboundTasks.readiness(id!)));
           return EXIT.ok;
         });
       case 'stats': {

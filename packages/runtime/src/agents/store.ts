@@ -3,9 +3,10 @@
  * themselves (presence) and what the availability rule makes of it. The
  * API's and the CLI's agent verbs read and write through this.
  */
-import type { Agent, PresenceState } from '@tellflow/api';
+import { Extensions, type Agent, type PresenceState } from '@tellflow/api';
+import { z } from 'zod';
 import type { Database, Queryable } from '@tellflow/db';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, notFound, parseInput } from '../errors.ts';
 import { availability } from './availability.ts';
 
 export type { Agent, PresenceState };
@@ -70,8 +71,9 @@ export class AgentStore {
 
   /** Makes `extensions` the user's numbers (in one transaction): see setExtensions. */
   async setExtensions(userId: string, extensions: string[]): Promise<Agent> {
+    const numbers = parseInput(z.object({ extensions: Extensions }), { extensions }, 'extensions').extensions;
     await this.get(userId);
-    await this.db.transaction((tx) => setExtensions(tx, userId, extensions));
+    await this.db.transaction((tx) => setExtensions(tx, userId, numbers));
     return this.get(userId);
   }
 
