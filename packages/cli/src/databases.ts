@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createDatabase, describeDatabase, migrate, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
+import { createScratchDatabase, describeDatabase, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
 
 export type Opened =
   | { ok: true; db: Database; where: string }
@@ -37,20 +37,12 @@ export const productDatabase = {
 };
 
 /**
- * Where `tellflow run` gets its fresh, migrated in-memory database. A seam
- * for tests, which reuse one instance (creating PGlite is the slow part).
+ * Where `tellflow run` gets its fresh, migrated in-memory database: loaded
+ * from a cached dump of one (see createScratchDatabase). A seam for tests,
+ * which reuse one instance.
  */
 export const scratchDatabase = {
-  async open(): Promise<Database> {
-    const db = await createDatabase();
-    try {
-      await migrate(db);
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
-    return db;
-  },
+  open: (): Promise<Database> => createScratchDatabase(),
 };
 
 /**

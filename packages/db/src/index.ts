@@ -6,3 +6,4 @@ export { exclusively } from './exclusive.ts';
 export { DataDirInUse } from './data-dir-lock.ts';
 export { openDatabase, describeDatabase } from './open.ts';
 export { SCENARIO_ROLE, grantToScenarios } from './scenario-role.ts';
+export { createScratchDatabase, type ScratchOptions, type ScratchTiming } from './scratch.ts';
