@@ -1,6 +1,6 @@
 import type { Json } from '@tellflow/engine';
 import type { ExecutionDetail } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
@@ -14,7 +14,9 @@ export const executions: Command = {
        tellflow executions retry ID [--from-step N]
 
 Works on the database that "tellflow serve" uses (DATABASE_URL, or the
-embedded database under TELLFLOW_DATA_DIR, default ./data).
+embedded database under TELLFLOW_DATA_DIR, default ./data). While
+"tellflow serve" runs on the embedded database, list and show ask it;
+cancel and retry are refused (use the web app or the API, or stop it).
 
   list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}
   show    the execution, its input and result or error, one line per step
@@ -50,7 +52,7 @@ Exit status:
         const limit = whole(v.limit);
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const rows = await product.executions.list({
             limit: limit ?? 20,
             ...(v.scenario ? { scenarioId: v.scenario } : {}),
@@ -68,7 +70,7 @@ Exit status:
         });
       }
       case 'show':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           io.stdout(describe(await product.executions.get(id!)));
           return EXIT.ok;
         });

@@ -1,5 +1,5 @@
 import type { ServiceTask } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const describe = (t: ServiceTask) => [t.id, t.enabled ? 'enabled' : 'disabled', t.schedule, t.scenarioId, `overlap=${t.overlap}`, `missed=${t.missed}`];
@@ -20,6 +20,9 @@ runs at most once however many servers share the database. overlap=skip
 (default) skips a period while the previous run is still going; missed
 says what to do with periods missed while no server ran: skip (default)
 or runOnce.
+
+While "tellflow serve" runs on the embedded database, list and runs ask
+it; the others are refused (use the web app or the API, or stop it).
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(
@@ -44,7 +47,7 @@ or runOnce.
     const needId = () => (id ? undefined : usageError(this, `"${action}" needs a task id`, io));
     switch (action) {
       case 'list':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const tasks = await product.serviceTasks.list();
           io.stdout(tasks.length ? table([['ID', 'STATE', 'SCHEDULE', 'SCENARIO', 'OVERLAP', 'MISSED'], ...tasks.map(describe)]) : 'no service tasks\n');
           return EXIT.ok;
@@ -90,7 +93,7 @@ or runOnce.
         });
       case 'runs':
         if (needId() !== undefined) return EXIT.usage;
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const runs = await product.serviceTasks.runs(id!, v.limit ? Number(v.limit) : 20);
           io.stdout(
             runs.length

@@ -1,5 +1,5 @@
 import type { OutboundTask, OutcomeCounts, TaskCallStats } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const hours = (t: OutboundTask) => `${t.hours.from === t.hours.to ? 'all day' : `${t.hours.from}-${t.hours.to}`} ${t.timeZone}`;
@@ -21,6 +21,9 @@ time per free operator of the group, only inside the calling hours. Stopping
 a task stops new calls; calls in progress finish. Callbacks (status 10) are
 made by the callback-monitor service task: enable it with
 "tellflow service-tasks enable callback-monitor".
+
+While "tellflow serve" runs on the embedded database, list, progress and
+stats ask it; the others are refused (use the web app or the API, or stop it).
 
 "stats" counts how the task's calls ended (customers and operators), the
 talk time of answered customer calls, and the same per operator; --since and
@@ -50,7 +53,7 @@ talk time of answered customer calls, and the same per operator; --since and
     if (action !== 'list' && action !== undefined && !id) return usageError(this, `"${action}" needs a task id`, io);
     switch (action) {
       case 'list':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const all = await product.outboundTasks.list();
           io.stdout(
             all.length
@@ -91,7 +94,7 @@ talk time of answered customer calls, and the same per operator; --since and
           return EXIT.ok;
         });
       case 'progress':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const p = await product.outboundTasks.progress(id!);
           const names: Record<string, string> = { new: 'new', '10': '10 call back', '11': '11 being served', '12': '12 callback succeeded' };
           io.stdout(
@@ -113,7 +116,7 @@ talk time of answered customer calls, and the same per operator; --since and
           if (Number.isNaN(at.getTime())) return usageError(this, `--${flag} must be a date like 2026-11-01 or 2026-11-01T09:00:00Z, not "${text}"`, io);
           range[key] = at;
         }
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           io.stdout(describeStats(await product.outboundTasks.callStats(id!, range)));
           return EXIT.ok;
         });
