@@ -4,8 +4,8 @@
  * throwaway in-memory one `tellflow run` simulates on.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createDatabase, describeDatabase, migrate, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
+import { heldByServer, runningServer } from './running-server.ts';
+import { createScratchDatabase, describeDatabase, embeddedDataDir, openDatabase, type Database, type QueryOptions } from '@tellflow/db';
 
 export type Opened =
   | { ok: true; db: Database; where: string }
@@ -18,8 +18,10 @@ export type Opened =
  */
 export async function openProductDatabase(options: { existing?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): Promise<Opened> {
   const where = describeDatabase(env);
-  // Where openDatabase puts PGlite (packages/db/src/open.ts).
-  const embedded = env.DATABASE_URL?.trim() ? undefined : resolve(env.TELLFLOW_DATA_DIR ?? 'data', 'pglite');
+  const embedded = embeddedDataDir(env);
+  // Said before trying: the lock's own message does not know that it is a server, nor where it answers.
+  const server = runningServer(env);
+  if (server) return { ok: false, error: heldByServer(server) };
   if (options.existing && embedded !== undefined && !existsSync(embedded)) {
     return { ok: false, error: `there is no database at ${embedded} (set TELLFLOW_DATA_DIR or DATABASE_URL, or import scenarios first)`, missing: true };
   }
@@ -37,20 +39,12 @@ export const productDatabase = {
 };
 
 /**
- * Where `tellflow run` gets its fresh, migrated in-memory database. A seam
- * for tests, which reuse one instance (creating PGlite is the slow part).
+ * Where `tellflow run` gets its fresh, migrated in-memory database: loaded
+ * from a cached dump of one (see createScratchDatabase). A seam for tests,
+ * which reuse one instance.
  */
 export const scratchDatabase = {
-  async open(): Promise<Database> {
-    const db = await createDatabase();
-    try {
-      await migrate(db);
-    } catch (error) {
-      await db.close();
-      throw error;
-    }
-    return db;
-  },
+  open: (): Promise<Database> => createScratchDatabase(),
 };
 
 /**

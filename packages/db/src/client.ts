@@ -79,6 +79,11 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
     unlock();
     throw e;
   }
+  return wrapPglite(pg, unlock);
+}
+
+/** The `Database` over an open PGlite; `close` closes it, then runs `unlock`. */
+export function wrapPglite(pg: PGlite, unlock: () => void = () => {}): Database {
   // PGlite runs every query as an unnamed statement: planned each time, so `replan` is what it always does.
   const wrap = (q: PGlite | PgliteTx): Queryable => ({
     async query<R>(text: string, params: readonly unknown[] = []) {

@@ -7,15 +7,42 @@
  * that says what to do, instead of silently losing data.
  *
  * The lock is a file beside the directory holding the owner's pid and host.
- * A lock whose process is gone (e.g. after kill -9) is taken over.
+ * A lock whose process is gone (e.g. after kill -9) is taken over. A server
+ * adds where it answers (`announceServer`), so that read-only CLI verbs can
+ * ask it instead of refusing; nothing secret is written there.
  */
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 interface Holder {
   pid: number;
   host: string;
   since: string;
+  /** Written by a server once it listens: its URL and its local read-only socket. */
+  server?: ServerAddress;
+}
+
+export interface ServerAddress {
+  /** Where people reach it (for messages). */
+  url: string;
+  /** The Unix socket the owner's CLI reads through (see packages/server/src/local-socket.ts). */
+  socket: string;
+}
+
+/** Who holds `dataDir`'s lock, if anyone does and is still running on this host. */
+export function liveHolder(dataDir: string): Holder | null {
+  const holder = readHolder(`${dataDir}.lock`);
+  return holder && holder.host === hostname() && alive(holder.pid) ? holder : null;
+}
+
+/** Adds this process's server address to the lock it holds on `dataDir` (replaced whole, never half-written). */
+export function announceServer(dataDir: string, server: ServerAddress): void {
+  const file = `${dataDir}.lock`;
+  const holder = readHolder(file);
+  if (holder?.pid !== process.pid || holder.host !== hostname()) throw new Error(`this process does not hold ${file}`);
+  const temp = `${file}.${process.pid}.${Date.now()}`;
+  writeFileSync(temp, JSON.stringify({ ...holder, server } satisfies Holder), { flag: 'wx' });
+  renameSync(temp, file);
 }
 
 export class DataDirInUse extends Error {}

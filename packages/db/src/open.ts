@@ -12,7 +12,7 @@ export async function openDatabase(env: NodeJS.ProcessEnv = process.env): Promis
   let db: Database;
   if (url) db = await createDatabase({ url });
   else {
-    const dataDir = resolve(env.TELLFLOW_DATA_DIR ?? 'data', 'pglite');
+    const dataDir = embeddedDataDir(env)!;
     mkdirSync(dataDir, { recursive: true });
     db = await createDatabase({ dataDir });
   }
@@ -35,4 +35,9 @@ export function describeDatabase(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     return 'PostgreSQL (DATABASE_URL)';
   }
+}
+
+/** PGlite's data directory when the product database is the embedded one (no DATABASE_URL). */
+export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.DATABASE_URL?.trim() ? undefined : resolve(env.TELLFLOW_DATA_DIR ?? 'data', 'pglite');
 }

@@ -4,6 +4,7 @@
  * `app.request()` in tests.
  *
  *   /api/*   safe URL → same-origin check → body limit → body read in full → session
+ *            → the local socket's read-only admin (middleware/local-admin.ts)
  *            → route groups → JSON 404
  *            (a file upload route applies its own, larger body limit while streaming;
  *            its creates and the others honour Idempotency-Key: middleware/idempotency.ts)
@@ -27,6 +28,7 @@ import type { Operation, RouteGroup } from './http/route-group.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { IdempotencyKeys } from './middleware/idempotency.ts';
 import { limitBody } from './middleware/limit-body.ts';
+import { localAdmin } from './middleware/local-admin.ts';
 import { safeUrl } from './middleware/safe-url.ts';
 import { Forwarding } from './http/forwarded.ts';
 import { sameOrigin } from './middleware/same-origin.ts';
@@ -114,6 +116,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }),
     settleBody({ skip: skipBodyLimit }),
     session(deps),
+    localAdmin(),
     async (c, next) => {
       c.set('idempotencyKeys', idempotencyKeys);
       await next();

@@ -15,13 +15,14 @@ import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '@tellflow/clock';
-import { describeDatabase, openDatabase } from '@tellflow/db';
+import { announceServer, describeDatabase, embeddedDataDir, openDatabase } from '@tellflow/db';
 import { installBundled, Runtime } from '@tellflow/runtime';
 import { createApp, type App } from './app.ts';
 import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
 import { deploymentFromEnv } from './http/forwarded.ts';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, httpServerOptions, httpTimeoutsFromEnv } from './http/timeouts.ts';
+import { listenLocal } from './local-socket.ts';
 import { createTelephony } from './telephony.ts';
 
 export interface ServerProcessOptions {
@@ -85,6 +86,17 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
     cleanups.push(() => closeServer(server));
     const actual = (server.address() as AddressInfo).port;
     const url = `${tls ? 'https' : 'http'}://${displayHost(host)}:${actual}`;
+    const dataDir = embeddedDataDir(env);
+    if (dataDir) {
+      // The CLI's read-only verbs cannot open the embedded database while this process holds it: they ask here instead.
+      try {
+        const local = await listenLocal(app, dataDir);
+        cleanups.push(local.close);
+        announceServer(dataDir, { url, socket: local.socket });
+      } catch (e) {
+        log('the command line cannot read through this server (no local socket)', { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
     print(`Tellflow listening on ${url} (database: ${describeDatabase(env)})\n`);
     let closing: Promise<void> | undefined;
     return { url, port: actual, app, runtime, close: () => (closing ??= cleanup()) };

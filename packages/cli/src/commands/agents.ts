@@ -1,5 +1,5 @@
 import type { Agent } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const PRESENCE = ['available', 'dnd', 'offline'] as const;
@@ -29,6 +29,9 @@ available — only an available agent is rung, dialled for or offered a
 customer. A call to an agent who is not available ends at once as busy, so
 the operator-calling scenario calls back later. PRESENCE shows what the agent
 said when the state differs from it.
+
+While "tellflow serve" runs on the embedded database, list asks it; the
+others are refused (use the web app or the API, or stop it).
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(this, args, { reason: { type: 'string' } }, io);
@@ -37,7 +40,7 @@ said when the state differs from it.
     if (action !== 'list' && action !== undefined && !username) return usageError(this, `"${action}" needs a username`, io);
     switch (action) {
       case 'list':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const all = await product.agents.list();
           io.stdout(all.length ? table([HEADER, ...all.map(row)]) : 'no agents\n');
           return EXIT.ok;

@@ -1,6 +1,6 @@
 import { describeDiff, diffScenarios, formatIssue, parseJsonText, validateScenario, type Scenario } from '@tellflow/engine';
-import { RuntimeError, ScenarioStore } from '@tellflow/runtime';
-import { openProductDatabase } from '../databases.ts';
+import { RuntimeError } from '@tellflow/runtime';
+import { openReads } from '../management.ts';
 import { describeFsError } from '../io.ts';
 import { parseCommandArgs, usageError, type Command } from './command.ts';
 
@@ -20,7 +20,9 @@ Compares two versions of a scenario stored in the database that "tellflow
 serve" uses (DATABASE_URL, or the embedded database under TELLFLOW_DATA_DIR,
 default ./data): nodes added and removed, each changed field of a node by
 its path (e.g. params.query), edges added and removed, and the scenario's
-own fields. Moving nodes on the canvas is listed apart, as layout.
+own fields. Moving nodes on the canvas is listed apart, as layout. While
+"tellflow serve" runs on the embedded database, the versions are read
+through it.
 
 By default it compares the published version with the latest one: what
 publishing the latest would change.
@@ -61,7 +63,7 @@ Exit status (as diff(1)):
       fileDoc = loaded;
     }
 
-    const opened = await openProductDatabase({ existing: true });
+    const opened = await openReads();
     if (!opened.ok) {
       io.stderr(`tellflow diff: ${opened.error}\n`);
       return TROUBLE;
@@ -69,7 +71,7 @@ Exit status (as diff(1)):
     let before: { version: number | null; document: Scenario };
     let after: { version: number | null; document: Scenario };
     try {
-      const store = new ScenarioStore(opened.db);
+      const store = opened.reads.scenarios;
       const summary = await store.get(id);
       const fromVersion = from !== undefined ? Number(from) : summary.publishedVersion;
       if (fromVersion === null) {
@@ -83,7 +85,7 @@ Exit status (as diff(1)):
       io.stderr(`tellflow diff: ${error.message}\n`);
       return TROUBLE;
     } finally {
-      await opened.db.close();
+      await opened.close();
     }
 
     const d = diffScenarios(before.document, after.document);

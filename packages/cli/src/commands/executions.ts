@@ -1,6 +1,6 @@
 import type { Json } from '@tellflow/engine';
 import type { ExecutionDetail } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 
 const STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'];
@@ -14,7 +14,9 @@ export const executions: Command = {
        tellflow executions retry ID [--from-step N] [--input NAME=TEXT | --input NAME:=JSON]...
 
 Works on the database that "tellflow serve" uses (DATABASE_URL, or the
-embedded database under TELLFLOW_DATA_DIR, default ./data).
+embedded database under TELLFLOW_DATA_DIR, default ./data). While
+"tellflow serve" runs on the embedded database, list and show ask it;
+cancel and retry are refused (use the web app or the API, or stop it).
 
   list    newest first (default 20); STATUS is one of ${STATUSES.join(', ')}.
           Idle executions are left out and counted below the list: a service
@@ -66,7 +68,7 @@ Exit status:
         const limit = whole(v.limit);
         if (limit === null || (limit ?? 0) > 500) return usageError(this, `--limit must be a number from 1 to 500, not "${v.limit}"`, io);
         if (v.status !== undefined && !STATUSES.includes(v.status)) return usageError(this, `--status must be one of ${STATUSES.join(', ')}`, io);
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const filter = {
             limit: limit ?? 20,
             idle: v.all ? ('include' as const) : ('hide' as const),
@@ -93,7 +95,7 @@ Exit status:
         });
       }
       case 'show':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           io.stdout(describe(await product.executions.get(id!)));
           return EXIT.ok;
         });

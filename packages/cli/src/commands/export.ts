@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { RuntimeError, ScenarioStore, type ScenarioVersion } from '@tellflow/runtime';
-import { openProductDatabase } from '../databases.ts';
+import { RuntimeError, type ScenarioVersion } from '@tellflow/runtime';
+import { openReads } from '../management.ts';
 import { describeFsError } from '../io.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
@@ -18,7 +18,8 @@ Prints a scenario version stored in the database that "tellflow serve" uses
 (DATABASE_URL, or the embedded database under TELLFLOW_DATA_DIR, default
 ./data) as a scenario file: "tellflow import" of that file stores the same
 document again. Keys keep the order they were imported in; the layout is
-JSON with a two-space indent.
+JSON with a two-space indent. While "tellflow serve" runs on the embedded
+database, the version is read through it.
 
 Options:
   --version N  the version to export (default: the latest, published or not)
@@ -43,7 +44,7 @@ Exit status:
     const out = parsed.values.out;
     if (out === '') return usageError(exportCommand, '--out needs a file name', io);
 
-    const opened = await openProductDatabase({ existing: true });
+    const opened = await openReads();
     if (!opened.ok) {
       io.stderr(`tellflow export: ${opened.error}\n`);
       // No database at all: the scenario is simply not there.
@@ -51,13 +52,13 @@ Exit status:
     }
     let version: ScenarioVersion;
     try {
-      version = await new ScenarioStore(opened.db).version(id, versionText === undefined ? undefined : Number(versionText));
+      version = await opened.reads.scenarios.version(id, versionText === undefined ? undefined : Number(versionText));
     } catch (error) {
       if (!(error instanceof RuntimeError) || error.status !== 404) throw error;
       io.stderr(`tellflow export: ${error.message}\n`);
       return EXIT.failed;
     } finally {
-      await opened.db.close();
+      await opened.close();
     }
 
     const text = renderDocument(version.document);

@@ -1,5 +1,5 @@
 import type { ServiceTask } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const describe = (t: ServiceTask) => [t.id, t.enabled ? 'enabled' : 'disabled', t.schedule, t.scenarioId, `overlap=${t.overlap}`, `missed=${t.missed}`];
@@ -25,6 +25,9 @@ What a task runs is checked as the API checks it: its scenario exists and
 is published, and --input gives every required input of the published
 version's start node, each of the declared type. create and enable refuse
 (exit 2, naming the field) otherwise; disable always works.
+
+While "tellflow serve" runs on the embedded database, list and runs ask
+it; the others are refused (use the web app or the API, or stop it).
 `,
   async run(args, io) {
     const parsed = parseCommandArgs(
@@ -49,7 +52,7 @@ version's start node, each of the declared type. create and enable refuse
     const needId = () => (id ? undefined : usageError(this, `"${action}" needs a task id`, io));
     switch (action) {
       case 'list':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const tasks = await product.serviceTasks.list();
           io.stdout(tasks.length ? table([['ID', 'STATE', 'SCHEDULE', 'SCENARIO', 'OVERLAP', 'MISSED'], ...tasks.map(describe)]) : 'no service tasks\n');
           return EXIT.ok;
@@ -95,7 +98,7 @@ version's start node, each of the declared type. create and enable refuse
         });
       case 'runs':
         if (needId() !== undefined) return EXIT.usage;
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const runs = await product.serviceTasks.runs(id!, v.limit ? Number(v.limit) : 20);
           io.stdout(
             runs.length

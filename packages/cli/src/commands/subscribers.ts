@@ -10,7 +10,7 @@ import {
 } from '@tellflow/runtime';
 import { openProductDatabase } from '../databases.ts';
 import { describeFsError, type Io } from '../io.ts';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, plural, usageError, type Command } from './command.ts';
 
 /** What `--json` prints (after the import ran, whatever its outcome). */
@@ -292,7 +292,7 @@ async function list(v: Values, io: Io): Promise<number> {
   if (due === null) return usageError(subscribers, `--due-before must be a time like 2026-11-22T18:00:00+03:00, not "${text(v, 'due-before')}"`, io);
   if (limit !== undefined && !/^([1-9]\d{0,2}|1000)$/.test(limit))
     return usageError(subscribers, `--limit must be a number from 1 to 1000, not "${limit}"`, io);
-  return withProduct(io, subscribers.name, async (product) => {
+  return withReads(io, subscribers.name, async (product) => {
     const page = await product.subscribers.list({
       ...(text(v, 'task') !== undefined ? { task: text(v, 'task') } : {}),
       ...(status !== undefined ? { status: statusOf(status) } : {}),

@@ -1,5 +1,5 @@
 import type { CallFigures, OutboundTask, TaskCallStats, TaskReadiness } from '@tellflow/runtime';
-import { table, withProduct } from '../management.ts';
+import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
 const DUPLICATE_POLICIES = ['reject', 'skip', 'allow'];
@@ -25,10 +25,16 @@ export const tasks: Command = {
 
 An outbound task calls its subscribers (imported with "tellflow subscribers
 import FILE --task ID") through the operator-calling scenario: one call at a
-time per free operator of the group, only inside the calling hours. Stopping
-a task stops new calls; calls in progress finish. Callbacks (status 10) are
-made by the callback-monitor service task: enable it with
-"tellflow service-tasks enable callback-monitor".
+time per available operator of the group (see "tellflow agents"), only inside
+the calling hours. Callbacks (status 10) are made by the callback-monitor
+service task, which starting a task enables; a stopped task's callbacks, and
+those outside its calling hours, wait. Stopping a task stops new calls and
+callbacks; calls in progress finish. start, stop and progress say whether the
+task calls now and, if not, why (stopped, outside calling hours until when,
+no available operator, callback monitor disabled).
+
+While "tellflow serve" runs on the embedded database, list, progress and
+stats ask it; the others are refused (use the web app or the API, or stop it).
 
 "stats" counts how the task's calls ended, for the calls to customers and
 to operators, then per operator: "operator 101" is how often 101 was rung
@@ -70,7 +76,7 @@ changes only the options it is given.
     if (action !== 'list' && action !== undefined && !id) return usageError(this, `"${action}" needs a task id`, io);
     switch (action) {
       case 'list':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const all = await product.outboundTasks.list();
           io.stdout(
             all.length
@@ -122,7 +128,7 @@ changes only the options it is given.
           return EXIT.ok;
         });
       case 'progress':
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           const p = await product.outboundTasks.progress(id!);
           const names: Record<string, string> = { new: 'new', '10': '10 call back', '11': '11 being served', '12': '12 callback succeeded' };
           io.stdout(
@@ -145,7 +151,7 @@ changes only the options it is given.
           if (Number.isNaN(at.getTime())) return usageError(this, `--${flag} must be a date like 2026-11-01 or 2026-11-01T09:00:00Z, not "${text}"`, io);
           range[key] = at;
         }
-        return withProduct(io, this.name, async (product) => {
+        return withReads(io, this.name, async (product) => {
           io.stdout(describeStats(await product.outboundTasks.callStats(id!, range)));
           return EXIT.ok;
         });

@@ -1,0 +1,148 @@
+/**
+ * A fresh, migrated in-memory PGlite, fast. Creating PGlite from nothing runs
+ * initdb inside WebAssembly (about 2 s, the bulk of `tellflow run`'s start);
+ * loading a dump of an already created and migrated database takes a quarter
+ * of that. So the first call creates and migrates one the slow way and keeps
+ * its dump in the user's cache directory; later calls load that dump.
+ *
+ * The dump's name carries a digest of PGlite's version and of every migration,
+ * so a new migration or PGlite release makes a new dump (older ones are
+ * deleted). A dump that cannot be read or loaded is dropped and the database
+ * created the slow way: the cache is only ever a shortcut.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { type Database, wrapPglite } from './client.ts';
+import { MIGRATIONS_FOLDER, migrate } from './migrate.ts';
+
+const PREFIX = 'pglite-migrated-';
+
+export interface ScratchOptions {
+  /** Where dumps are kept; default $XDG_CACHE_HOME/tellflow (~/.cache/tellflow). Null: no cache. */
+  cacheDir?: string | null;
+  /** Migrations to apply (tests); default MIGRATIONS_FOLDER. */
+  migrationsFolder?: string;
+}
+
+/** Which step the last call took, and how long each took (ms): for `bench/run-startup`. */
+export interface ScratchTiming {
+  source: 'cached dump' | 'created';
+  createMs: number;
+  migrateMs: number;
+  /** Writing the dump after creating (0 when loaded from one). */
+  dumpMs: number;
+}
+
+export async function createScratchDatabase(options: ScratchOptions = {}, timing?: (t: ScratchTiming) => void): Promise<Database> {
+  const folder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const file = cacheDir === null ? null : join(cacheDir, `${PREFIX}${snapshotKey(folder)}.tar`);
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - t);
+    t = now;
+    return ms;
+  };
+
+  const cached = file ? await loadDump(file) : null;
+  if (cached) {
+    const createMs = lap();
+    const db = wrapPglite(cached);
+    // Cheap (nothing to apply) and a check that the dump is what its name says.
+    await guarded(db, () => migrate(db, folder));
+    timing?.({ source: 'cached dump', createMs, migrateMs: lap(), dumpMs: 0 });
+    return db;
+  }
+
+  const pg = await PGlite.create();
+  const createMs = lap();
+  const db = wrapPglite(pg);
+  await guarded(db, () => migrate(db, folder));
+  const migrateMs = lap();
+  if (file && cacheDir) await saveDump(pg, cacheDir, file);
+  timing?.({ source: 'created', createMs, migrateMs, dumpMs: lap() });
+  return db;
+}
+
+async function guarded(db: Database, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache');
+  return join(base, 'tellflow');
+}
+
+/** PGlite's version and every migration's hash: what the dump's contents depend on. */
+function snapshotKey(folder: string): string {
+  const hash = createHash('sha256');
+  hash.update(`pglite ${pgliteVersion()}\n`);
+  for (const m of readMigrationFiles({ migrationsFolder: folder })) hash.update(`${m.hash}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** From its package.json, which its `exports` do not expose: found above its entry point. */
+function pgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json at this level.
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the version of @electric-sql/pglite');
+    dir = up;
+  }
+}
+
+async function loadDump(file: string): Promise<PGlite | null> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    // A file read is never backed by a SharedArrayBuffer.
+    bytes = readFileSync(file) as Uint8Array<ArrayBuffer>;
+  } catch {
+    return null;
+  }
+  try {
+    return await PGlite.create({ loadDataDir: new Blob([bytes]) });
+  } catch {
+    // Truncated or from an incompatible build: start over.
+    forget(file);
+    return null;
+  }
+}
+
+async function saveDump(pg: PGlite, dir: string, file: string): Promise<void> {
+  try {
+    const dump = Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer());
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Written aside, then renamed: a concurrent run never loads half a file.
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, dump, { mode: 0o600 });
+    renameSync(temp, file);
+    for (const name of readdirSync(dir)) if (name.startsWith(PREFIX) && join(dir, name) !== file && !name.endsWith('.tmp')) forget(join(dir, name));
+  } catch {
+    // No cache (read-only home, full disk): this run is fine, the next one is slow again.
+  }
+}
+
+function forget(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
+  }
+}
