@@ -222,25 +222,28 @@ describe.each(DATABASE_KINDS)('outbound callbacks on %s', (kind) => {
     expect(await h.runtime.executions({ status: 'running' })).toEqual([]);
   });
 
-  it.skipIf(skip)('importing the same file again changes nothing; duplicate numbers follow the task policy, and one number is never served twice at once', async () => {
-    const file = 'tel,first_name\n+79000000061,Anna\n+79000000062,Boris\n+79000000061,Anna again\n';
-    // reject (the default): the repeated number is an error naming the other line, and nothing is imported.
-    const rejected = await importSubscribers(h.t.db, { taskId: 'demo', source: file });
-    expect(rejected).toMatchObject({ imported: 0, errors: [expect.objectContaining({ line: 4 })] });
-    await h.runtime.outboundTasks.update('demo', { duplicatePhones: 'allow' });
-    expect(await importSubscribers(h.t.db, { taskId: 'demo', source: file })).toMatchObject({ added: 3 });
-    const table = async () => (await h.t.db.query('select * from table_out_call order by "Id"')).rows;
-    const before = await table();
-    expect(await importSubscribers(h.t.db, { taskId: 'demo', source: file })).toMatchObject({ added: 0, unchanged: 3 });
-    expect(await table()).toEqual(before);
+  it.skipIf(skip)(
+    'importing the same file again changes nothing; duplicate numbers follow the task policy, and one number is never served twice at once',
+    async () => {
+      const file = 'tel,first_name\n+79000000061,Anna\n+79000000062,Boris\n+79000000061,Anna again\n';
+      // reject (the default): the repeated number is an error naming the other line, and nothing is imported.
+      const rejected = await importSubscribers(h.t.db, { taskId: 'demo', source: file });
+      expect(rejected).toMatchObject({ imported: 0, errors: [expect.objectContaining({ line: 4 })] });
+      await h.runtime.outboundTasks.update('demo', { duplicatePhones: 'allow' });
+      expect(await importSubscribers(h.t.db, { taskId: 'demo', source: file })).toMatchObject({ added: 3 });
+      const table = async () => (await h.t.db.query('select * from table_out_call order by "Id"')).rows;
+      const before = await table();
+      expect(await importSubscribers(h.t.db, { taskId: 'demo', source: file })).toMatchObject({ added: 0, unchanged: 3 });
+      expect(await table()).toEqual(before);
 
-    // Two operators, three rows, two of them one number: that number is served by one operator at a time.
-    await h.runtime.outboundTasks.update('demo', { operators: ['101', '102'] });
-    await h.runtime.outboundTasks.setState('demo', 'running');
-    await second();
-    const serving = (await h.t.db.query<{ tel: string }>('select tel from table_out_call where status = 11 order by tel')).rows.map((r) => r.tel);
-    expect(serving).toEqual(['+79000000061', '+79000000062']);
-  });
+      // Two operators, three rows, two of them one number: that number is served by one operator at a time.
+      await h.runtime.outboundTasks.update('demo', { operators: ['101', '102'] });
+      await h.runtime.outboundTasks.setState('demo', 'running');
+      await second();
+      const serving = (await h.t.db.query<{ tel: string }>('select tel from table_out_call where status = 11 order by tel')).rows.map((r) => r.tel);
+      expect(serving).toEqual(['+79000000061', '+79000000062']);
+    },
+  );
 
   it.skipIf(skip)('never serves a row twice when two processes run the monitor at once', async () => {
     const n = 40;

@@ -38,6 +38,7 @@ export type { HistoryEntry } from './sql/call-history.ts';
 export { installBundled, dependencyOrder, BUNDLED_FOLDER, CALLBACK_MONITOR_TASK } from './bundled.ts';
 export {
   importSubscribers,
+  NOTHING_IMPORTED,
   formatImportError,
   SubscriberStore,
   SUBSCRIBER_COLUMNS,

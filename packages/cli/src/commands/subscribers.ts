@@ -5,6 +5,7 @@ import {
   columnNamed,
   formatImportError,
   importSubscribers,
+  NOTHING_IMPORTED,
   type SubscriberImportResult,
   type SubscriberRowError,
 } from '@tellflow/runtime';
@@ -222,21 +223,7 @@ Exit status:
       // The whole file was refused.
       const errors = (error.details as { errors?: SubscriberRowError[] } | undefined)?.errors ?? [];
       if (json) {
-        const report: SubscribersImportReport = {
-          ok: false,
-          task: taskId,
-          imported: 0,
-          added: 0,
-          updated: 0,
-          unchanged: 0,
-          kept: 0,
-          duplicates: 0,
-          skipped: 0,
-          rows: 0,
-          errors,
-          omittedErrors: 0,
-          fatal: true,
-        };
+        const report: SubscribersImportReport = { ok: false, task: taskId, ...NOTHING_IMPORTED, errors, fatal: true };
         io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       }
       io.stderr(`tellflow subscribers: ${file}: ${error.message}\nnothing imported\n`);

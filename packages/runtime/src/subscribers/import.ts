@@ -120,6 +120,9 @@ class RollBack extends Error {}
  * that cannot be read as a subscriber list at all (`details.errors` holds
  * the one error, with its line). Nothing is imported on a rejection.
  */
+/** The counts of an import that stored nothing (yet). */
+export const NOTHING_IMPORTED = { imported: 0, added: 0, updated: 0, unchanged: 0, kept: 0, duplicates: 0, skipped: 0, rows: 0, omittedErrors: 0 } as const;
+
 export async function importSubscribers(db: Database, options: ImportSubscribersOptions): Promise<SubscriberImportResult> {
   const o = checkOptions(options);
   let result: SubscriberImportResult | undefined;
@@ -245,20 +248,7 @@ async function load(tx: Queryable, o: Checked, timeZone: string, policy: Duplica
   let plan: Plan | undefined;
   let batch: WriteBatch | undefined;
   let rowKeys: RowKeys | undefined;
-  const result: SubscriberImportResult = {
-    imported: 0,
-    added: 0,
-    updated: 0,
-    unchanged: 0,
-    kept: 0,
-    duplicates: 0,
-    skipped: 0,
-    rows: 0,
-    errors: [],
-    omittedErrors: 0,
-    delimiter,
-    mapping: {},
-  };
+  const result: SubscriberImportResult = { ...NOTHING_IMPORTED, errors: [], delimiter, mapping: {} };
   const addError = (e: SubscriberRowError) => {
     if (result.errors.length < o.maxErrors) result.errors.push(e);
     else result.omittedErrors++;

@@ -1,5 +1,6 @@
 export {
   importSubscribers,
+  NOTHING_IMPORTED,
   formatImportError,
   type ImportMode,
   type ImportSubscribersOptions,
