@@ -44,7 +44,7 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
        (select extract(epoch from $1 - min(run_at))::float8 from executions where run_at <= $1 and (lease_until is null or lease_until < $1)) as oldest_due_s,
        (select count(*)::int from table_out_call where status = 10 and due_at <= $1) as callbacks_due,
        (select count(*)::int from effects where kind = 'form' and status = 'pending') as forms,
-       (select count(distinct operator)::int from executions where operator is not null and status in ('running', 'waiting')) as busy_operators`,
+       (select count(*)::int from agent_holds h join executions x on x.id = h.execution_id and x.status in ('running', 'waiting')) as busy_operators`,
     [at],
   );
   const r = rows[0]!;
@@ -62,7 +62,7 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
       { value: r.callbacks_due },
     ]),
     gauge('tellflow_forms_pending', 'Dialog forms waiting for an operator.', [{ value: r.forms }]),
-    gauge('tellflow_operators_busy', 'Operators an unfinished execution occupies.', [{ value: r.busy_operators }]),
+    gauge('tellflow_operators_busy', 'Extensions held by an unfinished execution (a call, its dialog): busy by the availability rule.', [{ value: r.busy_operators }]),
     gauge(
       'tellflow_service_task_enabled',
       'Whether each service task is enabled (1) or not (0).',
