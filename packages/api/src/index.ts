@@ -7,6 +7,7 @@
 export * from './common.ts';
 export * from './users.ts';
 export * from './agents.ts';
+export * from './queues.ts';
 export * from './scenarios.ts';
 export * from './executions.ts';
 export * from './service-tasks.ts';

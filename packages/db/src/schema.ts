@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   date,
@@ -459,6 +460,133 @@ export const serviceTaskRuns = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
 );
 
+/**
+ * A queue (seed 000): customers wait, agents serving it are offered them.
+ * `priority`: an agent serves higher-priority queues first. An offer waits
+ * `offerTimeoutSec` for the agent's answer; `consecutiveTimeoutsToDnd`
+ * timeouts in a row put the agent in DND (0: never); an agent who rejected
+ * or let an entry time out is not offered it again for `reofferDelaySec`.
+ * After serving, the agent is in wrap-up for `wrapUpSec`. `maxWaitSec`: a
+ * waiting entry times out (null: never). `ahtMs`: the smoothed handle time
+ * the estimated wait is computed from.
+ */
+export const queues = pgTable('queues', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  priority: integer().notNull().default(0),
+  offerTimeoutSec: integer().notNull().default(20),
+  maxWaitSec: integer(),
+  wrapUpSec: integer().notNull().default(0),
+  serviceLevelSec: integer().notNull().default(20),
+  shortAbandonSec: integer().notNull().default(5),
+  reofferDelaySec: integer().notNull().default(30),
+  consecutiveTimeoutsToDnd: integer().notNull().default(3),
+  overflowQueueId: text(),
+  ahtMs: doublePrecision(),
+  createdAt: at().notNull().defaultNow(),
+  updatedAt: at().notNull().defaultNow(),
+});
+
+/** An agent serving a queue, with its priority there (higher first). */
+export const queueMembers = pgTable(
+  'queue_members',
+  {
+    queueId: text()
+      .notNull()
+      .references(() => queues.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    priority: integer().notNull().default(0),
+    since: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.queueId, t.userId] }), index().on(t.userId)],
+);
+
+/**
+ * A customer in a queue. `waiting` (or `offered`: proposed to one agent)
+ * until `assigned` to an agent, then `served` once that ends; or it ends
+ * `left` (the customer went), `timedOut` (max wait) or `cancelled`. A
+ * customer is in one queue at a time (the unique index on `customer` over
+ * the unfinished states). `execution` waits for it at `step` (the `queue`
+ * node), if a scenario put it there.
+ */
+export const queueEntries = pgTable(
+  'queue_entries',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    queueId: text()
+      .notNull()
+      .references(() => queues.id),
+    customer: text().notNull(),
+    name: text(),
+    extra: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    priority: integer(),
+    executionId: uuid(),
+    step: integer(),
+    callbackNumber: text(),
+    state: text({ enum: ['waiting', 'offered', 'assigned', 'served', 'left', 'timedOut', 'cancelled'] }).notNull(),
+    enqueuedAt: at().notNull(),
+    agentId: uuid(),
+    assignedAt: at(),
+    endedAt: at(),
+    reason: text(),
+  },
+  (t) => [
+    uniqueIndex('queue_entries_one_queue_idx').on(t.customer).where(sql`${t.state} in ('waiting', 'offered', 'assigned')`),
+    index('queue_entries_waiting_idx').on(t.queueId, t.enqueuedAt).where(sql`${t.state} in ('waiting', 'offered')`),
+    index('queue_entries_assigned_idx').on(t.agentId).where(sql`${t.state} = 'assigned'`),
+    index('queue_entries_execution_idx').on(t.executionId).where(sql`${t.executionId} is not null`),
+  ],
+);
+
+/** A customer proposed to one agent, until accepted, rejected, timed out or cancelled. */
+export const queueOffers = pgTable(
+  'queue_offers',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    entryId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => queueEntries.id, { onDelete: 'cascade' }),
+    agentId: uuid().notNull(),
+    state: text({ enum: ['pending', 'accepted', 'rejected', 'timedOut', 'cancelled'] }).notNull(),
+    reason: text(),
+    /** How the agent was chosen (manual: the agent asked). */
+    mode: text({ enum: ['auto', 'manual'] }).notNull(),
+    createdAt: at().notNull(),
+    expiresAt: at(),
+    decidedAt: at(),
+  },
+  (t) => [
+    // One offer at a time per agent and per entry, whatever process makes it.
+    uniqueIndex('queue_offers_agent_pending_idx').on(t.agentId).where(sql`${t.state} = 'pending'`),
+    uniqueIndex('queue_offers_entry_pending_idx').on(t.entryId).where(sql`${t.state} = 'pending'`),
+    index('queue_offers_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'pending'`),
+    index().on(t.agentId, t.decidedAt),
+    index().on(t.entryId),
+  ],
+);
+
+/**
+ * What happened in the queues, one row each (Asterisk's queue_log as a
+ * table): joined, offered (with why this agent), accepted, rejected, timed
+ * out, cancelled, abandoned, served, agent state changes.
+ */
+export const queueEvents = pgTable(
+  'queue_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    at: at().notNull(),
+    queueId: text(),
+    entryId: bigint({ mode: 'number' }),
+    agentId: uuid(),
+    kind: text().notNull(),
+    reason: text(),
+    data: jsonb(),
+  },
+  (t) => [index().on(t.queueId, t.at), index().on(t.entryId)],
+);
+
 export const schema = {
   users,
   agentExtensions,
@@ -479,6 +607,11 @@ export const schema = {
   callHistory,
   serviceTasks,
   serviceTaskRuns,
+  queues,
+  queueMembers,
+  queueEntries,
+  queueOffers,
+  queueEvents,
 };
 
 /** Rows as the code reads them: inferred from the tables above, never written by hand. */
@@ -496,3 +629,6 @@ export type OutboundTaskRow = typeof outboundTasks.$inferSelect;
 export type CallHistoryRow = typeof callHistory.$inferSelect;
 export type ServiceTaskRow = typeof serviceTasks.$inferSelect;
 export type ServiceTaskRunRow = typeof serviceTaskRuns.$inferSelect;
+export type QueueRow = typeof queues.$inferSelect;
+export type QueueEntryRow = typeof queueEntries.$inferSelect;
+export type QueueOfferRow = typeof queueOffers.$inferSelect;

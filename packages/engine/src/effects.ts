@@ -30,7 +30,7 @@ export type Effect =
   | { kind: 'dial'; number: string; bridge: boolean; callerId?: string; timeoutSec?: number }
   | { kind: 'form'; title: string; description?: string; fields: FormFieldSpec[]; operator?: string; timeoutSec?: number }
   | { kind: 'timer'; wakeAt: number }
-  | { kind: 'enqueue'; queue: string; priority: number; timeoutSec?: number; data: Json }
+  | { kind: 'enqueue'; queue: string; priority: number | null; customer?: string; timeoutSec?: number; data: Json }
   | {
       kind: 'startChild';
       scenario: string;

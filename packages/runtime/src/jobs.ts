@@ -9,6 +9,7 @@
 import type { Clock, TimerHandle } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import { Dialer } from './outbound/dialer.ts';
+import { type Dispatcher, QUEUE_CHANNEL } from './queues/dispatcher.ts';
 import { pruneEvery, pruneOlderThan, type Retention } from './retention.ts';
 import { WAKE_CHANNEL } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
@@ -23,6 +24,8 @@ export interface Job {
   every: number;
   /** Does what is due at `now`. */
   tick(now: number): Promise<JobCounts>;
+  /** A NOTIFY channel that runs the job at once (after the tick in flight, if any), not only every `every` ms. */
+  wakeOn?: string;
 }
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
@@ -32,7 +35,14 @@ type Log = (message: string, fields?: Record<string, unknown>) => void;
  * outbound dialing for free operators of running tasks, and retention
  * (unless both periods are null: everything is kept for ever).
  */
-export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; scheduleMs: number; retention: Retention; log: Log }): Job[] {
+export function backgroundJobs(o: {
+  db: Database;
+  scenarios: ScenarioStore;
+  dispatcher: Dispatcher;
+  scheduleMs: number;
+  retention: Retention;
+  log: Log;
+}): Job[] {
   const { db, log } = o;
   const scheduler = new Scheduler({ db, scenarios: o.scenarios, log });
   const dialer = new Dialer(db, o.scenarios, log);
@@ -45,6 +55,15 @@ export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; sche
         const r = await scheduler.tick(now);
         if (r.started) await wake();
         return { ...r };
+      },
+    },
+    {
+      name: 'dispatcher',
+      every: o.scheduleMs,
+      wakeOn: QUEUE_CHANNEL,
+      async tick() {
+        const r = await o.dispatcher.round();
+        return { offered: r.offered, offersTimedOut: r.timedOut, waitsTimedOut: r.waitTimedOut };
       },
     },
     {
@@ -71,13 +90,23 @@ export function backgroundJobs(o: { db: Database; scenarios: ScenarioStore; sche
   return jobs;
 }
 
+interface Running {
+  stop: boolean;
+  timers: Map<Job, TimerHandle>;
+  inflight: Set<Promise<void>>;
+  /** Jobs notified while their tick was in flight. */
+  again: Set<Job>;
+  unlisten: (() => Promise<void>)[];
+}
+
 export class JobLoop {
-  private running: { stop: boolean; timers: Set<TimerHandle>; inflight: Set<Promise<void>> } | undefined;
+  private running: Running | undefined;
 
   constructor(
     readonly jobs: readonly Job[],
     private readonly clock: Clock,
     private readonly log: Log,
+    private readonly listen?: Database['listen'],
   ) {}
 
   /** Runs every job once, one after another (tests, `tellflow demo`); a failure is thrown. Returns their counts merged. */
@@ -89,10 +118,10 @@ export class JobLoop {
     return counts;
   }
 
-  /** Starts every job now, then each `every` ms after its tick ends, until close(). */
+  /** Starts every job now, then each `every` ms after its tick ends (or at once when its channel is notified), until close(). */
   start(): void {
     if (this.running) return;
-    const run = { stop: false, timers: new Set<TimerHandle>(), inflight: new Set<Promise<void>>() };
+    const run: Running = { stop: false, timers: new Map(), inflight: new Set(), again: new Set(), unlisten: [] };
     this.running = run;
     const go = (job: Job) => {
       if (run.stop) return;
@@ -105,15 +134,31 @@ export class JobLoop {
         .finally(() => {
           run.inflight.delete(p);
           if (run.stop) return;
+          if (run.again.delete(job)) return go(job);
           const timer = this.clock.setTimeout(() => {
-            run.timers.delete(timer);
+            run.timers.delete(job);
             go(job);
           }, job.every);
-          run.timers.add(timer);
+          run.timers.set(job, timer);
         });
       run.inflight.add(p);
     };
-    for (const job of this.jobs) go(job);
+    const kick = (job: Job) => {
+      const timer = run.timers.get(job);
+      if (timer === undefined) return void run.again.add(job); // in flight: once more right after
+      this.clock.clearTimeout(timer);
+      run.timers.delete(job);
+      go(job);
+    };
+    for (const job of this.jobs) {
+      go(job);
+      if (job.wakeOn && this.listen) {
+        this.listen(job.wakeOn, () => kick(job)).then(
+          (stop) => (run.stop ? void stop() : run.unlisten.push(stop)),
+          (e: unknown) => this.log('background job cannot listen', { job: job.name, error: String(e) }),
+        );
+      }
+    }
   }
 
   /** Stops the timers and waits for the ticks in flight. */
@@ -122,7 +167,7 @@ export class JobLoop {
     this.running = undefined;
     if (!run) return;
     run.stop = true;
-    for (const t of run.timers) this.clock.clearTimeout(t);
-    await Promise.all(run.inflight);
+    for (const t of run.timers.values()) this.clock.clearTimeout(t);
+    await Promise.all([...run.inflight, ...run.unlisten.map((stop) => stop())]);
   }
 }

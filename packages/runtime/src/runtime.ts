@@ -25,8 +25,10 @@ import { gatherMetrics, type Metric } from './metrics.ts';
 import { outboundAttachment } from './outbound/attachment.ts';
 import type { OutboundTaskStore } from './outbound/store.ts';
 import type { AgentStore } from './agents/store.ts';
+import { Dispatcher } from './queues/dispatcher.ts';
+import type { QueueStore } from './queues/queue-store.ts';
 import { DAY_MS, HOUR_MS, pruneOlderThan, type Pruned, type Retention } from './retention.ts';
-import { Runner } from './runner.ts';
+import { Runner, WAKE_CHANNEL } from './runner.ts';
 import type { ScenarioStore } from './scenarios.ts';
 import type { ServiceTaskStore } from './service-tasks/store.ts';
 import { subscriberHistory } from './sql/call-history.ts';
@@ -80,6 +82,9 @@ export class Runtime {
   readonly serviceTasks: ServiceTaskStore;
   readonly outboundTasks: OutboundTaskStore;
   readonly agents: AgentStore;
+  readonly queues: QueueStore;
+  /** The queue dispatcher: offers, answers, manual requests (its rounds run as a background job). */
+  readonly dispatcher: Dispatcher;
   readonly commands: Commands;
   readonly jobs: JobLoop;
   private readonly runner: Runner;
@@ -97,6 +102,7 @@ export class Runtime {
     this.serviceTasks = this.stores.serviceTasks;
     this.outboundTasks = this.stores.outboundTasks;
     this.agents = this.stores.agents;
+    this.queues = this.stores.queues;
     this.retention = {
       finishedMs: o.keepFinishedMs === undefined ? 30 * DAY_MS : o.keepFinishedMs,
       idleMs: o.keepIdleMs === undefined ? HOUR_MS : o.keepIdleMs,
@@ -128,14 +134,20 @@ export class Runtime {
       log: this.log,
     });
     this.commands = new Commands(this.stores, { attachment, here: this.worker.here });
+    this.dispatcher = new Dispatcher(o.db, this.clock, {
+      wake: () => o.db.notify(WAKE_CHANNEL, ''),
+      queuesChanged: () => {},
+      offerChanged: () => {},
+    });
     const jobs: Job[] = backgroundJobs({
       db: o.db,
+      dispatcher: this.dispatcher,
       scenarios: this.scenarios,
       scheduleMs: o.scheduleMs ?? 500,
       retention: this.retention,
       log: this.log,
     });
-    this.jobs = new JobLoop(jobs, this.clock, this.log);
+    this.jobs = new JobLoop(jobs, this.clock, this.log, (channel, cb) => o.db.listen(channel, cb));
   }
 
   /** Starts the published version of a scenario (or a given version). Returns the execution id. */

@@ -6,6 +6,7 @@
 import { systemClock, type Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import { AgentStore } from './agents/store.ts';
+import { QueueStore } from './queues/queue-store.ts';
 import { notFound } from './errors.ts';
 import { OutboundTaskStore } from './outbound/store.ts';
 import { ScenarioStore } from './scenarios.ts';
@@ -53,6 +54,7 @@ export interface Stores {
   serviceTasks: ServiceTaskStore;
   outboundTasks: OutboundTaskStore;
   agents: AgentStore;
+  queues: QueueStore;
   subscribers: SubscriberStore;
   executions: ExecutionStore;
 }
@@ -69,6 +71,7 @@ export function stores(db: Database, clock: Clock = systemClock): Stores {
     serviceTasks,
     outboundTasks: new OutboundTaskStore(db, serviceTasks, now),
     agents: new AgentStore(db, now),
+    queues: new QueueStore(db, now),
     subscribers: new SubscriberStore(db, now),
     executions: new ExecutionStore(db),
   };

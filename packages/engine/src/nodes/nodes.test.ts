@@ -528,9 +528,14 @@ describe('wait', () => {
 describe('queue', () => {
   const node = (params: Record<string, unknown>): ScenarioNode => ({ id: 'qu', type: 'queue', params: { queue: 'sales', ...params } as never });
 
-  it('asks to enqueue with priority 0 and null data by default', () => {
+  it("asks to enqueue with the queue's priority (null) and null data by default, for this execution", () => {
     const sc = around(node({}));
-    expect(effectOf(begin(sc))).toEqual({ kind: 'enqueue', queue: 'sales', priority: 0, data: null });
+    expect(effectOf(begin(sc))).toEqual({ kind: 'enqueue', queue: 'sales', priority: null, data: null });
+  });
+
+  it('names the customer who waits when told, e.g. the caller number', () => {
+    const sc = around(node({ customer: { var: 'caller' } }), { inputs: [{ name: 'caller' }] });
+    expect(effectOf(begin(sc, { caller: '+79001234567' }))).toMatchObject({ kind: 'enqueue', customer: '+79001234567' });
   });
 
   it('evaluates the queue, priority and data', () => {

@@ -6,7 +6,8 @@ import { defineEffectNode, into } from './types.ts';
 
 export const QueueParams = z.strictObject({
   queue: ui(Expression, 'queue').describe('Queue name (or an expression giving it).'),
-  priority: Expression.describe('Caller priority within the queue; higher is served first. Default 0.').optional(),
+  priority: Expression.describe("Caller priority: overrides the queue's priority for this caller; higher is served first. Default: the queue's.").optional(),
+  customer: Expression.describe('Who waits (one queue at a time), e.g. the caller number. Default: this execution.').optional(),
   timeoutSec: PositiveSeconds.describe('Give up waiting after this long: the `timeout` outcome.').optional(),
   data: Expression.describe('Extra data shown to the agent with the assignment.').optional(),
   into: ui(Identifier, 'variable').describe('Variable that receives `{ outcome, agent, waitedMs }`.').optional(),
@@ -26,12 +27,15 @@ export const queue = defineEffectNode({
   effect: (p, ctx) => {
     const name = ctx.evaluate(p.queue);
     if (typeof name !== 'string' || name === '') throw new Error(`"queue" is not a queue name: ${JSON.stringify(name)}`);
-    const priority = p.priority === undefined ? 0 : Number(ctx.evaluate(p.priority));
-    if (!Number.isFinite(priority)) throw new Error('"priority" is not a number');
+    const priority = p.priority === undefined ? null : Number(ctx.evaluate(p.priority));
+    if (priority !== null && !Number.isInteger(priority)) throw new Error('"priority" is not a whole number');
+    const customer = p.customer === undefined ? null : ctx.evaluate(p.customer);
+    if (customer !== null && typeof customer !== 'string' && typeof customer !== 'number') throw new Error('"customer" is not a text or number');
     return {
       kind: 'enqueue',
       queue: name,
       priority,
+      ...(customer !== null && customer !== '' ? { customer: String(customer) } : {}),
       data: p.data === undefined ? null : ctx.evaluate(p.data),
       ...(p.timeoutSec ? { timeoutSec: p.timeoutSec } : {}),
     };

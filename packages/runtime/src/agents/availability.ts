@@ -5,8 +5,9 @@
  *   - offline (the default for an agent who never said otherwise, and a
  *     disabled account) or in DND;
  *   - busy: one of its numbers is held by a live execution (it won the agent
- *     for a call, a dialog, an offer: see agent_holds), or a form of a live
- *     execution waits for it (the after-call form of the dialog);
+ *     for a call and its dialog: see agent_holds), or a form of a live
+ *     execution waits for it (the after-call form of the dialog), or it holds
+ *     a queue offer, or serves a queue customer it accepted;
  *   - in wrap-up after a call (until `wrap_until`, or until it says ready).
  * An agent's numbers are all its extensions and its username (forms may be
  * assigned to either). A number no agent has is a bare extension: nobody
@@ -74,7 +75,7 @@ export async function availability(q: Queryable, extensions: readonly string[], 
        case
          when asked.user_id is not null and (asked.disabled or coalesce(p.state, 'offline') = 'offline') then 'offline'
          when p.state = 'dnd' then 'dnd'
-         when coalesce(h.execution_id, f.execution_id) is not null then 'busy'
+         when coalesce(h.execution_id, f.execution_id) is not null or ${queueBusy('asked.user_id')} then 'busy'
          when p.wrap_until > $2 then 'wrapUp'
          else 'available'
        end as state,
@@ -96,6 +97,29 @@ export async function availability(q: Queryable, extensions: readonly string[], 
     [extensions, new Date(now), asker],
   );
   return rows;
+}
+
+/** SQL: the agent `userId` holds a pending queue offer or serves a queue customer it accepted. */
+const queueBusy = (userId: string) =>
+  `(exists (select 1 from queue_offers o where o.agent_id = ${userId} and o.state = 'pending')
+    or exists (select 1 from queue_entries qe where qe.agent_id = ${userId} and qe.state = 'assigned'))`;
+
+/**
+ * SQL: the rule for the agent whose users row is `u`, at `now` (a
+ * parameter), for the queue dispatcher's bulk choice. `manual`: the agent
+ * asked for a customer itself, so DND and wrap-up do not count (asking is
+ * being ready).
+ */
+export function agentFreeSql(u: string, now: string, { manual = false } = {}): string {
+  const presence = manual ? `p.state in ('available', 'dnd')` : `p.state = 'available' and (p.wrap_until is null or p.wrap_until <= ${now})`;
+  return `(not ${u}.disabled
+    and exists (select 1 from agent_presence p where p.user_id = ${u}.id and ${presence})
+    and not exists (select 1 from agent_extensions e join agent_holds h on h.extension = e.extension
+                    join executions x on x.id = h.execution_id and ${LIVE} where e.user_id = ${u}.id)
+    and not exists (select 1 from effects f join executions x on x.id = f.execution_id and ${LIVE}
+                    where f.kind = 'form' and f.status = 'pending'
+                      and (f.assignee = ${u}.username or f.assignee in (select e.extension from agent_extensions e where e.user_id = ${u}.id)))
+    and not ${queueBusy(`${u}.id`)})`;
 }
 
 /**

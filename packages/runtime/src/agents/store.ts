@@ -7,6 +7,7 @@ import { Extensions, type Agent, type PresenceState } from '@tellflow/api';
 import { z } from 'zod';
 import type { Database, Queryable } from '@tellflow/db';
 import { conflict, notFound, parseInput } from '../errors.ts';
+import { QUEUE_CHANNEL, withdrawOffers } from '../queues/dispatcher.ts';
 import { availability } from './availability.ts';
 
 export type { Agent, PresenceState };
@@ -53,19 +54,25 @@ export class AgentStore {
    */
   async setPresence(userId: string, state: PresenceState, reason?: string): Promise<Agent> {
     await this.get(userId);
-    await this.db.query(
-      `insert into agent_presence (user_id, state, since, reason) values ($1, $2, $3, $4)
+    await this.db.transaction(async (tx) => {
+      // Going offline (logging out) hands a pending queue offer back: its customer keeps the place.
+      if (state === 'offline') await withdrawOffers(tx, userId, 'the agent went offline', this.now());
+      await tx.query(
+        `insert into agent_presence (user_id, state, since, reason) values ($1, $2, $3, $4)
        on conflict (user_id) do update set state = excluded.state, reason = excluded.reason,
          since = case when agent_presence.state = excluded.state then agent_presence.since else excluded.since end,
          wrap_until = case when excluded.state = 'offline' then null else agent_presence.wrap_until end`,
-      [userId, state, new Date(this.now()), reason ?? null],
-    );
+        [userId, state, new Date(this.now()), reason ?? null],
+      );
+    });
+    await this.db.notify(QUEUE_CHANNEL, 'presence');
     return this.get(userId);
   }
 
   /** Ends the agent's wrap-up now. */
   async ready(userId: string): Promise<Agent> {
     await this.db.query('update agent_presence set wrap_until = null where user_id = $1', [userId]);
+    await this.db.notify(QUEUE_CHANNEL, 'ready');
     return this.get(userId);
   }
 

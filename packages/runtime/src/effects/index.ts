@@ -8,6 +8,7 @@
 import type { Effect, EffectKind } from '@tellflow/engine';
 import { call } from './call.ts';
 import { dial } from './dial.ts';
+import { enqueue } from './enqueue.ts';
 import { form } from './form.ts';
 import type { EffectData, EffectHandler, Performed } from './handler.ts';
 import { setStatus } from './set-status.ts';
@@ -17,17 +18,9 @@ import { timer } from './timer.ts';
 
 export type { EffectContext, EffectData, EffectHandler, EffectServices, Performed, PerformContext } from './handler.ts';
 
-/** `enqueue` (the queue node) gets its handler with the queue dispatcher. */
-type Handled = Exclude<EffectKind, 'enqueue'>;
-
 /** Every built-in kind's handler, each typed by its own effect (so a handler filed under the wrong kind does not compile). */
-export const EFFECT_HANDLERS = { sql, setStatus, timer, call, dial, form, startChild } satisfies {
-  [K in Handled]: EffectHandler<Extract<Effect, { kind: K }>>;
-};
-
-/** Why a kind the engine knows has no handler yet, for the messages that refuse it. */
-const NOT_HANDLED_YET: Partial<Record<string, string>> = {
-  enqueue: 'the queue dispatcher is not available yet',
+export const EFFECT_HANDLERS = { sql, setStatus, timer, call, dial, form, startChild, enqueue } satisfies {
+  [K in EffectKind]: EffectHandler<Extract<Effect, { kind: K }>>;
 };
 
 const handlers = new Map<string, EffectHandler>(Object.entries(EFFECT_HANDLERS) as [string, EffectHandler][]);
@@ -61,7 +54,7 @@ export function cancellableKinds(): string[] {
 
 /** Why nothing here performs `kind` (for a node, or for an execution that reached one). */
 export function noHandlerMessage(kind: string, what: string): string {
-  return `${NOT_HANDLED_YET[kind] ?? `this server has no handler for "${kind}" effects`}: ${what} cannot run here`;
+  return `this server has no handler for "${kind}" effects: ${what} cannot run here`;
 }
 
 /**

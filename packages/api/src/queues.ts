@@ -1,0 +1,106 @@
+/** Queues (seed 000): customers wait, agents serving them are offered the next one. */
+import { ScenarioId } from '@tellflow/engine';
+import { z } from 'zod';
+import { DateTime } from './common.ts';
+
+const Seconds = (max: number) => z.number().int().min(0).max(max);
+
+export const QueueInput = z.strictObject({
+  id: ScenarioId,
+  name: z.string().min(1).max(200).optional().describe('Default: the id'),
+  priority: z.number().int().min(-1000).max(1000).optional().describe('Agents serve higher-priority queues first (default 0)'),
+  offerTimeoutSec: Seconds(3600).min(1).optional().describe("How long an offer waits for the agent's answer (default 20)"),
+  maxWaitSec: Seconds(86_400).min(1).nullable().optional().describe('A waiting customer times out after this (null: never)'),
+  wrapUpSec: Seconds(3600).optional().describe('Wrap-up after serving, unless the agent says ready first (default 0)'),
+  serviceLevelSec: Seconds(3600).min(1).optional().describe('Answered within this counts for the service level (default 20)'),
+  shortAbandonSec: Seconds(3600).optional().describe('Customers who leave sooner are not counted as abandoned (default 5)'),
+  reofferDelaySec: Seconds(3600).optional().describe('An agent who rejected or missed a customer is not offered them again for this long (default 30)'),
+  consecutiveTimeoutsToDnd: z.number().int().min(0).max(100).optional().describe('Offers timed out in a row that put the agent in DND (0: never; default 3)'),
+  overflowQueueId: ScenarioId.nullable().optional().describe('Where a customer goes when the max wait passes (null: the wait ends as timed out)'),
+});
+export type QueueInput = z.infer<typeof QueueInput>;
+export const QueuePatch = QueueInput.omit({ id: true }).partial();
+export type QueuePatch = z.infer<typeof QueuePatch>;
+
+export const Queue = z.object({
+  id: z.string(),
+  name: z.string(),
+  priority: z.number().int(),
+  offerTimeoutSec: z.number().int(),
+  maxWaitSec: z.number().int().nullable(),
+  wrapUpSec: z.number().int(),
+  serviceLevelSec: z.number().int(),
+  shortAbandonSec: z.number().int(),
+  reofferDelaySec: z.number().int(),
+  consecutiveTimeoutsToDnd: z.number().int(),
+  overflowQueueId: z.string().nullable(),
+});
+export type Queue = z.infer<typeof Queue>;
+
+/** A queue's state now (the seed's queue status). */
+export const QueueStatus = z.object({
+  queueId: z.string(),
+  waiting: z.number().int().meta({ description: 'customers waiting (offered ones included)' }),
+  longestWaitSec: z.number().nullable(),
+  agentsServing: z.number().int(),
+  agentsFree: z.number().int().meta({ description: 'serving agents the availability rule says are available' }),
+  agentsBusy: z.number().int(),
+});
+export type QueueStatus = z.infer<typeof QueueStatus>;
+
+export const QueueWithStatus = z.object({ queue: Queue, status: QueueStatus });
+export const QueueList = z.object({ queues: z.array(QueueWithStatus) });
+export const OneQueue = z.object({ queue: Queue });
+export const QueueParams = z.object({ id: ScenarioId });
+
+export const EntryState = z.enum(['waiting', 'offered', 'assigned', 'served', 'left', 'timedOut', 'cancelled']);
+
+/** A customer in a queue, as agents and supervisors see it. */
+export const QueueEntry = z.object({
+  id: z.number().int(),
+  queueId: z.string(),
+  customer: z.string(),
+  name: z.string().nullable(),
+  extra: z.record(z.string(), z.unknown()),
+  state: EntryState,
+  enqueuedAt: DateTime,
+  position: z.number().int().nullable().meta({ description: 'place in the queue, 1 = next (null once assigned or ended)' }),
+  waitedSec: z.number(),
+  estimatedWaitSec: z.number().nullable().meta({ description: 'see docs/queues.md: null until the queue has a handle time' }),
+  agentId: z.string().nullable(),
+  callbackNumber: z.string().nullable(),
+});
+export type QueueEntry = z.infer<typeof QueueEntry>;
+export const QueueEntryList = z.object({ entries: z.array(QueueEntry) });
+export const OneEntry = z.object({ entry: QueueEntry });
+
+/** An agent's membership in a queue. */
+export const Membership = z.object({ queueId: z.string(), priority: z.number().int(), since: DateTime });
+export const MembershipList = z.object({ queues: z.array(Membership) });
+export const StartService = z.strictObject({ priority: z.number().int().min(-1000).max(1000).optional() });
+
+export const Offer = z.object({
+  id: z.number().int(),
+  entry: QueueEntry,
+  state: z.enum(['pending', 'accepted', 'rejected', 'timedOut', 'cancelled']),
+  mode: z.enum(['auto', 'manual']),
+  createdAt: DateTime,
+  expiresAt: DateTime.nullable(),
+  reason: z.string().nullable(),
+});
+export type Offer = z.infer<typeof Offer>;
+export const OneOffer = z.object({ offer: Offer.nullable() });
+export const RejectOffer = z.strictObject({ reason: z.string().min(1).max(200).optional() });
+/** The seed's reqAssignUser result: an offer accepted for the agent, or nobody waiting (QUE_NOUSER). */
+export const NextCustomer = z.discriminatedUnion('result', [
+  z.object({ result: z.literal('assigned'), offer: Offer }),
+  z.object({ result: z.literal('nobodyWaiting') }),
+]);
+export const RequestCustomer = z.strictObject({ queueId: ScenarioId.optional(), entryId: z.number().int().positive().optional() });
+
+/** A customer joining (the seed's startQueuing2). */
+export const JoinQueue = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+  callbackNumber: z.string().min(1).max(64).optional().describe('leave a number and hang up, keeping the place: called back when an agent accepts'),
+});

@@ -1,0 +1,439 @@
+/**
+ * The queue dispatcher (seed 000): customers wait in queues, agents serving
+ * them are offered the next one.
+ *
+ * Order: entries by their queue's priority (or the entry's own, set by the
+ * `queue` node), then by how long they have waited; each goes to the free
+ * agent (the availability rule, agents/availability.ts) serving its queue
+ * with the highest agent priority there, ties to the one idle longest. So a
+ * free agent gets the entry of the highest-priority queue it serves, the
+ * longest-waiting among equals. An agent who rejected an entry or let it
+ * time out is not offered it again for the queue's re-offer delay.
+ *
+ * Everything is rows: an offer (`queue_offers`, pending until accepted,
+ * rejected, timed out or cancelled; unique per agent and per entry while
+ * pending), the entry's state, and an event row for each thing that happened
+ * (`queue_events`, with why an agent was chosen). A round runs under one
+ * advisory lock (one process matches at a time; others skip) and the lock of
+ * each agent it offers to (as the dialer and the call effect take it), so an
+ * agent is never given two things at once by different processes.
+ */
+import type { Clock } from '@tellflow/clock';
+import type { Database, Queryable } from '@tellflow/db';
+import type { Json } from '@tellflow/engine';
+import { agentFreeSql } from '../agents/availability.ts';
+import { conflict, notFound } from '../errors.ts';
+import { completeEffect } from '../sql/effects.ts';
+import { logQueueEvents, type QueueEvent } from './log.ts';
+
+/** What the dispatcher tells the world after it changed something (live events, wake-ups). */
+export interface QueueNotifier {
+  /** Executions whose `queue` effect completed: due now (other processes are told). */
+  wake(): Promise<void>;
+  /** Queues whose waiting customers or agents changed. */
+  queuesChanged(queueIds: string[]): void;
+  /** An offer was made to, or taken from, an agent. */
+  offerChanged(agentId: string, offerId: number, state: string, reason?: string): void;
+}
+
+/** NOTIFY channel: something in the queues changed (a join, an agent freed): dispatch now. */
+export const QUEUE_CHANNEL = 'tellflow_queue';
+
+export const quietNotifier: QueueNotifier = { wake: async () => {}, queuesChanged: () => {}, offerChanged: () => {} };
+
+export interface RoundResult {
+  offered: number;
+  timedOut: number;
+  waitTimedOut: number;
+}
+
+const ROUND_BATCH = 500;
+
+interface Candidate {
+  id: number;
+  queue_id: string;
+  effective_priority: number;
+}
+interface FreeAgent {
+  queue_id: string;
+  user_id: string;
+  priority: number;
+  idle_since: Date;
+}
+
+export class Dispatcher {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly notifier: QueueNotifier = quietNotifier,
+  ) {}
+
+  /**
+   * One round: offers that timed out go back (their entries keep their
+   * place), entries past their queue's max wait end or overflow, and free
+   * agents are offered waiting entries. Returns what it did; does nothing
+   * when another process is in a round.
+   */
+  async round(): Promise<RoundResult> {
+    const now = this.clock.now();
+    const result: RoundResult = { offered: 0, timedOut: 0, waitTimedOut: 0 };
+    const changed = new Set<string>();
+    const offers: { agentId: string; offerId: number; state: string; reason?: string }[] = [];
+    let woke = false;
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ ok: boolean }>(`select pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok`);
+      if (!rows[0]!.ok) return;
+      const expired = await expireOffers(tx, now);
+      result.timedOut = expired.length;
+      for (const e of expired) {
+        changed.add(e.queue_id);
+        offers.push({ agentId: e.agent_id, offerId: e.id, state: 'timedOut' });
+      }
+      const waited = await endLongWaits(tx, now);
+      result.waitTimedOut = waited.ended;
+      woke ||= waited.ended > 0;
+      for (const id of waited.queues) changed.add(id);
+      for (;;) {
+        const made = await offerRound(tx, now);
+        result.offered += made.length;
+        for (const m of made) {
+          changed.add(m.queueId);
+          offers.push({ agentId: m.agentId, offerId: m.offerId, state: 'pending' });
+        }
+        if (made.length < ROUND_BATCH) break;
+      }
+    });
+    if (woke) await this.notifier.wake();
+    if (changed.size) this.notifier.queuesChanged([...changed]);
+    for (const o of offers) this.notifier.offerChanged(o.agentId, o.offerId, o.state, o.reason);
+    return result;
+  }
+
+  /** The seed's acceptAssignUser: the agent takes its pending offer; the waiting execution goes on with `assigned`. */
+  async accept(agentId: string): Promise<number> {
+    const now = this.clock.now();
+    const offer = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
+        `with o as (
+           update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' returning id, entry_id
+         ), e as (
+           update queue_entries set state = 'assigned', agent_id = $1, assigned_at = $2 from o where queue_entries.id = o.entry_id
+           returning queue_entries.id, queue_id, execution_id, step, enqueued_at
+         )
+         select o.id, o.entry_id, e.queue_id, e.execution_id, e.step, e.enqueued_at from o join e on e.id = o.entry_id`,
+        [agentId, new Date(now)],
+      );
+      const o = rows[0];
+      if (!o) throw conflict('you have no pending offer');
+      await logQueueEvents(tx, now, [{ kind: 'accepted', queueId: o.queue_id, entryId: o.entry_id, agentId }]);
+      if (o.execution_id !== null && o.step !== null) {
+        await completeEffect(tx, o.execution_id, o.step, await assignedResult(tx, agentId, now - o.enqueued_at.getTime()), now);
+      }
+      return o;
+    });
+    if (offer.execution_id) await this.notifier.wake();
+    this.notifier.queuesChanged([offer.queue_id]);
+    this.notifier.offerChanged(agentId, offer.id, 'accepted');
+    return offer.id;
+  }
+
+  /** The seed's rejectAssignUser: the entry keeps its place and goes to the next agent; this one is not offered it again for a while. */
+  async reject(agentId: string, reason?: string): Promise<void> {
+    const now = this.clock.now();
+    const offer = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
+        `with o as (
+           update queue_offers set state = 'rejected', decided_at = $2, reason = $3 where agent_id = $1 and state = 'pending' returning id, entry_id
+         ), e as (
+           update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
+           returning queue_entries.id, queue_id
+         )
+         select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
+        [agentId, new Date(now), reason ?? null],
+      );
+      const o = rows[0];
+      if (!o) throw conflict('you have no pending offer');
+      await logQueueEvents(tx, now, [{ kind: 'rejected', queueId: o.queue_id, entryId: o.entry_id, agentId, reason: reason ?? null }]);
+      return o;
+    });
+    this.notifier.queuesChanged([offer.queue_id]);
+    this.notifier.offerChanged(agentId, offer.id, 'rejected', reason);
+  }
+
+  /**
+   * Manual mode (the seed's reqAssignUser / reqAssignUser2): the agent asks
+   * for the next customer of the queues it serves, in the same order, or for
+   * a named waiting one. DND and wrap-up do not stop it (asking is being
+   * ready); a call, a form or an offer does. The customer is assigned at
+   * once. Null: nobody waiting (QUE_NOUSER).
+   */
+  async request(agentId: string, want: { queueId?: string; entryId?: number } = {}): Promise<number | null> {
+    const now = this.clock.now();
+    const got = await this.db.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:dispatch'))`);
+      await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:agent:' || $1))`, [agentId]);
+      const free = await tx.query<{ ok: boolean }>(`select ${agentFreeSql('u', '$2', { manual: true })} as ok from users u where u.id = $1`, [
+        agentId,
+        new Date(now),
+      ]);
+      if (!free.rows[0]) throw notFound(`user "${agentId}"`);
+      if (!free.rows[0].ok) throw conflict('you are busy: finish the call, the form or the offer you have first');
+      const { rows } = await tx.query<{ id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
+        `select e.id, e.queue_id, e.execution_id, e.step, e.enqueued_at
+         from queue_entries e join queues q on q.id = e.queue_id join queue_members m on m.queue_id = e.queue_id and m.user_id = $1
+         where e.state = 'waiting' and ($2::text is null or e.queue_id = $2) and ($3::bigint is null or e.id = $3)
+         order by coalesce(e.priority, q.priority) desc, e.enqueued_at, e.id
+         limit 1 for update of e skip locked`,
+        [agentId, want.queueId ?? null, want.entryId ?? null],
+      );
+      const e = rows[0];
+      if (!e) {
+        if (want.entryId !== undefined) throw conflict(`customer entry ${want.entryId} is not waiting in a queue you serve`);
+        return null;
+      }
+      const offer = await tx.query<{ id: number }>(
+        `insert into queue_offers (entry_id, agent_id, state, mode, created_at, decided_at) values ($1, $2, 'accepted', 'manual', $3, $3) returning id`,
+        [e.id, agentId, new Date(now)],
+      );
+      await tx.query(`update queue_entries set state = 'assigned', agent_id = $2, assigned_at = $3 where id = $1`, [e.id, agentId, new Date(now)]);
+      await tx.query('update agent_presence set wrap_until = null where user_id = $1', [agentId]);
+      await logQueueEvents(tx, now, [
+        {
+          kind: 'accepted',
+          queueId: e.queue_id,
+          entryId: e.id,
+          agentId,
+          reason: want.entryId !== undefined ? 'the agent asked for this customer' : 'the agent asked for the next customer',
+        },
+      ]);
+      if (e.execution_id !== null && e.step !== null) {
+        await completeEffect(tx, e.execution_id, e.step, await assignedResult(tx, agentId, now - e.enqueued_at.getTime()), now);
+      }
+      return { offerId: offer.rows[0]!.id, queueId: e.queue_id, execution: e.execution_id };
+    });
+    if (!got) return null;
+    if (got.execution) await this.notifier.wake();
+    this.notifier.queuesChanged([got.queueId]);
+    return got.offerId;
+  }
+
+  /** The seed's stopService: the agent stops serving a queue; a pending offer of that queue goes back. */
+  async stopService(agentId: string, queueId: string): Promise<void> {
+    const now = this.clock.now();
+    const withdrawn = await this.db.transaction(async (tx) => {
+      const gone = await tx.query('delete from queue_members where queue_id = $1 and user_id = $2', [queueId, agentId]);
+      if (gone.rowCount === 0) throw notFound(`your service of queue "${queueId}"`);
+      await logQueueEvents(tx, now, [{ kind: 'stopService', queueId, agentId }]);
+      return withdrawOffers(tx, agentId, 'the agent stopped serving the queue', now, queueId);
+    });
+    this.notifier.queuesChanged([queueId]);
+    for (const w of withdrawn) this.notifier.offerChanged(agentId, w.id, 'cancelled', 'you stopped serving the queue');
+  }
+}
+
+/**
+ * Takes the agent's pending offer back (it stopped serving the queue, or
+ * went offline): the entry keeps its place. Runs in the caller's transaction.
+ */
+export async function withdrawOffers(
+  tx: Queryable,
+  agentId: string,
+  reason: string,
+  now: number,
+  queueId?: string,
+): Promise<{ id: number; queue_id: string }[]> {
+  const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
+    `with o as (
+       update queue_offers o set state = 'cancelled', decided_at = $2, reason = $3
+       from queue_entries e where e.id = o.entry_id and o.agent_id = $1 and o.state = 'pending' and ($4::text is null or e.queue_id = $4)
+       returning o.id, o.entry_id
+     ), e as (
+       update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
+       returning queue_entries.id, queue_id
+     )
+     select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
+    [agentId, new Date(now), reason, queueId ?? null],
+  );
+  await logQueueEvents(
+    tx,
+    now,
+    rows.map((r) => ({ kind: 'cancelled' as const, queueId: r.queue_id, entryId: r.entry_id, agentId, reason })),
+  );
+  return rows;
+}
+
+/** What the `queue` node's execution gets when its caller is assigned. */
+async function assignedResult(q: Queryable, agentId: string, waitedMs: number): Promise<Json> {
+  const { rows } = await q.query<{ username: string; extension: string | null }>(
+    `select u.username, (select min(e.extension) from agent_extensions e where e.user_id = u.id) as extension from users u where u.id = $1`,
+    [agentId],
+  );
+  const a = rows[0]!;
+  return { outcome: 'assigned', agent: a.extension ?? a.username, waitedMs };
+}
+
+/** Offers past their time go back: the entry waits again in its place; N in a row put the agent in DND. */
+async function expireOffers(tx: Queryable, now: number) {
+  const { rows } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string; dnd_after: number }>(
+    `with o as (
+       update queue_offers set state = 'timedOut', decided_at = $1, reason = 'no answer in time'
+       where id in (select id from queue_offers where state = 'pending' and expires_at <= $1 order by expires_at limit 1000 for update skip locked)
+       returning id, entry_id, agent_id
+     ), e as (
+       update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
+       returning queue_entries.id, queue_id
+     )
+     select o.id, o.entry_id, o.agent_id, q.id as queue_id, q.consecutive_timeouts_to_dnd as dnd_after
+     from o join queue_entries en on en.id = o.entry_id join queues q on q.id = en.queue_id`,
+    [new Date(now)],
+  );
+  const events: QueueEvent[] = rows.map((r) => ({ kind: 'timedOut', queueId: r.queue_id, entryId: r.entry_id, agentId: r.agent_id }));
+  for (const r of rows) {
+    if (r.dnd_after <= 0) continue;
+    // The agent's last N answers (this one included) all timed out: it is not there; stop offering (Asterisk's auto-pause).
+    const { rows: last } = await tx.query<{ state: string }>(
+      `select state from queue_offers where agent_id = $1 and state <> 'pending' and mode = 'auto' order by decided_at desc, id desc limit $2`,
+      [r.agent_id, r.dnd_after],
+    );
+    if (last.length === r.dnd_after && last.every((o) => o.state === 'timedOut')) {
+      const reason = `${r.dnd_after} offers in a row were not answered`;
+      const set = await tx.query(`update agent_presence set state = 'dnd', since = $2, reason = $3 where user_id = $1 and state = 'available'`, [
+        r.agent_id,
+        new Date(now),
+        reason,
+      ]);
+      if (set.rowCount > 0) events.push({ kind: 'agentDnd', queueId: r.queue_id, agentId: r.agent_id, reason });
+    }
+  }
+  await logQueueEvents(tx, now, events);
+  return rows;
+}
+
+/** Entries past their queue's max wait: overflow to the next queue (keeping their wait), or end as timed out. */
+async function endLongWaits(tx: Queryable, now: number): Promise<{ ended: number; queues: string[] }> {
+  const { rows } = await tx.query<{
+    id: number;
+    queue_id: string;
+    overflow: string | null;
+    execution_id: string | null;
+    step: number | null;
+    enqueued_at: Date;
+  }>(
+    `select e.id, e.queue_id, q.overflow_queue_id as overflow, e.execution_id, e.step, e.enqueued_at
+     from queue_entries e join queues q on q.id = e.queue_id
+     where e.state = 'waiting' and q.max_wait_sec is not null and e.enqueued_at + make_interval(secs => q.max_wait_sec) <= $1
+     order by e.enqueued_at limit 1000 for update of e skip locked`,
+    [new Date(now)],
+  );
+  const events: QueueEvent[] = [];
+  let ended = 0;
+  for (const r of rows) {
+    if (r.overflow) {
+      // The wait in the next queue counts from now; the time already waited stays in the entry's log.
+      await tx.query('update queue_entries set queue_id = $2, enqueued_at = $3 where id = $1', [r.id, r.overflow, new Date(now)]);
+      events.push({ kind: 'overflowed', queueId: r.queue_id, entryId: r.id, data: { to: r.overflow } });
+      continue;
+    }
+    await tx.query(`update queue_entries set state = 'timedOut', ended_at = $2, reason = 'waited the longest the queue allows' where id = $1`, [
+      r.id,
+      new Date(now),
+    ]);
+    events.push({ kind: 'waitTimedOut', queueId: r.queue_id, entryId: r.id });
+    if (r.execution_id !== null && r.step !== null) {
+      await completeEffect(tx, r.execution_id, r.step, { outcome: 'timeout', waitedMs: now - r.enqueued_at.getTime() }, now);
+      ended++;
+    }
+  }
+  await logQueueEvents(tx, now, events);
+  return { ended, queues: [...new Set(rows.flatMap((r) => (r.overflow ? [r.queue_id, r.overflow] : [r.queue_id])))] };
+}
+
+/** One batch of offers: the first waiting entries in order, each to the best free agent of its queue. */
+async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number; queueId: string; agentId: string }[]> {
+  const at = new Date(now);
+  const { rows: entries } = await tx.query<Candidate>(
+    `select e.id, e.queue_id, coalesce(e.priority, q.priority) as effective_priority
+     from queue_entries e join queues q on q.id = e.queue_id
+     where e.state = 'waiting' and exists (select 1 from queue_members m where m.queue_id = e.queue_id)
+     order by coalesce(e.priority, q.priority) desc, e.enqueued_at, e.id limit $1`,
+    [ROUND_BATCH],
+  );
+  if (entries.length === 0) return [];
+  const queueIds = [...new Set(entries.map((e) => e.queue_id))];
+  const { rows: agents } = await tx.query<FreeAgent>(
+    `select m.queue_id, m.user_id, m.priority,
+       greatest(p.since, p.wrap_until,
+         (select max(o.decided_at) from queue_offers o where o.agent_id = u.id),
+         (select max(x.ended_at) from queue_entries x where x.agent_id = u.id)) as idle_since
+     from queue_members m join users u on u.id = m.user_id join agent_presence p on p.user_id = u.id
+     where m.queue_id = any($1::text[]) and ${agentFreeSql('u', '$2')}`,
+    [queueIds, at],
+  );
+  if (agents.length === 0) return [];
+  const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string }>(
+    `select o.entry_id, o.agent_id from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
+     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2 - make_interval(secs => q.reoffer_delay_sec)`,
+    [entries.map((e) => e.id), at],
+  );
+  const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
+  const byQueue = new Map<string, FreeAgent[]>();
+  for (const a of agents) byQueue.set(a.queue_id, [...(byQueue.get(a.queue_id) ?? []), a]);
+  for (const list of byQueue.values())
+    list.sort((a, b) => b.priority - a.priority || a.idle_since.getTime() - b.idle_since.getTime() || a.user_id.localeCompare(b.user_id));
+  const taken = new Set<string>();
+  const pairs: { entry: Candidate; agent: FreeAgent; why: string }[] = [];
+  for (const entry of entries) {
+    const agent = byQueue.get(entry.queue_id)?.find((a) => !taken.has(a.user_id) && !cooling.has(`${entry.id}:${a.user_id}`));
+    if (!agent) continue;
+    taken.add(agent.user_id);
+    pairs.push({ entry, agent, why: reasonFor(entry, agent, byQueue.get(entry.queue_id)!, taken) });
+  }
+  if (pairs.length === 0) return [];
+  // Each agent's own lock, as the dialer and the call effect take it; one someone else holds is skipped this round.
+  const { rows: locked } = await tx.query<{ user_id: string }>(
+    `select id::text as user_id from unnest($1::uuid[]) as id where pg_try_advisory_xact_lock(hashtext('tellflow:agent:' || id::text))`,
+    [pairs.map((p) => p.agent.user_id).sort()],
+  );
+  // Under the locks: still free (a call or a dialer may have taken one just before).
+  const { rows: stillFree } = await tx.query<{ id: string }>(`select u.id from users u where u.id = any($1::uuid[]) and ${agentFreeSql('u', '$2')}`, [
+    locked.map((l) => l.user_id),
+    at,
+  ]);
+  const ok = new Set(stillFree.map((r) => r.id));
+  const go = pairs.filter((p) => ok.has(p.agent.user_id));
+  if (go.length === 0) return [];
+  const { rows: made } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string }>(
+    `with input as (
+       select * from jsonb_to_recordset($1::text::jsonb) as i(entry_id bigint, agent_id uuid, reason text)
+     ), e as (
+       update queue_entries set state = 'offered' from input where queue_entries.id = input.entry_id and queue_entries.state = 'waiting'
+       returning queue_entries.id, queue_entries.queue_id
+     ), o as (
+       insert into queue_offers (entry_id, agent_id, state, mode, created_at, expires_at, reason)
+       select i.entry_id, i.agent_id, 'pending', 'auto', $2, $2::timestamptz + make_interval(secs => q.offer_timeout_sec), i.reason
+       from input i join e on e.id = i.entry_id join queues q on q.id = e.queue_id
+       returning id, entry_id, agent_id
+     )
+     select o.id, o.entry_id, o.agent_id, e.queue_id from o join e on e.id = o.entry_id`,
+    [JSON.stringify(go.map((p) => ({ entry_id: p.entry.id, agent_id: p.agent.user_id, reason: p.why }))), at],
+  );
+  await logQueueEvents(
+    tx,
+    now,
+    made.map((m) => ({
+      kind: 'offered' as const,
+      queueId: m.queue_id,
+      entryId: m.entry_id,
+      agentId: m.agent_id,
+      reason: go.find((p) => p.entry.id === m.entry_id)!.why,
+    })),
+  );
+  return made.map((m) => ({ offerId: m.id, queueId: m.queue_id, agentId: m.agent_id }));
+}
+
+/** Why this agent got this entry, for "why did this agent get this customer". */
+function reasonFor(entry: Candidate, agent: FreeAgent, candidates: FreeAgent[], taken: Set<string>): string {
+  const tied = candidates.filter((a) => a.priority === agent.priority && a.user_id !== agent.user_id && !taken.has(a.user_id));
+  const idle = tied.length ? `, idle longest (since ${agent.idle_since.toISOString()}) of ${tied.length + 1} at that priority` : '';
+  return `next in order (priority ${entry.effective_priority}); free agent with the highest priority in ${entry.queue_id} (${agent.priority})${idle}`;
+}
