@@ -8,7 +8,7 @@ import { DateTime } from './common.ts';
 
 /** What a key may do. `customer-tokens`: mint customer tokens (POST /api/customer-tokens). */
 export const API_KEY_SCOPES = ['customer-tokens'] as const;
-export const ApiKeyScope = z.enum(API_KEY_SCOPES);
+export const ApiKeyScope = z.enum(API_KEY_SCOPES, { error: `must be one of: ${API_KEY_SCOPES.join(', ')}` });
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 
 /** A key as the API shows it: never its secret. */

@@ -6,6 +6,9 @@
  * characters, to tell keys apart in lists.
  */
 import { randomBytes } from 'node:crypto';
+import type { ApiKey, ApiKeyScope } from '@tellflow/api';
+import type { Queryable } from '@tellflow/db';
+import { insertApiKey } from '../sql/api-keys.ts';
 import { hashToken } from './tokens.ts';
 
 export const API_KEY_PREFIX = 'tfk_';
@@ -24,3 +27,12 @@ export function newApiKeySecret(): NewSecret {
 }
 
 export const looksLikeApiKey = (value: string) => value.startsWith(API_KEY_PREFIX);
+
+/** Stores a new key and returns it with its secret — the only time the secret is anywhere but with the caller (API and CLI). */
+export async function createApiKey(
+  q: Queryable,
+  o: { name: string; scopes: readonly ApiKeyScope[]; createdBy: string | null; now: Date },
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const { secret, prefix, hash } = newApiKeySecret();
+  return { apiKey: await insertApiKey(q, { ...o, prefix, secretHash: hash }), secret };
+}

@@ -5,11 +5,11 @@
  * to hand the secret out a second time.)
  */
 import { ApiKeyList, ApiKeyParams, CreateApiKey, CreatedApiKey } from '@tellflow/api';
-import { newApiKeySecret } from '../auth/api-keys.ts';
+import { createApiKey } from '../auth/api-keys.ts';
 import type { Deps } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
-import { insertApiKey, listApiKeys, revokeApiKey } from '../sql/api-keys.ts';
+import { listApiKeys, revokeApiKey } from '../sql/api-keys.ts';
 
 export function apiKeyRoutes({ db, clock, customerTokens, log }: Deps) {
   const api = routeGroup('/api/api-keys', 'api keys');
@@ -23,10 +23,8 @@ export function apiKeyRoutes({ db, clock, customerTokens, log }: Deps) {
     '/',
     { summary: 'Create an API key: the answer holds its secret, shown this once', access: admin, body: CreateApiKey, response: CreatedApiKey, status: 201 },
     async (c, { body, user }) => {
-      const { secret, prefix, hash } = newApiKeySecret();
-      const createdBy = user.id === 'local-admin' ? null : user.id;
-      const apiKey = await insertApiKey(db, { name: body.name, scopes: body.scopes, prefix, secretHash: hash, createdBy, now: new Date(clock.now()) });
-      log('API key created', { id: apiKey.id, prefix, by: user.username });
+      const { apiKey, secret } = await createApiKey(db, { name: body.name, scopes: body.scopes, createdBy: user.id, now: new Date(clock.now()) });
+      log('API key created', { id: apiKey.id, prefix: apiKey.prefix, by: user.username });
       return c.json({ apiKey, secret }, 201);
     },
   );
