@@ -58,6 +58,7 @@ import {
 } from './scenarios.ts';
 import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
+import { ApiKeyList, ApiKeyParams, CreateApiKey, CreatedApiKey, CustomerMe, CustomerToken, MintCustomerToken } from './api-keys.ts';
 import { AgentList, AgentParams, OneAgent, SetPresence } from './agents.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
 
@@ -113,6 +114,11 @@ export const endpoints = {
   'POST /api/users': { body: CreateUser, response: OneUser, status: 201, idempotent: true },
   'PATCH /api/users/{id}': { params: UserId, body: UpdateUser, response: OneUser },
   'DELETE /api/users/{id}': { params: UserId, status: 204 },
+  'GET /api/api-keys': { response: ApiKeyList },
+  'POST /api/api-keys': { body: CreateApiKey, response: CreatedApiKey, status: 201 },
+  'DELETE /api/api-keys/{id}': { params: ApiKeyParams, status: 204 },
+  'POST /api/customer-tokens': { body: MintCustomerToken, response: CustomerToken, status: 201 },
+  'GET /api/customer/me': { response: CustomerMe },
   'GET /api/agents': { response: AgentList },
   'GET /api/agents/me': { response: OneAgent },
   'PUT /api/agents/me/presence': { body: SetPresence, response: OneAgent },

@@ -6,6 +6,7 @@
  */
 export * from './common.ts';
 export * from './users.ts';
+export * from './api-keys.ts';
 export * from './agents.ts';
 export * from './queues.ts';
 export * from './scenarios.ts';

@@ -67,6 +67,8 @@ describe.each(DATABASE_KINDS)('the scenarios role on %s', (kind) => {
     const attacks = [
       'select password_hash from users',
       'select * from sessions',
+      'select secret from token_signing_keys',
+      'select secret_hash from api_keys',
       "update users set role = 'admin' where username = 'agent1'",
       "select pg_read_file('/etc/passwd')",
       "select pg_ls_dir('.')",

@@ -128,6 +128,40 @@ export const loginBuckets = pgTable(
 );
 
 /**
+ * API keys (server: auth/api-keys.ts): what an integrator's backend uses to
+ * mint customer tokens. Only the SHA-256 of the secret is kept (the secret
+ * is 256 random bits, so no slow hash is needed) and its first characters,
+ * to tell keys apart. Revoking sets `revokedAt`; the row stays, so tokens it
+ * minted can be refused. `mintLevel`/`mintLevelAt`: the key's leaky bucket of
+ * token mints (rate limit), updated by the statement that authenticates it.
+ */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  prefix: text().notNull(),
+  secretHash: text().notNull().unique(),
+  scopes: text().array().notNull(),
+  createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+  createdAt: at().notNull().defaultNow(),
+  revokedAt: at(),
+  mintLevel: doublePrecision().notNull().default(0),
+  mintLevelAt: at(),
+});
+
+/**
+ * The HMAC secrets customer tokens are signed with, shared by every server
+ * process. `kid` is in each token's header: new tokens use the newest key
+ * that is not retired, and a retired key's tokens are refused. The first row
+ * is created on first use (server: auth/signing-keys.ts).
+ */
+export const tokenSigningKeys = pgTable('token_signing_keys', {
+  kid: integer().primaryKey(),
+  secret: text().notNull(),
+  createdAt: at().notNull().defaultNow(),
+  retiredAt: at(),
+});
+
+/**
  * Idempotency-Key requests (server: middleware/idempotency.ts): one row per
  * (user, key). `status` null means the first request is still being
  * processed, by whoever holds `token`, until `lockedUntil`; then the stored
@@ -595,6 +629,8 @@ export const schema = {
   sessions,
   loginDelays,
   loginBuckets,
+  apiKeys,
+  tokenSigningKeys,
   idempotencyKeys,
   scenarios,
   scenarioVersions,
@@ -618,6 +654,7 @@ export const schema = {
 export type UserRow = typeof users.$inferSelect;
 export type AgentPresenceRow = typeof agentPresence.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type ScenarioRow = typeof scenarios.$inferSelect;
 export type ScenarioVersionRow = typeof scenarioVersions.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;

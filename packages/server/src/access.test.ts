@@ -7,7 +7,8 @@ import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { describe, expect, it } from 'vitest';
 import { useServer, type TestUser } from './test-support.ts';
 
-type Who = 'public' | 'all' | 'staff' | 'admin';
+/** 'customer': customer tokens only; 'apiKey': an API key only (no session, no customer token). */
+type Who = 'public' | 'all' | 'staff' | 'admin' | 'customer' | 'apiKey';
 const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/health', 'public'],
   ['GET', '/api/openapi.json', 'public'],
@@ -20,6 +21,11 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/users', 'admin'],
   ['PATCH', '/api/users/{id}', 'admin'],
   ['DELETE', '/api/users/{id}', 'admin'],
+  ['GET', '/api/api-keys', 'admin'],
+  ['POST', '/api/api-keys', 'admin'],
+  ['DELETE', '/api/api-keys/{id}', 'admin'],
+  ['POST', '/api/customer-tokens', 'apiKey'],
+  ['GET', '/api/customer/me', 'customer'],
   ['GET', '/api/agents', 'staff'],
   ['GET', '/api/agents/me', 'all'],
   ['PUT', '/api/agents/me/presence', 'all'],
@@ -68,6 +74,16 @@ const ALLOWED: Record<Who, TestUser[]> = {
   all: ['admin', 'supervisor', 'agent'],
   staff: ['admin', 'supervisor'],
   admin: ['admin'],
+  customer: [],
+  apiKey: [],
+};
+/** The rows a customer token opens (add a Who here for routes that let customers and some roles in). */
+const CUSTOMERS_ALLOWED: readonly Who[] = ['public', 'customer'];
+
+/** What a protected route answers a request without any credential. */
+const NO_CREDENTIAL: Partial<Record<Who, string>> = {
+  customer: 'sign in first, or send a customer token',
+  apiKey: 'send an API key as "Authorization: Bearer tfk_…"',
 };
 
 /** Ids named like the resource's own (scenario and task ids are names, the rest UUIDs or numbers); none of them exists. */
@@ -94,9 +110,9 @@ describe.each(DATABASE_KINDS)('access control on %s', (kind) => {
   });
 
   it.skipIf(skip)('every protected operation answers 401 without a session', async () => {
-    for (const [method, path] of protectedRoutes) {
+    for (const [method, path, who] of protectedRoutes) {
       const r = await h().call(method, concrete(path), method === 'GET' ? {} : { body: {} });
-      expect([r.status, r.body], `${method} ${path}`).toEqual([401, { error: 'sign in first' }]);
+      expect([r.status, r.body], `${method} ${path}`).toEqual([401, { error: NO_CREDENTIAL[who] ?? 'sign in first' }]);
     }
   });
 
@@ -104,9 +120,29 @@ describe.each(DATABASE_KINDS)('access control on %s', (kind) => {
     for (const role of ['admin', 'supervisor', 'agent'] as const) {
       const r = await h().call(method, concrete(path), { as: role, ...(method === 'GET' ? {} : { body: {} }) });
       if (ALLOWED[who].includes(role)) expect([401, 403], `${role} is allowed`).not.toContain(r.status);
-      else {
+      else if (who === 'apiKey') {
+        // A session is no API key: the mint route does not look at it.
+        expect([r.status, r.body.error], `${role} has no API key`).toEqual([401, NO_CREDENTIAL.apiKey]);
+      } else {
         expect(r.status, `${role} is not allowed`).toBe(403);
         expect(r.body.error).toMatch(new RegExp(`the ${role} role may not do this`));
+      }
+      expect(r.status).toBeLessThan(500);
+    }
+  });
+
+  it.skipIf(skip)('a customer token opens only the routes that let customers in: 403 everywhere else (401 where an API key is wanted)', async () => {
+    const created = await h().call('POST', '/api/api-keys', { as: 'admin', body: { name: 'shop' } });
+    const minted = await h().call('POST', '/api/customer-tokens', { headers: { authorization: `Bearer ${created.body.secret}` }, body: { subject: 'c-1' } });
+    expect(minted.status).toBe(201);
+    const headers = { authorization: `Bearer ${minted.body.token}` };
+    for (const [method, path, who] of ACCESS) {
+      const r = await h().call(method, concrete(path), { headers, ...(method === 'GET' ? {} : { body: {} }) });
+      if (CUSTOMERS_ALLOWED.includes(who)) expect([401, 403], `${method} ${path}: customers are allowed`).not.toContain(r.status);
+      else if (who === 'apiKey') expect([r.status, r.body.error], `${method} ${path}`).toEqual([401, NO_CREDENTIAL.apiKey]);
+      else {
+        expect(r.status, `${method} ${path}: customers are not allowed`).toBe(403);
+        expect(r.body.error, `${method} ${path}`).toMatch(/^a customer token may not do this/);
       }
       expect(r.status).toBeLessThan(500);
     }

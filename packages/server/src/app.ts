@@ -4,6 +4,7 @@
  * `app.request()` in tests.
  *
  *   /api/*   safe URL → same-origin check → body limit → body read in full → session
+ *            → bearer: an API key or a customer token (middleware/bearer.ts)
  *            → the local socket's read-only admin (middleware/local-admin.ts)
  *            → route groups → JSON 404
  *            (a file upload route applies its own, larger body limit while streaming;
@@ -25,6 +26,11 @@ import { CallDesk, type TelephonyControls } from './call-desk.ts';
 import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
 import { notFound } from './errors.ts';
 import type { Operation, RouteGroup } from './http/route-group.ts';
+import { CustomerTokens } from './auth/customer-tokens.ts';
+import { bearer } from './middleware/bearer.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { customerRoutes } from './routes/customer.ts';
+import { customerTokenRoutes } from './routes/customer-tokens.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { IdempotencyKeys } from './middleware/idempotency.ts';
 import { limitBody } from './middleware/limit-body.ts';
@@ -71,6 +77,10 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   webDir: DEFAULT_WEB_DIR,
   scrypt: DEFAULT_SCRYPT,
   metricsToken: '',
+  customerKeysRefreshMs: 5000,
+  // One token per customer session: 100 at once, 10 a second after that.
+  customerTokenMintBurst: 100,
+  customerTokenMintsPerMinute: 600,
 };
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
@@ -98,6 +108,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     db,
     clock: clock ?? runtime.clock,
     calls: new CallDesk(db, telephony),
+    customerTokens: new CustomerTokens(db, clock ?? runtime.clock, resolved.customerKeysRefreshMs),
     log,
     options: resolved,
     forwarding: new Forwarding(resolved),
@@ -116,6 +127,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     limitBody({ maxBytes: deps.options.maxBodyBytes, skip: skipBodyLimit }),
     settleBody({ skip: skipBodyLimit }),
     session(deps),
+    bearer(deps.customerTokens),
     localAdmin(),
     async (c, next) => {
       c.set('idempotencyKeys', idempotencyKeys);
@@ -127,6 +139,9 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     healthRoutes(deps),
     authRoutes(deps),
     userRoutes(deps),
+    apiKeyRoutes(deps),
+    customerTokenRoutes(deps),
+    customerRoutes(deps),
     agentRoutes(deps),
     scenarioRoutes(deps),
     nodeTypeRoutes(deps),

@@ -5,16 +5,39 @@ import type { Runtime } from '@tellflow/runtime';
 import type { HashGate } from './auth/hash-gate.ts';
 import type { ScryptParams } from './auth/password.ts';
 import type { CallDesk } from './call-desk.ts';
+import type { ApiError } from './errors.ts';
+import type { CustomerTokens } from './auth/customer-tokens.ts';
 import type { IdempotencyClaim, IdempotencyKeys } from './middleware/idempotency.ts';
 import type { User } from '@tellflow/api';
 
 /** The signed-in user, as loaded from the session cookie on every request. */
 export type SessionUser = Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'extensions'>;
 
+/**
+ * A customer of an integrator, as its customer token says (auth/customer-tokens.ts):
+ * `subject` is the integrator's id for it. Set on requests with
+ * `Authorization: Bearer <customer token>`; only routes whose access lists
+ * 'customer' let it through.
+ */
+export interface CustomerViewer {
+  kind: 'customer';
+  subject: string;
+  name: string | null;
+  /** The API key that minted the token. */
+  apiKeyId: string;
+  expiresAt: Date;
+}
+
 export interface AppEnv {
   Variables: {
-    /** Undefined when the request carries no valid session. */
+    /** Undefined when the request carries no valid session, or carries an Authorization header (judged by that alone). */
     user: SessionUser | undefined;
+    /** A valid customer token's customer (middleware/bearer.ts). */
+    customer: CustomerViewer | undefined;
+    /** The API key sent as the bearer, not yet checked (only POST /api/customer-tokens takes one). */
+    apiKeySecret: string | undefined;
+    /** Why the Authorization header cannot be used (a bad or expired token): the 401 a protected route answers. */
+    credentialError: ApiError | undefined;
     /** The Idempotency-Key table (set for every API request). */
     idempotencyKeys: IdempotencyKeys;
     /** Set while an idempotent create holds its request's key: how it stores its answer in its own transaction. */
@@ -61,6 +84,15 @@ export interface AppOptions {
   scrypt?: ScryptParams;
   /** The bearer token that opens GET /metrics; empty: metrics are off. */
   metricsToken?: string;
+  /**
+   * Customer tokens: how stale a process's copy of the signing keys and of the
+   * revoked API keys may get (default 5 s: a revoked key's tokens work on other
+   * processes at most this long), and how many tokens one API key may mint —
+   * `customerTokenMintBurst` at once, refilled at `customerTokenMintsPerMinute`.
+   */
+  customerKeysRefreshMs?: number;
+  customerTokenMintBurst?: number;
+  customerTokenMintsPerMinute?: number;
   log?: Log;
 }
 
@@ -71,6 +103,8 @@ export interface Deps {
   clock: Clock;
   /** Ringing operator calls, answered from the agent page. */
   calls: CallDesk;
+  /** Mints and verifies customer tokens (one cache of keys per app). */
+  customerTokens: CustomerTokens;
   options: Required<Omit<AppOptions, 'log'>>;
   /** Who is asking and at which address they reached us (behind trusted proxies). */
   forwarding: Forwarding;

@@ -6,3 +6,5 @@ export type { AppEnv, AppOptions, SessionUser, Log } from './context.ts';
 export { ApiError } from './errors.ts';
 export { pruneIdempotencyKeys } from './middleware/idempotency.ts';
 export { ROLES, type Role } from '@tellflow/api';
+export { createApiKey } from './auth/api-keys.ts';
+export { listApiKeys, revokeApiKey } from './sql/api-keys.ts';

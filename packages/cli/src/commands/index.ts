@@ -3,6 +3,7 @@
  * Adding a verb: write `commands/VERB.ts` exporting a `Command`, add it here.
  */
 import { agents } from './agents.ts';
+import { apiKeys } from './api-keys.ts';
 import type { Command } from './command.ts';
 import { demo } from './demo.ts';
 import { diff } from './diff.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   tasks,
   subscribers,
   agents,
+  apiKeys,
   serviceTasks,
   demo,
   schema,

@@ -16,7 +16,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { AppEnv, SessionUser } from '../context.ts';
+import type { AppEnv, CustomerViewer, SessionUser } from '../context.ts';
 import { badRequest, notFound, zodIssues, type ErrorStatus } from '../errors.ts';
 import { requireAccess, type Access } from '../middleware/require-access.ts';
 import { refuseBody } from './no-body.ts';
@@ -32,10 +32,12 @@ export interface OperationSpec<
   B extends Schema | undefined = Schema | undefined,
   Q extends Schema | undefined = Schema | undefined,
   P extends Schema | undefined = Schema | undefined,
+  A extends Access = Access,
 > {
   summary: string;
   description?: string;
-  access: Access;
+  /** Who may call it (middleware/require-access.ts); a list with 'customer' lets customer tokens in. */
+  access: A;
   /** The JSON body, parsed with this schema; an empty body counts as `{}`. */
   body?: B;
   /**
@@ -80,17 +82,22 @@ export interface Operation {
 
 type Out<S> = S extends Schema ? z.output<S> : undefined;
 
-export interface Input<B, Q, P> {
+/** Whether an access lets customers in: only customers, customers or staff, or none. */
+type CustomersIn<A> = A extends readonly (infer P)[] ? ('customer' extends P ? ([Exclude<P, 'customer'>] extends [never] ? 'only' : 'some') : 'none') : 'none';
+
+export interface Input<B, Q, P, A = Access> {
   body: B extends Schema ? z.output<B> : unknown;
   query: Out<Q>;
   params: Out<P>;
   /** The streamed body of a `rawBody` operation. */
   raw: RawBody | undefined;
-  /** Present on every operation that is not public. */
-  user: SessionUser;
+  /** The signed-in user: present on every operation that is not public, except when a customer calls one that lets customers in. */
+  user: CustomersIn<A> extends 'none' ? SessionUser : SessionUser | undefined;
+  /** The customer token's customer, on operations that let customers in (then exactly one of `user` and `customer` is set). */
+  customer: CustomersIn<A> extends 'only' ? CustomerViewer : CustomersIn<A> extends 'some' ? CustomerViewer | undefined : undefined;
 }
 
-type Handler<B, Q, P> = (c: Context<AppEnv>, input: Input<B, Q, P>) => Response | Promise<Response>;
+type Handler<B, Q, P, A> = (c: Context<AppEnv>, input: Input<B, Q, P, A>) => Response | Promise<Response>;
 
 export interface RouteGroup {
   /** Where the group is mounted, e.g. `/api/scenarios`. */
@@ -104,15 +111,20 @@ export function routeGroup(prefix: string, tag: string) {
   const operations: Operation[] = [];
   const add =
     (method: Method) =>
-    <B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+    <
+      B extends Schema | undefined = undefined,
+      Q extends Schema | undefined = undefined,
+      P extends Schema | undefined = undefined,
+      const A extends Access = Access,
+    >(
       path: string,
-      spec: OperationSpec<B, Q, P>,
-      handler: Handler<B, Q, P>,
+      spec: OperationSpec<B, Q, P, A>,
+      handler: Handler<B, Q, P, A>,
     ) => {
       const openApiPath = toOpenApiPath(prefix + (path === '/' ? '' : path));
-      operations.push({ method, path: openApiPath, tag, spec: spec as OperationSpec });
+      operations.push({ method, path: openApiPath, tag, spec: spec as unknown as OperationSpec });
       // Parsed inputs, from the parsing step to the handler (an idempotency guard may run in between).
-      const inputs = new WeakMap<Context, Omit<Input<B, Q, P>, 'raw'>>();
+      const inputs = new WeakMap<Context, Omit<Input<B, Q, P, A>, 'raw'>>();
       const parse: MiddlewareHandler<AppEnv> = async (c, next) => {
         const params = spec.params ? parseParams(spec.params, c.req.param() as Record<string, string>, c.req.path) : undefined;
         const query = spec.query ? parseOr400(spec.query, queryValues(c, spec.query), 'query') : undefined;
@@ -121,14 +133,14 @@ export function routeGroup(prefix: string, tag: string) {
         else if (spec.documentBody) body = await readJson(c);
         else if (spec.rawBody) checkRawBody(c, spec.rawBody);
         else await refuseBody(c, `${method.toUpperCase()} ${openApiPath}`);
-        inputs.set(c, { body, query, params, user: c.get('user')! } as Omit<Input<B, Q, P>, 'raw'>);
+        inputs.set(c, { body, query, params, user: c.get('user'), customer: c.get('customer') } as Omit<Input<B, Q, P, A>, 'raw'>);
         await next();
       };
       const guard: MiddlewareHandler<AppEnv>[] = spec.idempotent ? [(c, next) => c.get('idempotencyKeys').guard(spec.rawBody)(c, next)] : [];
       app.on(method.toUpperCase(), path, requireAccess(spec.access), parse, ...guard, async (c) => {
         // The stream is taken only now: the idempotency guard may have replaced it with one that hashes what passes.
         const raw = spec.rawBody ? rawBody(c, spec.rawBody) : undefined;
-        return handler(c, { ...inputs.get(c)!, raw } as Input<B, Q, P>);
+        return handler(c, { ...inputs.get(c)!, raw } as Input<B, Q, P, A>);
       });
     };
   const group = { prefix, app, operations } satisfies RouteGroup;

@@ -6,21 +6,21 @@
 import { Scenario } from '@tellflow/engine';
 import type { z } from 'zod';
 import type { ErrorStatus } from '../errors.ts';
-import type { Operation } from '../http/route-group.ts';
+import type { Operation, OperationSpec } from '../http/route-group.ts';
 import { ErrorBody, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from '@tellflow/api';
 import { VERSION } from '../version.ts';
 import { SchemaComponents, type JsonSchema } from './json-schema.ts';
 
 const ERROR_TEXT: Record<ErrorStatus, string> = {
   400: 'Bad input: `details.issues` says which field (for scenarios: which node and field)',
-  401: 'No valid session: sign in first',
-  403: 'Signed in, but the role may not do this',
+  401: 'No valid credential: sign in first (or send a valid API key or customer token where the operation takes one; `error` says what is wrong with it)',
+  403: 'Signed in (or holding a customer token), but this role or a customer may not do this',
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'The request body is too large',
   415: 'The request body is not of a media type this operation accepts',
   422: 'The Idempotency-Key was first used for another request (another path, query or body)',
-  429: 'Too many failed sign-ins: wait for Retry-After seconds',
+  429: 'Too many failed sign-ins, or customer tokens minted with one API key: wait for Retry-After seconds',
   503: 'The server is busy checking passwords (wait for Retry-After seconds) or the database does not answer',
 };
 
@@ -81,7 +81,8 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
       if (!spec.responses?.[422]) statuses.add(422);
     }
     if (spec.access !== 'public') statuses.add(401);
-    if (Array.isArray(spec.access)) statuses.add(403);
+    if (Array.isArray(spec.access) || spec.access === 'signedIn') statuses.add(403);
+    if (spec.access === 'apiKey') statuses.add(429);
 
     const status = spec.status ?? 200;
     const success: Record<string, unknown> = { description: spec.download ? 'The file, as an attachment' : 'Success' };
@@ -100,7 +101,7 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses,
-      security: spec.access === 'public' ? [] : [{ session: [] }],
+      security: securityOf(spec.access),
       'x-roles': spec.access === 'public' ? 'anyone' : spec.access === 'signedIn' ? ['admin', 'supervisor', 'agent'] : spec.access,
     };
   }
@@ -120,9 +121,22 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
       responses: Object.fromEntries(
         Object.entries(ERROR_TEXT).map(([s, description]) => [`E${s}`, { description, content: { 'application/json': { schema: errorRef } } }]),
       ),
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tellflow_session' } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'tellflow_session' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`tfk_…`, POST /api/api-keys): mints customer tokens only.' },
+        customerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A customer token (POST /api/customer-tokens).' },
+      },
     },
   };
+}
+
+/** Which credentials open an operation: the session cookie, an API key, or (where customers are let in) a customer token. */
+function securityOf(access: OperationSpec['access']): Record<string, string[]>[] {
+  if (access === 'public') return [];
+  if (access === 'apiKey') return [{ apiKey: [] }];
+  if (access === 'signedIn') return [{ session: [] }];
+  const staff = access.some((p) => p !== 'customer');
+  return [...(staff ? [{ session: [] }] : []), ...(access.includes('customer') ? [{ customerToken: [] }] : [])];
 }
 
 const objectProperties = (schema: JsonSchema) => (schema.properties ?? {}) as Record<string, JsonSchema>;
