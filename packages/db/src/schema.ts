@@ -459,6 +459,23 @@ export const serviceTaskRuns = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.scheduledFor] })],
 );
 
+/**
+ * Live events (runtime/src/events): what was published to the SSE streams,
+ * kept a few minutes so a reconnecting client can be sent what it missed
+ * (Last-Event-ID). `audience` is `{ users?, roles?, customers? }`.
+ */
+export const liveEvents = pgTable(
+  'live_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    at: at().notNull(),
+    type: text().notNull(),
+    audience: jsonb().$type<Record<string, string[]>>().notNull(),
+    data: jsonb().notNull(),
+  },
+  (t) => [index().on(t.at)],
+);
+
 export const schema = {
   users,
   agentExtensions,
@@ -479,6 +496,7 @@ export const schema = {
   callHistory,
   serviceTasks,
   serviceTaskRuns,
+  liveEvents,
 };
 
 /** Rows as the code reads them: inferred from the tables above, never written by hand. */

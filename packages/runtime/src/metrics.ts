@@ -62,7 +62,9 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
       { value: r.callbacks_due },
     ]),
     gauge('tellflow_forms_pending', 'Dialog forms waiting for an operator.', [{ value: r.forms }]),
-    gauge('tellflow_operators_busy', 'Extensions held by an unfinished execution (a call, its dialog): busy by the availability rule.', [{ value: r.busy_operators }]),
+    gauge('tellflow_operators_busy', 'Extensions held by an unfinished execution (a call, its dialog): busy by the availability rule.', [
+      { value: r.busy_operators },
+    ]),
     gauge(
       'tellflow_service_task_enabled',
       'Whether each service task is enabled (1) or not (0).',
