@@ -25,6 +25,7 @@ import { CallDesk, type TelephonyControls } from './call-desk.ts';
 import type { AppEnv, AppOptions, Deps, Log } from './context.ts';
 import { notFound } from './errors.ts';
 import type { Operation, RouteGroup } from './http/route-group.ts';
+import { EventStreams } from './events/streams.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { IdempotencyKeys } from './middleware/idempotency.ts';
 import { limitBody } from './middleware/limit-body.ts';
@@ -37,6 +38,7 @@ import { settleBody } from './middleware/settle-body.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
+import { eventRoutes } from './routes/events.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -71,6 +73,9 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   webDir: DEFAULT_WEB_DIR,
   scrypt: DEFAULT_SCRYPT,
   metricsToken: '',
+  eventHeartbeatMs: 15_000,
+  maxEventStreamsPerViewer: 5,
+  maxEventStreams: 10_000,
 };
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
@@ -88,6 +93,8 @@ export interface CreateAppInput {
 export interface App extends Hono<AppEnv> {
   /** Every documented API operation (what openapi.json lists). */
   readonly operations: readonly Operation[];
+  /** The open live event streams (GET /api/events); `closeAll()` on shutdown. */
+  readonly eventStreams: EventStreams;
 }
 
 export function createApp({ runtime, db, clock, telephony, options = {} }: CreateAppInput): App {
@@ -103,6 +110,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     forwarding: new Forwarding(resolved),
   };
   const idempotencyKeys = new IdempotencyKeys(deps);
+  const eventStreams = new EventStreams({ perViewer: deps.options.maxEventStreamsPerViewer, total: deps.options.maxEventStreams });
   const app = new Hono<AppEnv>();
   app.onError(errorHandler({ log }));
   app.use('*', secureHeaders());
@@ -136,6 +144,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     outboundTaskRoutes(deps),
     subscriberRoutes(deps),
     callRoutes(deps),
+    eventRoutes(deps, eventStreams),
   ];
   const operations: Operation[] = [];
   groups.push(openApiRoutes(deps, () => operations));
@@ -149,5 +158,5 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
   });
   app.route('/metrics', metricsRoutes(deps));
   app.route('/', webRoutes({ dir: deps.options.webDir }));
-  return Object.assign(app, { operations });
+  return Object.assign(app, { operations, eventStreams });
 }

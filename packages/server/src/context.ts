@@ -61,6 +61,11 @@ export interface AppOptions {
   scrypt?: ScryptParams;
   /** The bearer token that opens GET /metrics; empty: metrics are off. */
   metricsToken?: string;
+  /** Live event streams (GET /api/events): a comment this often keeps each open, and checks its viewer (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Open event streams per user or customer (default 5) and per process (default 10,000). */
+  maxEventStreamsPerViewer?: number;
+  maxEventStreams?: number;
   log?: Log;
 }
 
