@@ -23,6 +23,7 @@ import {
   SubmitForm,
   Submitted,
 } from './executions.ts';
+import { LiveEventMessage } from './events.ts';
 import { Health } from './health.ts';
 import { NodeTypes } from './node-types.ts';
 import {
@@ -76,6 +77,11 @@ export interface Endpoint {
   status?: 200 | 201 | 202 | 204;
   /** The success response is a file to save. */
   download?: true;
+  /**
+   * The success response is a `text/event-stream` that stays open: `response`
+   * is the schema of each message (`{ id?, event, data }`), not of a JSON body.
+   */
+  eventStream?: true;
   /** Other responses with a body that is not `{ error, details }`, by status. */
   responses?: Partial<Record<number, z.ZodType>>;
   /**
@@ -104,6 +110,7 @@ export const endpoints = {
   'GET /api/health': { response: Health },
   'GET /api/openapi.json': { response: OpenApiDocument },
   'GET /api/node-types': { response: NodeTypes },
+  'GET /api/events': { response: LiveEventMessage, eventStream: true },
 
   'POST /api/auth/login': { body: Login, response: Me },
   'POST /api/auth/logout': { status: 204 },

@@ -17,5 +17,6 @@ export * from './subscribers.ts';
 export * from './calls.ts';
 export * from './health.ts';
 export * from './node-types.ts';
+export * from './events.ts';
 export * from './endpoints.ts';
 export { sameShape, type Same } from './same.ts';

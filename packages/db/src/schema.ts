@@ -621,6 +621,23 @@ export const queueEvents = pgTable(
   (t) => [index().on(t.queueId, t.at), index().on(t.entryId)],
 );
 
+/**
+ * Live events (runtime/src/events): what was published to the SSE streams,
+ * kept a few minutes so a reconnecting client can be sent what it missed
+ * (Last-Event-ID). `audience` is `{ users?, roles?, customers? }`.
+ */
+export const liveEvents = pgTable(
+  'live_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    at: at().notNull(),
+    type: text().notNull(),
+    audience: jsonb().$type<Record<string, string[]>>().notNull(),
+    data: jsonb().notNull(),
+  },
+  (t) => [index().on(t.at)],
+);
+
 export const schema = {
   users,
   agentExtensions,
@@ -648,6 +665,7 @@ export const schema = {
   queueEntries,
   queueOffers,
   queueEvents,
+  liveEvents,
 };
 
 /** Rows as the code reads them: inferred from the tables above, never written by hand. */

@@ -3,6 +3,20 @@ export { stores, ExecutionStore, type Stores } from './stores.ts';
 export { Commands, type CommandsOptions, type FormSubmitter, type LaunchOptions, type RunHere } from './commands.ts';
 export { Worker, type WorkerOptions } from './worker.ts';
 export { JobLoop, backgroundJobs, type Job, type JobCounts } from './jobs.ts';
+export {
+  LiveEvents,
+  LIVE_EVENTS_CHANNEL,
+  DEFAULT_KEEP_EVENTS_MS,
+  reaches,
+  type Audience,
+  type LiveEvent,
+  type LiveEventsOptions,
+  type NewLiveEvent,
+  type SnapshotEvent,
+  type SnapshotProvider,
+  type Subscriber,
+  type Viewer,
+} from './events/index.ts';
 export { CallEvents, type CallEventsOptions } from './call-events.ts';
 export { detached, type Attachment, type CallAttempt, type ExecutionAttachment } from './attachment.ts';
 export { outboundAttachment } from './outbound/attachment.ts';

@@ -7,6 +7,7 @@
  *   worker.ts       the claim loop that keeps the runner advancing executions
  *   jobs.ts         background jobs on the clock (schedules, dialer, retention)
  *   call-events.ts  telephony call events → effect results
+ *   events/         live events for the SSE streams (publish, snapshots), across processes
  *
  * Several processes share the work through the database: leases, and
  * LISTEN/NOTIFY wake-ups. What an execution is attached to (an outbound task,
@@ -19,6 +20,7 @@ import type { Json } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import type { ExecutionAttachment } from './attachment.ts';
 import { CallEvents } from './call-events.ts';
+import { LiveEvents } from './events/live-events.ts';
 import { Commands, type FormSubmitter, type LaunchOptions } from './commands.ts';
 import { backgroundJobs, JobLoop, type Job } from './jobs.ts';
 import { gatherMetrics, type Metric } from './metrics.ts';
@@ -66,6 +68,8 @@ export interface RuntimeOptions {
    * nothing) are kept; null: as long as the others. Default 1 hour.
    */
   keepIdleMs?: number | null;
+  /** How long published live events are kept for clients that reconnect (default 5 minutes). */
+  keepLiveEventsMs?: number;
   /** What executions are attached to and how their calls are recorded (default: the outbound module's hook). */
   attachment?: ExecutionAttachment;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -87,6 +91,8 @@ export class Runtime {
   readonly dispatcher: Dispatcher;
   readonly commands: Commands;
   readonly jobs: JobLoop;
+  /** Live events: `events.publish(tx, event)`, `events.registerSnapshot(name, provider)`. */
+  readonly events: LiveEvents;
   private readonly runner: Runner;
   private readonly worker: Worker;
   private readonly callEvents: CallEvents;
@@ -134,6 +140,7 @@ export class Runtime {
       log: this.log,
     });
     this.commands = new Commands(this.stores, { attachment, here: this.worker.here });
+    this.events = new LiveEvents({ db: o.db, clock: this.clock, log: this.log, ...(o.keepLiveEventsMs !== undefined ? { keepMs: o.keepLiveEventsMs } : {}) });
     this.dispatcher = new Dispatcher(o.db, this.clock, {
       wake: () => o.db.notify(WAKE_CHANNEL, ''),
       queuesChanged: () => {},
@@ -147,6 +154,8 @@ export class Runtime {
       retention: this.retention,
       log: this.log,
     });
+    // Kept events are only for replay: pruned every minute (or as often as they are kept, when that is shorter).
+    jobs.push({ name: 'live events', every: Math.min(60_000, this.events.keepMs), tick: async (now) => ({ prunedLiveEvents: await this.events.prune(now) }) });
     this.jobs = new JobLoop(jobs, this.clock, this.log, (channel, cb) => o.db.listen(channel, cb));
   }
 
@@ -228,6 +237,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    await this.events.close();
     await this.callEvents.close();
     await this.jobs.close();
     await this.worker.close();

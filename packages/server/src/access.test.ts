@@ -13,6 +13,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/health', 'public'],
   ['GET', '/api/openapi.json', 'public'],
   ['GET', '/api/node-types', 'all'],
+  ['GET', '/api/events', 'all'],
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/logout', 'public'],
   ['GET', '/api/auth/me', 'all'],

@@ -30,6 +30,7 @@ describe('the API contract', () => {
       same('response', spec.response, e.response);
       same('status', spec.status ?? 200, e.status ?? 200);
       same('download', !!spec.download, !!e.download);
+      same('eventStream', !!spec.eventStream, !!e.eventStream);
       same('idempotent', !!spec.idempotent, !!e.idempotent);
       expect(Object.keys(spec.responses ?? {}), `${key}: responses`).toEqual(Object.keys(e.responses ?? {}));
       for (const [status, r] of Object.entries(spec.responses ?? {})) same(`response ${status}`, r?.schema, e.responses?.[Number(status)]);

@@ -31,6 +31,7 @@ import { bearer } from './middleware/bearer.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { customerRoutes } from './routes/customer.ts';
 import { customerTokenRoutes } from './routes/customer-tokens.ts';
+import { EventStreams } from './events/streams.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { IdempotencyKeys } from './middleware/idempotency.ts';
 import { limitBody } from './middleware/limit-body.ts';
@@ -43,6 +44,7 @@ import { settleBody } from './middleware/settle-body.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
+import { eventRoutes } from './routes/events.ts';
 import { executionRoutes } from './routes/executions.ts';
 import { formRoutes } from './routes/forms.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -81,6 +83,9 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   // One token per customer session: 100 at once, 10 a second after that.
   customerTokenMintBurst: 100,
   customerTokenMintsPerMinute: 600,
+  eventHeartbeatMs: 15_000,
+  maxEventStreamsPerViewer: 5,
+  maxEventStreams: 10_000,
 };
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
@@ -98,6 +103,8 @@ export interface CreateAppInput {
 export interface App extends Hono<AppEnv> {
   /** Every documented API operation (what openapi.json lists). */
   readonly operations: readonly Operation[];
+  /** The open live event streams (GET /api/events); `closeAll()` on shutdown. */
+  readonly eventStreams: EventStreams;
 }
 
 export function createApp({ runtime, db, clock, telephony, options = {} }: CreateAppInput): App {
@@ -114,6 +121,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     forwarding: new Forwarding(resolved),
   };
   const idempotencyKeys = new IdempotencyKeys(deps);
+  const eventStreams = new EventStreams({ perViewer: deps.options.maxEventStreamsPerViewer, total: deps.options.maxEventStreams });
   const app = new Hono<AppEnv>();
   app.onError(errorHandler({ log }));
   app.use('*', secureHeaders());
@@ -151,6 +159,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     outboundTaskRoutes(deps),
     subscriberRoutes(deps),
     callRoutes(deps),
+    eventRoutes(deps, eventStreams),
   ];
   const operations: Operation[] = [];
   groups.push(openApiRoutes(deps, () => operations));
@@ -164,5 +173,5 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
   });
   app.route('/metrics', metricsRoutes(deps));
   app.route('/', webRoutes({ dir: deps.options.webDir }));
-  return Object.assign(app, { operations });
+  return Object.assign(app, { operations, eventStreams });
 }

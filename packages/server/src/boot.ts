@@ -5,7 +5,7 @@
  *   startServer(env)  → { url, close }   for tests and embedding
  *   bootServer(env)   → resolves when a SIGINT/SIGTERM has shut it down cleanly
  *
- * Shutting down: stop accepting connections, let open requests finish (5 s
+ * Shutting down: stop accepting connections, end the live event streams, let open requests finish (5 s
  * at most), stop the runtime, stop the simulator (its call log written out,
  * its open calls left to the next process), close the database.
  */
@@ -83,7 +83,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
       options: { ...deploymentFromEnv(env), ...sessionIdle, ...o.app, log, ...metricsToken(env) },
     });
     const server = await listen(app, port, host, timeouts, tls);
-    cleanups.push(() => closeServer(server));
+    cleanups.push(() => closeServer(server, () => app.eventStreams.closeAll()));
     const actual = (server.address() as AddressInfo).port;
     const url = `${tls ? 'https' : 'http'}://${displayHost(host)}:${actual}`;
     const dataDir = embeddedDataDir(env);
@@ -137,13 +137,15 @@ export function listen(
   });
 }
 
-function closeServer(server: ServerType): Promise<void> {
+/** Stops accepting, then ends the long-lived responses (`endStreams`: live event streams), then waits for the rest (5 s at most). */
+export function closeServer(server: ServerType, endStreams: () => void = () => {}): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5_000);
     server.close(() => {
       clearTimeout(force);
       resolve();
     });
+    endStreams();
   });
 }
 

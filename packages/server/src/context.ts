@@ -93,6 +93,11 @@ export interface AppOptions {
   customerKeysRefreshMs?: number;
   customerTokenMintBurst?: number;
   customerTokenMintsPerMinute?: number;
+  /** Live event streams (GET /api/events): a comment this often keeps each open, and checks its viewer (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Open event streams per user or customer (default 5) and per process (default 10,000). */
+  maxEventStreamsPerViewer?: number;
+  maxEventStreams?: number;
   log?: Log;
 }
 

@@ -5,7 +5,8 @@
  * operator calls ring until answered through /api/calls), a runtime, and
  * the app called through `app.request()` — no port is opened. Every
  * response `call` sees is checked against its operation's declared schema
- * (http/response-check.ts): a mismatch fails the test. Four users are seeded: admin, supervisor, agent (operator
+ * (http/response-check.ts): a mismatch fails the test (an event stream is
+ * read up to its `ready` event, or held open with `openEvents`). Four users are seeded: admin, supervisor, agent (operator
  * 101) and agent2 (operator 102).
  */
 import { ManualClock } from '@tellflow/clock';
@@ -19,7 +20,8 @@ import { createApp, type App } from './app.ts';
 import { hashPassword, type ScryptParams } from './auth/password.ts';
 import type { AppOptions } from './context.ts';
 import { assertDeclaredResponse } from './http/response-check.ts';
-import type { Role } from '@tellflow/api';
+import { READY_EVENT, type Role } from '@tellflow/api';
+import { parseMessages, type SseMessage } from './events/sse.ts';
 import { insertUser } from './sql/users.ts';
 
 export const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -52,6 +54,49 @@ export interface CallInit {
   headers?: Record<string, string>;
 }
 
+/** An open event stream, read as it arrives. */
+export interface EventStreamReader {
+  /** Everything read so far. */
+  readonly text: string;
+  messages(): SseMessage[];
+  /** Reads until `done(messages, text)` holds; fails if the stream ends first. Returns the messages. */
+  until(done: (messages: SseMessage[], text: string) => boolean): Promise<SseMessage[]>;
+  /** Reads until the stream ends (the server closed it). */
+  ended(): Promise<void>;
+  /** Hangs up, as a browser leaving the page does. */
+  close(): Promise<void>;
+}
+
+export function readEventStream(res: Response): EventStreamReader {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let finished = false;
+  const more = async () => {
+    const r = await reader.read();
+    if (r.done) finished = true;
+    else text += decoder.decode(r.value, { stream: true });
+    return !r.done;
+  };
+  return {
+    get text() {
+      return text;
+    },
+    messages: () => parseMessages(text),
+    async until(done) {
+      while (!done(parseMessages(text), text))
+        if (finished || !(await more())) throw new Error(`the event stream ended before the test's condition held:\n${text}`);
+      return parseMessages(text);
+    },
+    async ended() {
+      while (!finished && (await more()));
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+export const sawReady = (messages: SseMessage[]) => messages.some((m) => m.event === READY_EVENT);
+
 export interface ServerHarness {
   t: TestDatabase;
   clock: ManualClock;
@@ -62,6 +107,12 @@ export interface ServerHarness {
   logged: string[];
   userIds: Record<TestUser, string>;
   call(method: string, path: string, init?: CallInit): Promise<Reply>;
+  /**
+   * Opens `GET /api/events` (on `app`, default this harness's) and reads up to
+   * its `ready` event; anything but a 200 fails (`call` shows refusals). What
+   * was read is held to the declared schema when the stream is closed.
+   */
+  openEvents(init?: CallInit & { app?: App }): Promise<EventStreamReader>;
   /** Signs in and returns the `name=value` cookie. */
   cookieFor(user: TestUser): Promise<string>;
   /** Imports (and by default publishes) a scenario through the API, as admin. */
@@ -126,7 +177,14 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
       headers['content-type'] ??= 'application/json';
     }
     const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
+    let text: string;
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // It stays open: what a test sees of it is the beginning, up to the ready event.
+      const stream = readEventStream(res);
+      await stream.until(sawReady);
+      await stream.close();
+      text = stream.text;
+    } else text = await res.text();
     // Every response a test sees is held to its operation's declared schema.
     assertDeclaredResponse(app.operations, { method, path, status: res.status, contentType: res.headers.get('content-type'), text });
     const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
@@ -143,8 +201,40 @@ async function serverHarness(t: TestDatabase, options: AppOptions) {
     return cookie;
   }
 
+  async function openEvents(init: CallInit & { app?: App } = {}) {
+    const target = init.app ?? app;
+    const headers: Record<string, string> = { ...init.headers };
+    const cookie = init.as ? await cookieFor(init.as) : init.cookie;
+    if (cookie) headers.cookie = cookie;
+    const res = await target.request('/api/events', { headers });
+    if (res.status !== 200) throw new Error(`GET /api/events answered ${res.status}: ${await res.text()}`);
+    const stream = readEventStream(res);
+    await stream.until(sawReady);
+    const check = () =>
+      assertDeclaredResponse(target.operations, {
+        method: 'GET',
+        path: '/api/events',
+        status: 200,
+        contentType: res.headers.get('content-type'),
+        text: stream.text,
+      });
+    return {
+      get text() {
+        return stream.text;
+      },
+      messages: stream.messages,
+      until: stream.until,
+      ended: stream.ended,
+      async close() {
+        await stream.close();
+        check();
+      },
+    };
+  }
+
   const h: ServerHarness = {
     t,
+    openEvents,
     clock,
     sim,
     runtime,

@@ -4,12 +4,14 @@
  * schemas (and the OpenAPI document made from them) cannot drift from what
  * the handlers really send:
  *   - a 2xx has the declared status, and its JSON body parses with
- *     `spec.response` and carries no field the schema does not declare;
+ *     `spec.response` and carries no field the schema does not declare
+ *     (an event stream: each message, as `{ id?, event, data }`, does);
  *   - any other status under /api has a body of `spec.responses[status]`
  *     when one is declared, else the `{ error, details }` ErrorBody.
  */
 import { ErrorBody } from '@tellflow/api';
 import { z } from 'zod';
+import { parseMessages } from '../events/sse.ts';
 import type { Operation } from './route-group.ts';
 
 export interface SeenResponse {
@@ -59,6 +61,7 @@ export function responseProblem(operations: readonly Operation[], res: SeenRespo
     if (res.status !== declared) return problem(`the operation declares status ${declared}`);
     if (res.status === 204) return res.text === '' ? undefined : problem('a 204 must have no body');
     if (!op!.spec.response) return problem('the operation declares no response schema');
+    if (op!.spec.eventStream) return streamProblem(op!.spec.response, res, problem);
     return bodyProblem(op!.spec.response, res, problem);
   }
   const declared = op?.spec.responses?.[res.status];
@@ -77,6 +80,26 @@ function bodyProblem(schema: z.ZodType, res: SeenResponse, problem: (what: strin
   if (!parsed.success) return problem(`the body does not match the declared schema:\n${z.prettifyError(parsed.error)}`);
   const extra = undeclared(body, parsed.data, '');
   return extra ? problem(`the body has "${extra}", which the declared schema does not have`) : undefined;
+}
+
+/** Each message of an event stream (what was read of it) is `{ id?, event, data: JSON }` of the declared schema. */
+function streamProblem(schema: z.ZodType, res: SeenResponse, problem: (what: string) => string): string | undefined {
+  if (!res.contentType?.startsWith('text/event-stream')) return problem(`the body is ${res.contentType ?? 'untyped'}, not text/event-stream`);
+  for (const m of parseMessages(res.text)) {
+    if (m.event === undefined && m.data === undefined && m.id === undefined) continue; // the retry hint alone
+    let data: unknown;
+    try {
+      data = JSON.parse(m.data ?? '');
+    } catch {
+      return problem(`an event's data is not JSON: ${String(m.data).slice(0, 200)}`);
+    }
+    const message = { ...(m.id !== undefined ? { id: m.id } : {}), event: m.event, data };
+    const parsed = schema.safeParse(message);
+    if (!parsed.success) return problem(`an event does not match the declared schema:\n${z.prettifyError(parsed.error)}`);
+    const extra = undeclared(message, parsed.data, '');
+    if (extra) return problem(`an event has "${extra}", which the declared schema does not have`);
+  }
+  return undefined;
 }
 
 /** The first field of `sent` that parsing dropped (an object schema strips what it does not declare). */

@@ -60,6 +60,8 @@ export interface OperationSpec<
   /** Success status (default 200); `download` documents an attachment. */
   status?: 200 | 201 | 202 | 204;
   download?: boolean;
+  /** The success response is a `text/event-stream` that stays open; `response` is then the schema of each message. */
+  eventStream?: boolean;
   /**
    * A create that honours an `Idempotency-Key` header (middleware/idempotency.ts):
    * a repeat gets the first answer. A handler that creates in one transaction

@@ -85,8 +85,13 @@ export function buildOpenApiDocument(operations: Operation[], { maxBodyBytes }: 
     if (spec.access === 'apiKey') statuses.add(429);
 
     const status = spec.status ?? 200;
-    const success: Record<string, unknown> = { description: spec.download ? 'The file, as an attachment' : 'Success' };
-    if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response) } };
+    const success: Record<string, unknown> = {
+      description: spec.download ? 'The file, as an attachment' : spec.eventStream ? 'A stream of server-sent events, open until the client leaves' : 'Success',
+    };
+    if (spec.eventStream && spec.response) {
+      // OpenAPI 3.1 has no schema for the items of a stream: the message's shape goes in an extension.
+      success.content = { 'text/event-stream': { schema: { type: 'string' }, 'x-message-schema': refFor(`${id}_message`, spec.response) } };
+    } else if (spec.response && status !== 204) success.content = { 'application/json': { schema: refFor(`${id}_response`, spec.response) } };
     const responses: Record<string, unknown> = { [status]: success };
     for (const [s, r] of Object.entries(spec.responses ?? {})) {
       if (r) responses[s] = { description: r.description, content: { 'application/json': { schema: refFor(`${id}_${s}`, r.schema) } } };
