@@ -172,10 +172,8 @@ export class Dispatcher {
     const got = await this.db.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:dispatch'))`);
       await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:agent:' || $1))`, [agentId]);
-      const free = await tx.query<{ ok: boolean }>(`select ${agentFreeSql('u', '$2', { manual: true })} as ok from users u where u.id = $1`, [
-        agentId,
-        new Date(now),
-      ]);
+      // Manual: presence and wrap-up do not count, so no time is needed.
+      const free = await tx.query<{ ok: boolean }>(`select ${agentFreeSql('u', 'null', { manual: true })} as ok from users u where u.id = $1`, [agentId]);
       if (!free.rows[0]) throw notFound(`user "${agentId}"`);
       if (!free.rows[0].ok) throw conflict('you are busy: finish the call, the form or the offer you have first');
       const { rows } = await tx.query<{ id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
@@ -372,7 +370,7 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
   if (agents.length === 0) return [];
   const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string }>(
     `select o.entry_id, o.agent_id from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
-     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2 - make_interval(secs => q.reoffer_delay_sec)`,
+     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
     [entries.map((e) => e.id), at],
   );
   const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
