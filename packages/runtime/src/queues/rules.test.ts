@@ -264,7 +264,9 @@ describe.each(DATABASE_KINDS)('queue rules on %s', (kind) => {
       { customer: 'carl', state: 'waiting' },
       { customer: 'dora', state: 'timedOut' },
     ]);
-    const events = await h().t.db.query<{ kind: string; queue_id: string }>(`select kind, queue_id from queue_events where kind in ('overflowed', 'waitTimedOut') order by id`);
+    const events = await h().t.db.query<{ kind: string; queue_id: string }>(
+      `select kind, queue_id from queue_events where kind in ('overflowed', 'waitTimedOut') order by id`,
+    );
     expect(events.rows).toEqual([
       { kind: 'overflowed', queue_id: 'main' },
       { kind: 'waitTimedOut', queue_id: 'last' },
