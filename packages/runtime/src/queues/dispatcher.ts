@@ -372,7 +372,7 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
   if (agents.length === 0) return [];
   const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string }>(
     `select o.entry_id, o.agent_id from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
-     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2 - make_interval(secs => q.reoffer_delay_sec)`,
+     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
     [entries.map((e) => e.id), at],
   );
   const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
