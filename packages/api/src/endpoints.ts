@@ -57,6 +57,7 @@ import {
   VersionList,
   VersionParams,
 } from './scenarios.ts';
+import { QueueParams, QueueStats, QueueStatsQuery } from './queues.ts';
 import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
 import { ApiKeyList, ApiKeyParams, CreateApiKey, CreatedApiKey, CustomerMe, CustomerToken, MintCustomerToken } from './api-keys.ts';
@@ -174,6 +175,8 @@ export const endpoints = {
     idempotent: true,
   },
   'GET /api/outbound-tasks/{id}/subscribers/{subscriberId}/calls': { params: SubscriberParams, response: CallHistory },
+
+  'GET /api/queues/{id}/stats': { params: QueueParams, query: QueueStatsQuery, response: QueueStats },
 
   'GET /api/subscribers': { query: SubscriberListQuery, response: SubscriberList },
   'POST /api/subscribers/reset': { body: ResetSubscribers, response: ResetDone },

@@ -104,3 +104,61 @@ export const JoinQueue = z.strictObject({
   extra: z.record(z.string(), z.unknown()).optional(),
   callbackNumber: z.string().min(1).max(64).optional().describe('leave a number and hang up, keeping the place: called back when an agent accepts'),
 });
+
+/** The sliding window of queue statistics, as `?window=`: a number and s, m or h. */
+export const STATS_WINDOW_DEFAULT = '15m';
+export const STATS_WINDOW_MAX_SEC = 86_400;
+const UNIT_SEC = { s: 1, m: 60, h: 3600 } as const;
+/** Seconds in a window such as `90s`, `15m` or `24h` (one the schema accepted). */
+export function windowSeconds(window: string): number {
+  const unit = window.at(-1) as keyof typeof UNIT_SEC;
+  return Number(window.slice(0, -1)) * UNIT_SEC[unit];
+}
+const WINDOW_FORMAT = /^[1-9][0-9]{0,5}[smh]$/;
+export const StatsWindow = z
+  .string()
+  .regex(WINDOW_FORMAT, 'must be a whole number and a unit, s, m or h (e.g. 15m)')
+  // Only a well-formed window is too long (one issue per bad value).
+  .refine((w) => !WINDOW_FORMAT.test(w) || windowSeconds(w) <= STATS_WINDOW_MAX_SEC, 'must be at most 24h');
+export const QueueStatsQuery = z.object({
+  window: StatsWindow.optional().meta({ description: 'the sliding window ending now, e.g. 90s, 15m, 24h (default 15m, at most 24h)' }),
+});
+
+const Count = z.number().int();
+const NullableSec = z.number().nullable();
+
+/** Statistics of a queue (docs/queues.md "Statistics": one definition each). */
+export const QueueStats = z.object({
+  queueId: z.string(),
+  at: DateTime,
+  serviceLevelSec: z.number().int(),
+  shortAbandonSec: z.number().int(),
+  /** Real time. */
+  now: QueueStatus.extend({
+    offersPending: Count.meta({ description: 'customers offered to an agent who has not answered yet' }),
+    beingServed: Count.meta({ description: 'customers an agent accepted and is serving' }),
+    averageHandleTimeSec: NullableSec.meta({ description: 'the smoothed handle time the estimated wait uses (null before the first customer served)' }),
+    estimatedWaitSec: NullableSec.meta({
+      description: 'the estimated wait of a customer joining now (null: no handle time yet, or nobody signed in serves the queue)',
+    }),
+  }),
+  /** What happened within the window (each thing counted when it happened). */
+  window: z.object({
+    from: DateTime,
+    to: DateTime,
+    seconds: Count,
+    offers: z.object({ offered: Count, accepted: Count, rejected: Count, timedOut: Count, cancelled: Count }),
+    joined: Count,
+    answered: Count,
+    answeredWithinServiceLevel: Count,
+    abandoned: Count.meta({ description: 'left after waiting at least shortAbandonSec' }),
+    shortAbandoned: Count.meta({ description: 'left sooner: not counted as abandoned' }),
+    waitTimedOut: Count,
+    overflowed: Count,
+    served: Count,
+    averageSpeedOfAnswerSec: NullableSec,
+    averageHandleTimeSec: NullableSec,
+    serviceLevel: z.number().min(0).max(1).nullable().meta({ description: 'answeredWithinServiceLevel ÷ (answered + abandoned); null when both are 0' }),
+  }),
+});
+export type QueueStats = z.infer<typeof QueueStats>;

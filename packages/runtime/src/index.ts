@@ -64,4 +64,7 @@ export {
   type SubscriberSource,
   type SubscriberColumn,
 } from './subscribers/index.ts';
+export { queueStats, liveQueueFigures, type LiveQueueFigures } from './queues/stats.ts';
+export { serveEntry, type Served } from './queues/serve.ts';
+export { joinQueue } from './queues/entries.ts';
 export { renderPrometheus, type Metric, type Sample } from './metrics.ts';

@@ -5,6 +5,7 @@
  * scrape stays cheap on a big database.
  */
 import type { Queryable } from '@tellflow/db';
+import { liveQueueFigures } from './queues/stats.ts';
 
 export interface Sample {
   labels?: Record<string, string>;
@@ -49,6 +50,14 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
   );
   const r = rows[0]!;
   const tasks = await q.query<{ id: string; enabled: boolean; last_period: Date | null }>('select id, enabled, last_period from service_tasks order by id');
+  const queueIds = await q.query<{ id: string }>('select id from queues order by id');
+  const queues = await liveQueueFigures(
+    q,
+    queueIds.rows.map((r) => r.id),
+    now,
+  );
+  const perQueue = (value: (f: (typeof queues)[number]) => number, labels: Record<string, string> = {}) =>
+    queues.map((f) => ({ labels: { queue: f.queueId, ...labels }, value: value(f) }));
   const memory = process.memoryUsage();
   const gauge = (name: string, help: string, samples: Sample[]): Metric => ({ name, help, type: 'gauge', samples });
   return [
@@ -74,6 +83,26 @@ export async function gatherMetrics(q: Queryable, now: number, counters: Process
       'tellflow_service_task_last_period_seconds',
       'The last period each service task handled (Unix time; 0 when none yet).',
       tasks.rows.map((t) => ({ labels: { task: t.id }, value: t.last_period ? t.last_period.getTime() / 1000 : 0 })),
+    ),
+    gauge(
+      'tellflow_queue_waiting',
+      'Customers waiting in each queue (offered ones included).',
+      perQueue((f) => f.waiting),
+    ),
+    gauge(
+      'tellflow_queue_longest_wait_seconds',
+      'How long the longest-waiting customer of each queue has waited (0 when nobody waits).',
+      perQueue((f) => Math.max(0, f.longestWaitSec ?? 0)),
+    ),
+    gauge(
+      'tellflow_queue_agents',
+      'Agents serving each queue: free by the availability rule, or busy (signed in but not free: a call, an offer, a customer, wrap-up or DND).',
+      [...perQueue((f) => f.agentsFree, { state: 'free' }), ...perQueue((f) => f.agentsBusy, { state: 'busy' })],
+    ),
+    gauge(
+      'tellflow_queue_offers_pending',
+      'Customers of each queue offered to an agent who has not answered yet.',
+      perQueue((f) => f.offersPending),
     ),
     { name: 'tellflow_steps_committed_total', help: 'Durable steps this process committed.', type: 'counter', samples: [{ value: counters.stepsCommitted }] },
     {

@@ -63,6 +63,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/outbound-tasks/{id}/stop', 'staff'],
   ['POST', '/api/outbound-tasks/{id}/subscribers', 'admin'],
   ['GET', '/api/outbound-tasks/{id}/subscribers/{subscriberId}/calls', 'all'],
+  ['GET', '/api/queues/{id}/stats', 'staff'],
   ['GET', '/api/subscribers', 'staff'],
   ['POST', '/api/subscribers/reset', 'admin'],
   ['GET', '/api/calls', 'all'],

@@ -52,6 +52,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { nodeTypeRoutes } from './routes/node-types.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
+import { queueStatsRoutes } from './routes/queue-stats.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { serviceTaskRoutes } from './routes/service-tasks.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
@@ -158,6 +159,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     serviceTaskRoutes(deps),
     outboundTaskRoutes(deps),
     subscriberRoutes(deps),
+    queueStatsRoutes(deps),
     callRoutes(deps),
     eventRoutes(deps, eventStreams),
   ];

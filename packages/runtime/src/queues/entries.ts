@@ -93,6 +93,15 @@ export async function leaveQueue(
   return { entryId: e.id, queueId: e.queue_id, cancelledOffer: o ? { id: o.id, agentId: o.agent_id } : null };
 }
 
+/**
+ * SQL: how many agents serve the queue `queueId` and are signed in (not
+ * offline, account enabled): the divisor of the estimated wait. Agents in
+ * DND count, as they may still ask for customers themselves.
+ */
+export const signedInServing = (queueId: string) =>
+  `(select count(*)::int from queue_members m join users u on u.id = m.user_id join agent_presence p on p.user_id = m.user_id
+    where m.queue_id = ${queueId} and p.state <> 'offline' and not u.disabled)`;
+
 type EntryRow = Omit<QueueEntry, 'position' | 'waitedSec' | 'estimatedWaitSec'> & {
   position: number | null;
   serving: number;
@@ -108,14 +117,15 @@ const ENTRY_SELECT = `
         and (coalesce(o.priority, oq.priority), -extract(epoch from o.enqueued_at), -o.id)
          >= (coalesce(e.priority, q.priority), -extract(epoch from e.enqueued_at), -e.id)
     ) end as position,
-    (select count(*)::int from queue_members m where m.queue_id = e.queue_id) as serving,
+    ${signedInServing('e.queue_id')} as serving,
     q.aht_ms
   from queue_entries e join queues q on q.id = e.queue_id`;
 
 /**
- * The estimated wait (docs/queues.md): the queue's smoothed handle time ×
- * the customers ahead and this one ÷ the agents serving it; null before the
- * queue has a handle time or while nobody serves it.
+ * The estimated wait (docs/queues.md "Estimated wait"): the queue's smoothed
+ * handle time × the customer's position (those ahead and itself) ÷ the
+ * agents signed in serving it, in whole seconds; null before the queue has a
+ * handle time or while nobody signed in serves it.
  */
 export function estimatedWaitSec(position: number | null, ahtMs: number | null, serving: number): number | null {
   if (position === null || ahtMs === null || serving === 0) return null;
