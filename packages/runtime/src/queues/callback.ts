@@ -37,7 +37,8 @@ export async function startQueueCallback(
   agent: string,
   now: number,
 ): Promise<string> {
-  const input = { agent, number: entry.callback_number, entryId: entry.id };
+  // A bigint column: PostgreSQL hands it over as text.
+  const input = { agent, number: entry.callback_number, entryId: Number(entry.id) };
   let version: Awaited<ReturnType<ScenarioStore['published']>>;
   try {
     version = await scenarios.published(QUEUE_CALLBACK_SCENARIO, tx);
