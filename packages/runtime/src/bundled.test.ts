@@ -8,6 +8,7 @@ import { Runtime } from './runtime.ts';
 import { T0 } from './test-support.ts';
 
 const hasPostgres = await postgresAvailable();
+const BUNDLED = ['callback-monitor', 'dialog', 'inbound-queue', 'operator-call', 'outbound-routing', 'queue-callback'];
 
 describe.each(DATABASE_KINDS)('bundled scenarios on %s', (kind) => {
   const skip = kind === 'postgres' && !hasPostgres;
@@ -32,12 +33,14 @@ describe.each(DATABASE_KINDS)('bundled scenarios on %s', (kind) => {
     });
     try {
       const [a, b] = await Promise.all(runtimes.map(({ runtime }) => installBundled(runtime)));
-      expect([...a!, ...b!].sort()).toEqual(['callback-monitor', 'dialog', 'operator-call', 'outbound-routing']);
+      expect([...a!, ...b!].sort()).toEqual(BUNDLED);
       expect(a!.length === 0 || b!.length === 0).toBe(true);
       const { rows } = await t.db.query<{ id: string; latest_version: number; published_version: number }>(
         'select id, latest_version, published_version from scenarios order by id',
       );
-      expect(rows).toEqual(['callback-monitor', 'dialog', 'operator-call', 'outbound-routing'].map((id) => ({ id, latest_version: 1, published_version: 1 })));
+      expect(rows).toEqual(BUNDLED.map((id) => ({ id, latest_version: 1, published_version: 1 })));
+      // Queues are the administrator's: installing creates none (inbound-queue names 'support' by default).
+      expect((await t.db.query('select id from queues')).rows).toEqual([]);
       expect((await runtimes[0]!.runtime.serviceTasks.list()).map((s) => s.id)).toEqual([CALLBACK_MONITOR_TASK.id]);
 
       // A later start finds everything in place and changes nothing.

@@ -17,7 +17,7 @@ import type { Database } from '@tellflow/db';
 import { step, type ExecutionEvent, type ExecutionState, type Json, type Scenario, type StepResult } from '@tellflow/engine';
 import type { TelephonyPort } from '@tellflow/telephony';
 import { CommitQueue } from './commit-queue.ts';
-import { cancellableKinds, effectHandler, howPerformed, noHandlerMessage, type EffectHandler, type EffectServices } from './effects/index.ts';
+import { cancellableKinds, EffectRefused, effectHandler, howPerformed, noHandlerMessage, type EffectHandler, type EffectServices } from './effects/index.ts';
 import { newCounters } from './metrics.ts';
 import type { ExecutionAttachment } from './attachment.ts';
 import type { ScenarioStore } from './scenarios.ts';
@@ -106,7 +106,7 @@ export class Runner {
     try {
       await this.advance(c);
     } catch (e) {
-      if (e instanceof Fault) return this.failHard(c, e.message);
+      if (e instanceof Fault || e instanceof EffectRefused) return this.failHard(c, e.message);
       // The database refused what the step writes (not a lost connection): trying again would fail the same way, for ever.
       if (refusedForGood(e)) return this.failHard(c, `the database refused the step: ${(e as Error).message}`);
       // Database or world trouble: leave the lease to expire and try again later.

@@ -141,11 +141,16 @@ export class Runtime {
     });
     this.commands = new Commands(this.stores, { attachment, here: this.worker.here });
     this.events = new LiveEvents({ db: o.db, clock: this.clock, log: this.log, ...(o.keepLiveEventsMs !== undefined ? { keepMs: o.keepLiveEventsMs } : {}) });
-    this.dispatcher = new Dispatcher(o.db, this.clock, {
-      wake: () => o.db.notify(WAKE_CHANNEL, ''),
-      queuesChanged: () => {},
-      offerChanged: () => {},
-    });
+    this.dispatcher = new Dispatcher(
+      o.db,
+      this.clock,
+      {
+        wake: () => o.db.notify(WAKE_CHANNEL, ''),
+        queuesChanged: () => {},
+        offerChanged: () => {},
+      },
+      this.scenarios,
+    );
     const jobs: Job[] = backgroundJobs({
       db: o.db,
       dispatcher: this.dispatcher,

@@ -545,6 +545,13 @@ describe('queue', () => {
     expect(effectOf(begin(sc, { q: 'vip', p: 4, order: 'A-1' }))).toEqual({ kind: 'enqueue', queue: 'vip', priority: 5, data: 'order A-1', timeoutSec: 120 });
   });
 
+  it("keeps the queue's priority when the priority expression gives nothing (an optional input left out)", () => {
+    const sc = around(node({ priority: { var: 'p' } }), { inputs: [{ name: 'p' }] });
+    expect(effectOf(begin(sc))).toMatchObject({ kind: 'enqueue', priority: null });
+    expect(effectOf(begin(sc, { p: '' }))).toMatchObject({ kind: 'enqueue', priority: null });
+    expect(effectOf(begin(sc, { p: 0 }))).toMatchObject({ kind: 'enqueue', priority: 0 });
+  });
+
   it.each(['assigned', 'timeout', 'left'])('follows %s and stores it into the variable', (o) => {
     const sc = around(node({ into: 'q' }));
     const r = reply(sc, begin(sc), { outcome: o, agent: 'agent-3', waitedMs: 4200 });

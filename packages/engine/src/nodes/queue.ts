@@ -27,7 +27,9 @@ export const queue = defineEffectNode({
   effect: (p, ctx) => {
     const name = ctx.evaluate(p.queue);
     if (typeof name !== 'string' || name === '') throw new Error(`"queue" is not a queue name: ${JSON.stringify(name)}`);
-    const priority = p.priority === undefined ? null : Number(ctx.evaluate(p.priority));
+    // An optional input left empty keeps the queue's priority (Number(null) would make it 0).
+    const given = p.priority === undefined ? null : ctx.evaluate(p.priority);
+    const priority = given === null || given === '' ? null : Number(given);
     if (priority !== null && !Number.isInteger(priority)) throw new Error('"priority" is not a whole number');
     const customer = p.customer === undefined ? null : ctx.evaluate(p.customer);
     if (customer !== null && typeof customer !== 'string' && typeof customer !== 'number') throw new Error('"customer" is not a text or number');

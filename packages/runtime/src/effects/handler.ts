@@ -33,6 +33,15 @@ import type { ScenarioStore } from '../scenarios.ts';
 import type { ClaimedExecution } from '../sql/claim.ts';
 import type { EffectRow } from '../sql/effects.ts';
 
+/**
+ * Thrown by a handler whose request the world refuses for good (e.g. a
+ * queue that does not exist): trying again would fail the same way, so the
+ * execution fails with this message instead of retrying for ever.
+ */
+export class EffectRefused extends Error {
+  override readonly name = 'EffectRefused';
+}
+
 /** An effect as the engine asks for it: its kind and whatever its node put in it. */
 export interface EffectData {
   kind: string;

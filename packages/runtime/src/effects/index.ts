@@ -16,6 +16,7 @@ import { sql } from './sql.ts';
 import { startChild } from './start-child.ts';
 import { timer } from './timer.ts';
 
+export { EffectRefused } from './handler.ts';
 export type { EffectContext, EffectData, EffectHandler, EffectServices, Performed, PerformContext } from './handler.ts';
 
 /** Every built-in kind's handler, each typed by its own effect (so a handler filed under the wrong kind does not compile). */

@@ -23,7 +23,9 @@ import type { Database, Queryable } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import { agentFreeSql } from '../agents/availability.ts';
 import { conflict, notFound } from '../errors.ts';
+import type { ScenarioStore } from '../scenarios.ts';
 import { completeEffect } from '../sql/effects.ts';
+import { isCallback, startQueueCallback } from './callback.ts';
 import { logQueueEvents, type QueueEvent } from './log.ts';
 
 /** What the dispatcher tells the world after it changed something (live events, wake-ups). */
@@ -66,6 +68,8 @@ export class Dispatcher {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly notifier: QueueNotifier = quietNotifier,
+    /** Where the callback scenario is found (callback.ts); without it a callback entry cannot be taken. */
+    private readonly scenarios?: ScenarioStore,
   ) {}
 
   /**
@@ -113,25 +117,22 @@ export class Dispatcher {
   async accept(agentId: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
+      const { rows } = await tx.query<AssignedRow & { entry_id: number }>(
         `with o as (
            update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' returning id, entry_id
          ), e as (
            update queue_entries set state = 'assigned', agent_id = $1, assigned_at = $2 from o where queue_entries.id = o.entry_id
-           returning queue_entries.id, queue_id, execution_id, step, enqueued_at
+           returning queue_entries.id, queue_id, execution_id, step, enqueued_at, callback_number
          )
-         select o.id, o.entry_id, e.queue_id, e.execution_id, e.step, e.enqueued_at from o join e on e.id = o.entry_id`,
+         select o.id, o.entry_id, e.queue_id, e.execution_id, e.step, e.enqueued_at, e.callback_number from o join e on e.id = o.entry_id`,
         [agentId, new Date(now)],
       );
       const o = rows[0];
       if (!o) throw conflict('you have no pending offer');
       await logQueueEvents(tx, now, [{ kind: 'accepted', queueId: o.queue_id, entryId: o.entry_id, agentId }]);
-      if (o.execution_id !== null && o.step !== null) {
-        await completeEffect(tx, o.execution_id, o.step, await assignedResult(tx, agentId, now - o.enqueued_at.getTime()), now);
-      }
-      return o;
+      return { ...o, woke: await this.goOn(tx, { ...o, id: o.entry_id }, agentId, now) };
     });
-    if (offer.execution_id) await this.notifier.wake();
+    if (offer.woke) await this.notifier.wake();
     this.notifier.queuesChanged([offer.queue_id]);
     this.notifier.offerChanged(agentId, offer.id, 'accepted');
     return offer.id;
@@ -176,8 +177,8 @@ export class Dispatcher {
       const free = await tx.query<{ ok: boolean }>(`select ${agentFreeSql('u', 'null', { manual: true })} as ok from users u where u.id = $1`, [agentId]);
       if (!free.rows[0]) throw notFound(`user "${agentId}"`);
       if (!free.rows[0].ok) throw conflict('you are busy: finish the call, the form or the offer you have first');
-      const { rows } = await tx.query<{ id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
-        `select e.id, e.queue_id, e.execution_id, e.step, e.enqueued_at
+      const { rows } = await tx.query<AssignedRow>(
+        `select e.id, e.queue_id, e.execution_id, e.step, e.enqueued_at, e.callback_number
          from queue_entries e join queues q on q.id = e.queue_id join queue_members m on m.queue_id = e.queue_id and m.user_id = $1
          where e.state = 'waiting' and ($2::text is null or e.queue_id = $2) and ($3::bigint is null or e.id = $3)
          order by coalesce(e.priority, q.priority) desc, e.enqueued_at, e.id
@@ -204,15 +205,33 @@ export class Dispatcher {
           reason: want.entryId !== undefined ? 'the agent asked for this customer' : 'the agent asked for the next customer',
         },
       ]);
-      if (e.execution_id !== null && e.step !== null) {
-        await completeEffect(tx, e.execution_id, e.step, await assignedResult(tx, agentId, now - e.enqueued_at.getTime()), now);
-      }
-      return { offerId: offer.rows[0]!.id, queueId: e.queue_id, execution: e.execution_id };
+      return { offerId: offer.rows[0]!.id, queueId: e.queue_id, woke: await this.goOn(tx, e, agentId, now) };
     });
     if (!got) return null;
-    if (got.execution) await this.notifier.wake();
+    if (got.woke) await this.notifier.wake();
     this.notifier.queuesChanged([got.queueId]);
     return got.offerId;
+  }
+
+  /**
+   * What follows an assignment, in its transaction: the waiting `queue` node
+   * goes on with `assigned`, or a callback entry's scenario starts
+   * (callback.ts). Returns whether an execution became due. A node that no
+   * longer waits (its own timeout came first, or its execution ended) is a
+   * 409: the customer is gone, and the assignment is undone.
+   */
+  private async goOn(tx: Queryable, e: AssignedRow, agentId: string, now: number): Promise<boolean> {
+    if (e.execution_id !== null && e.step !== null) {
+      const done = await completeEffect(tx, e.execution_id, e.step, await assignedResult(tx, agentId, now - e.enqueued_at.getTime()), now);
+      if (!done) throw conflict(`customer entry ${e.id} no longer waits: it timed out or left`);
+      return true;
+    }
+    if (isCallback(e)) {
+      if (!this.scenarios) throw conflict(`customer entry ${e.id} is a callback, and this dispatcher cannot start scenarios`);
+      await startQueueCallback(tx, this.scenarios, e, await agentNumber(tx, agentId), now);
+      return true;
+    }
+    return false;
   }
 
   /** The seed's stopService: the agent stops serving a queue; a pending offer of that queue goes back. */
@@ -260,14 +279,29 @@ export async function withdrawOffers(
   return rows;
 }
 
-/** What the `queue` node's execution gets when its caller is assigned. */
-async function assignedResult(q: Queryable, agentId: string, waitedMs: number): Promise<Json> {
+/** An entry just assigned, with what decides what follows (goOn). */
+interface AssignedRow {
+  id: number;
+  queue_id: string;
+  execution_id: string | null;
+  step: number | null;
+  enqueued_at: Date;
+  callback_number: string | null;
+}
+
+/** The number that rings the agent: its first extension, else its username. */
+async function agentNumber(q: Queryable, agentId: string): Promise<string> {
   const { rows } = await q.query<{ username: string; extension: string | null }>(
     `select u.username, (select min(e.extension) from agent_extensions e where e.user_id = u.id) as extension from users u where u.id = $1`,
     [agentId],
   );
   const a = rows[0]!;
-  return { outcome: 'assigned', agent: a.extension ?? a.username, waitedMs };
+  return a.extension ?? a.username;
+}
+
+/** What the `queue` node's execution gets when its caller is assigned. */
+async function assignedResult(q: Queryable, agentId: string, waitedMs: number): Promise<Json> {
+  return { outcome: 'assigned', agent: await agentNumber(q, agentId), waitedMs };
 }
 
 /** Offers past their time go back: the entry waits again in its place; N in a row put the agent in DND. */
