@@ -138,6 +138,8 @@ async function createPostgres(url: string, max: number, maxPipeline: number | un
     types: {
       json: { to: 114, from: [114, 3802], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
       jsonb: { to: 3802, from: [], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
+      // bigint columns (bigserial ids) read as numbers, as PGlite reads them: exact up to 2^53.
+      int8: { to: 20, from: [20], serialize: (x: number | bigint) => String(x), parse: (x: string) => Number(x) },
     },
   });
   const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
