@@ -32,12 +32,14 @@ describe.each(DATABASE_KINDS)('bundled scenarios on %s', (kind) => {
     });
     try {
       const [a, b] = await Promise.all(runtimes.map(({ runtime }) => installBundled(runtime)));
-      expect([...a!, ...b!].sort()).toEqual(['callback-monitor', 'dialog', 'operator-call', 'outbound-routing']);
+      expect([...a!, ...b!].sort()).toEqual(['callback-monitor', 'dialog', 'operator-call', 'outbound-routing', 'queue-callback']);
       expect(a!.length === 0 || b!.length === 0).toBe(true);
       const { rows } = await t.db.query<{ id: string; latest_version: number; published_version: number }>(
         'select id, latest_version, published_version from scenarios order by id',
       );
-      expect(rows).toEqual(['callback-monitor', 'dialog', 'operator-call', 'outbound-routing'].map((id) => ({ id, latest_version: 1, published_version: 1 })));
+      expect(rows).toEqual(
+        ['callback-monitor', 'dialog', 'operator-call', 'outbound-routing', 'queue-callback'].map((id) => ({ id, latest_version: 1, published_version: 1 })),
+      );
       expect((await runtimes[0]!.runtime.serviceTasks.list()).map((s) => s.id)).toEqual([CALLBACK_MONITOR_TASK.id]);
 
       // A later start finds everything in place and changes nothing.

@@ -75,7 +75,7 @@ export async function availability(q: Queryable, extensions: readonly string[], 
        case
          when asked.user_id is not null and (asked.disabled or coalesce(p.state, 'offline') = 'offline') then 'offline'
          when p.state = 'dnd' then 'dnd'
-         when coalesce(h.execution_id, f.execution_id) is not null or ${queueBusy('asked.user_id')} then 'busy'
+         when coalesce(h.execution_id, f.execution_id) is not null or ${queueBusy('asked.user_id', 'mine')} then 'busy'
          when p.wrap_until > $2 then 'wrapUp'
          else 'available'
        end as state,
@@ -99,10 +99,17 @@ export async function availability(q: Queryable, extensions: readonly string[], 
   return rows;
 }
 
-/** SQL: the agent `userId` holds a pending queue offer or serves a queue customer it accepted. */
-const queueBusy = (userId: string) =>
+/**
+ * SQL: the agent `userId` holds a pending queue offer or serves a queue
+ * customer it accepted — unless the asker's family (`mine`) holds that
+ * customer's entry: the execution that connects the agent to the customer
+ * must be able to ring it.
+ */
+const queueBusy = (userId: string, mine?: string) =>
   `(exists (select 1 from queue_offers o where o.agent_id = ${userId} and o.state = 'pending')
-    or exists (select 1 from queue_entries qe where qe.agent_id = ${userId} and qe.state = 'assigned'))`;
+    or exists (select 1 from queue_entries qe where qe.agent_id = ${userId} and qe.state = 'assigned'${
+      mine ? ` and (qe.execution_id is null or qe.execution_id not in (select id from ${mine}))` : ''
+    }))`;
 
 /**
  * SQL: the rule for the agent whose users row is `u`, at `now` (a

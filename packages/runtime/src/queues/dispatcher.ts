@@ -24,6 +24,7 @@ import type { Json } from '@tellflow/engine';
 import { agentFreeSql } from '../agents/availability.ts';
 import { conflict, notFound } from '../errors.ts';
 import { completeEffect } from '../sql/effects.ts';
+import { joinQueue, leaveQueue, type Join } from './entries.ts';
 import { logQueueEvents, type QueueEvent } from './log.ts';
 
 /** What the dispatcher tells the world after it changed something (live events, wake-ups). */
@@ -138,7 +139,7 @@ export class Dispatcher {
   }
 
   /** The seed's rejectAssignUser: the entry keeps its place and goes to the next agent; this one is not offered it again for a while. */
-  async reject(agentId: string, reason?: string): Promise<void> {
+  async reject(agentId: string, reason?: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
@@ -158,6 +159,7 @@ export class Dispatcher {
     });
     this.notifier.queuesChanged([offer.queue_id]);
     this.notifier.offerChanged(agentId, offer.id, 'rejected', reason);
+    return offer.id;
   }
 
   /**
@@ -172,10 +174,11 @@ export class Dispatcher {
     const got = await this.db.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:dispatch'))`);
       await tx.query(`select pg_advisory_xact_lock(hashtext('tellflow:agent:' || $1))`, [agentId]);
-      const free = await tx.query<{ ok: boolean }>(`select ${agentFreeSql('u', '$2', { manual: true })} as ok from users u where u.id = $1`, [
-        agentId,
-        new Date(now),
-      ]);
+      // The manual rule does not look at the time (no wrap-up): `$2` is bound in the select list so the statement takes it either way.
+      const free = await tx.query<{ ok: boolean }>(
+        `select ${agentFreeSql('u', '$2', { manual: true })} as ok, $2::timestamptz as at from users u where u.id = $1`,
+        [agentId, new Date(now)],
+      );
       if (!free.rows[0]) throw notFound(`user "${agentId}"`);
       if (!free.rows[0].ok) throw conflict('you are busy: finish the call, the form or the offer you have first');
       const { rows } = await tx.query<{ id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
@@ -215,6 +218,27 @@ export class Dispatcher {
     if (got.execution) await this.notifier.wake();
     this.notifier.queuesChanged([got.queueId]);
     return got.offerId;
+  }
+
+  /** The seed's startQueuing / startQueuing2: a customer joins (a 409 names the queue it is already in). Returns the entry id. */
+  async join(j: Join): Promise<number> {
+    const now = this.clock.now();
+    const id = await this.db.transaction((tx) => joinQueue(tx, j, now));
+    // Every process dispatches now: an agent may be free for this customer.
+    await this.db.notify(QUEUE_CHANNEL, j.queueId);
+    this.notifier.queuesChanged([j.queueId]);
+    return id;
+  }
+
+  /** The seed's stopQueuing: the customer leaves; a pending offer is cancelled and its agent told. */
+  async leave(customer: string, reason?: string): Promise<{ entryId: number; queueId: string }> {
+    const now = this.clock.now();
+    const left = await this.db.transaction((tx) => leaveQueue(tx, customer, now, reason));
+    // A scenario waiting for this customer goes on with `left`.
+    await this.notifier.wake();
+    this.notifier.queuesChanged([left.queueId]);
+    if (left.cancelledOffer) this.notifier.offerChanged(left.cancelledOffer.agentId, left.cancelledOffer.id, 'cancelled', reason ?? 'the customer left');
+    return { entryId: left.entryId, queueId: left.queueId };
   }
 
   /** The seed's stopService: the agent stops serving a queue; a pending offer of that queue goes back. */
@@ -372,7 +396,7 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
   if (agents.length === 0) return [];
   const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string }>(
     `select o.entry_id, o.agent_id from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
-     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2 - make_interval(secs => q.reoffer_delay_sec)`,
+     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
     [entries.map((e) => e.id), at],
   );
   const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));

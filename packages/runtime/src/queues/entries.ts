@@ -100,7 +100,7 @@ type EntryRow = Omit<QueueEntry, 'position' | 'waitedSec' | 'estimatedWaitSec'> 
 };
 
 const ENTRY_SELECT = `
-  select e.id, e.queue_id as "queueId", e.customer, e.name, e.extra, e.state, e.enqueued_at as "enqueuedAt", e.agent_id as "agentId",
+  select e.id::float8 as id, e.queue_id as "queueId", e.customer, e.name, e.extra, e.state, e.enqueued_at as "enqueuedAt", e.agent_id as "agentId",
     e.callback_number as "callbackNumber",
     case when e.state in ('waiting', 'offered') then (
       select count(*)::int from queue_entries o join queues oq on oq.id = o.queue_id
