@@ -50,6 +50,8 @@ export interface RoundResult {
 
 const ROUND_BATCH = 500;
 
+// Ids are bigserial: postgres.js returns them as strings, so what leaves this module goes through Number().
+
 interface Candidate {
   id: number;
   queue_id: string;
@@ -88,7 +90,7 @@ export class Dispatcher {
       result.timedOut = expired.length;
       for (const e of expired) {
         changed.add(e.queue_id);
-        offers.push({ agentId: e.agent_id, offerId: e.id, state: 'timedOut' });
+        offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
       }
       const waited = await endLongWaits(tx, now);
       result.waitTimedOut = waited.ended;
@@ -134,8 +136,8 @@ export class Dispatcher {
     });
     if (offer.execution_id) await this.notifier.wake();
     this.notifier.queuesChanged([offer.queue_id]);
-    this.notifier.offerChanged(agentId, offer.id, 'accepted');
-    return offer.id;
+    this.notifier.offerChanged(agentId, Number(offer.id), 'accepted');
+    return Number(offer.id);
   }
 
   /** The seed's rejectAssignUser: the entry keeps its place and goes to the next agent; this one is not offered it again for a while. */
@@ -158,8 +160,8 @@ export class Dispatcher {
       return o;
     });
     this.notifier.queuesChanged([offer.queue_id]);
-    this.notifier.offerChanged(agentId, offer.id, 'rejected', reason);
-    return offer.id;
+    this.notifier.offerChanged(agentId, Number(offer.id), 'rejected', reason);
+    return Number(offer.id);
   }
 
   /**
@@ -212,7 +214,7 @@ export class Dispatcher {
       if (e.execution_id !== null && e.step !== null) {
         await completeEffect(tx, e.execution_id, e.step, await assignedResult(tx, agentId, now - e.enqueued_at.getTime()), now);
       }
-      return { offerId: offer.rows[0]!.id, queueId: e.queue_id, execution: e.execution_id };
+      return { offerId: Number(offer.rows[0]!.id), queueId: e.queue_id, execution: e.execution_id };
     });
     if (!got) return null;
     if (got.execution) await this.notifier.wake();
@@ -251,7 +253,7 @@ export class Dispatcher {
       return withdrawOffers(tx, agentId, 'the agent stopped serving the queue', now, queueId);
     });
     this.notifier.queuesChanged([queueId]);
-    for (const w of withdrawn) this.notifier.offerChanged(agentId, w.id, 'cancelled', 'you stopped serving the queue');
+    for (const w of withdrawn) this.notifier.offerChanged(agentId, Number(w.id), 'cancelled', 'you stopped serving the queue');
   }
 }
 
@@ -452,7 +454,7 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
       reason: go.find((p) => p.entry.id === m.entry_id)!.why,
     })),
   );
-  return made.map((m) => ({ offerId: m.id, queueId: m.queue_id, agentId: m.agent_id }));
+  return made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id }));
 }
 
 /** Why this agent got this entry, for "why did this agent get this customer". */

@@ -56,7 +56,7 @@ export async function joinQueue(q: Queryable, j: Join, now: number): Promise<num
     });
   }
   await logQueueEvents(q, now, [{ kind: 'joined', queueId: j.queueId, entryId: rows[0].id, data: { customer: j.customer } }]);
-  return rows[0].id;
+  return Number(rows[0].id);
 }
 
 /**
@@ -90,7 +90,7 @@ export async function leaveQueue(
     const left: Json = { outcome: 'left', waitedMs: now - e.enqueued_at.getTime() };
     await completeEffect(q, e.execution_id, e.step, left, now);
   }
-  return { entryId: e.id, queueId: e.queue_id, cancelledOffer: o ? { id: o.id, agentId: o.agent_id } : null };
+  return { entryId: Number(e.id), queueId: e.queue_id, cancelledOffer: o ? { id: Number(o.id), agentId: o.agent_id } : null };
 }
 
 type EntryRow = Omit<QueueEntry, 'position' | 'waitedSec' | 'estimatedWaitSec'> & {
