@@ -1,4 +1,4 @@
-import { Dispatcher } from '@tellflow/runtime';
+import { Dispatcher, QUEUE_CHANNEL } from '@tellflow/runtime';
 import { table, withProduct, withReads } from '../management.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 
@@ -120,7 +120,7 @@ the others are refused (use the API, or stop it).
             io.stdout(`${username} no longer serves ${id}\n`);
           }
           // A running server dispatches at once.
-          await product.db.notify('tellflow_queue', id);
+          await product.db.notify(QUEUE_CHANNEL, id);
           return EXIT.ok;
         });
       }

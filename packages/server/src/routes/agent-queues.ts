@@ -18,7 +18,7 @@ import {
   RequestCustomer,
   StartService,
 } from '@tellflow/api';
-import { entryById, offerById, pendingOffer } from '@tellflow/runtime';
+import { entryById, offerById, pendingOffer, QUEUE_CHANNEL } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { conflict, forbidden } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
@@ -77,7 +77,7 @@ export function agentQueueRoutes({ runtime, db, clock }: Deps) {
         () => ({ queueId: params.id }),
       );
       queueLive.queuesChanged([params.id]);
-      await db.notify('tellflow_queue', params.id);
+      await db.notify(QUEUE_CHANNEL, params.id);
       return c.json(await serving(user.id));
     },
   );
@@ -99,7 +99,7 @@ export function agentQueueRoutes({ runtime, db, clock }: Deps) {
         () => dispatcher.stopService(user.id, params.id),
         () => ({ queueId: params.id }),
       );
-      await db.notify('tellflow_queue', params.id);
+      await db.notify(QUEUE_CHANNEL, params.id);
       return c.body(null, 204);
     },
   );
@@ -146,7 +146,7 @@ export function agentQueueRoutes({ runtime, db, clock }: Deps) {
         (o) => ({ queueId: o.entry.queueId, offerId: o.id }),
       );
       // The customer goes to the next free agent now, not at the next scheduled round.
-      await db.notify('tellflow_queue', offer.entry.queueId);
+      await db.notify(QUEUE_CHANNEL, offer.entry.queueId);
       return c.json({ offer });
     },
   );

@@ -18,7 +18,7 @@ import {
   QueuePatch,
   QueueWithStatus,
 } from '@tellflow/api';
-import { entryById, readQueueEvents, waitingIn } from '@tellflow/runtime';
+import { entryById, QUEUE_CHANNEL, readQueueEvents, waitingIn } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { forbidden } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
@@ -64,7 +64,7 @@ export function queueRoutes({ runtime, db, clock }: Deps) {
     async (c, { params, body }) => {
       const queue = await queues.update(params.id, body);
       // A priority or overflow change may make offers possible now.
-      await db.notify('tellflow_queue', queue.id);
+      await db.notify(QUEUE_CHANNEL, queue.id);
       return c.json({ queue });
     },
   );
