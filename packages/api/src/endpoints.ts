@@ -57,11 +57,33 @@ import {
   VersionList,
   VersionParams,
 } from './scenarios.ts';
-import { QueueParams, QueueStats, QueueStatsQuery } from './queues.ts';
+import { QueueStats, QueueStatsQuery } from './queues.ts';
 import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
 import { ApiKeyList, ApiKeyParams, CreateApiKey, CreatedApiKey, CustomerMe, CustomerToken, MintCustomerToken } from './api-keys.ts';
 import { AgentList, AgentParams, OneAgent, SetPresence } from './agents.ts';
+import {
+  CallCustomer,
+  CallingCustomer,
+  CustomerQueueEntry,
+  JoinQueue,
+  MembershipList,
+  NextCustomer,
+  OneEntry,
+  OneOffer,
+  OneQueue,
+  QueueEntryList,
+  QueueEventList,
+  QueueEventsQuery,
+  QueueInput,
+  QueueList,
+  QueueParams,
+  QueuePatch,
+  QueueWithStatus,
+  RejectOffer,
+  RequestCustomer,
+  StartService,
+} from './queues.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
 
 export interface Endpoint {
@@ -132,6 +154,25 @@ export const endpoints = {
   'PUT /api/agents/me/presence': { body: SetPresence, response: OneAgent },
   'POST /api/agents/me/ready': { response: OneAgent },
   'PUT /api/agents/{id}/presence': { params: AgentParams, body: SetPresence, response: OneAgent },
+  'GET /api/agents/me/queues': { response: MembershipList },
+  'PUT /api/agents/me/queues/{id}': { params: QueueParams, body: StartService, response: MembershipList },
+  'DELETE /api/agents/me/queues/{id}': { params: QueueParams, status: 204 },
+  'GET /api/agents/me/offer': { response: OneOffer },
+  'POST /api/agents/me/offer/accept': { response: OneOffer },
+  'POST /api/agents/me/offer/reject': { body: RejectOffer, response: OneOffer },
+  'POST /api/agents/me/next': { body: RequestCustomer, response: NextCustomer },
+  'POST /api/agents/me/call': { body: CallCustomer, response: CallingCustomer, status: 202 },
+
+  'GET /api/queues': { response: QueueList },
+  'POST /api/queues': { body: QueueInput, response: OneQueue, status: 201 },
+  'GET /api/queues/{id}': { params: QueueParams, response: QueueWithStatus },
+  'PATCH /api/queues/{id}': { params: QueueParams, body: QueuePatch, response: OneQueue },
+  'DELETE /api/queues/{id}': { params: QueueParams, status: 204 },
+  'GET /api/queues/{id}/entries': { params: QueueParams, response: QueueEntryList },
+  'GET /api/queues/{id}/events': { params: QueueParams, query: QueueEventsQuery, response: QueueEventList },
+  'POST /api/queues/{id}/join': { params: QueueParams, body: JoinQueue, response: OneEntry, status: 201 },
+  'GET /api/customer/queue': { response: CustomerQueueEntry },
+  'DELETE /api/customer/queue': { status: 204 },
 
   'GET /api/scenarios': { response: ScenarioList },
   'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201, idempotent: true },

@@ -162,3 +162,79 @@ export const QueueStats = z.object({
   }),
 });
 export type QueueStats = z.infer<typeof QueueStats>;
+/** A customer's own entry (GET /api/customer/queue, the `queue.position` event): null when it waits nowhere. */
+export const CustomerQueueEntry = z.object({ entry: QueueEntry.nullable() });
+
+/** "Call the customer": the agent's accepted customer is dialled back and connected to the agent. */
+export const CallCustomer = z.strictObject({ entryId: z.number().int().positive() });
+export const CallingCustomer = z.object({
+  executionId: z.string().describe('the queue-callback execution that rings you, then dials the customer and connects you'),
+  number: z.string(),
+});
+
+export const QUEUE_EVENT_KINDS = [
+  'joined',
+  'offered',
+  'accepted',
+  'rejected',
+  'timedOut',
+  'cancelled',
+  'abandoned',
+  'waitTimedOut',
+  'overflowed',
+  'served',
+  'startService',
+  'stopService',
+  'agentDnd',
+] as const;
+export const QueueEventKind = z.enum(QUEUE_EVENT_KINDS);
+
+/** One row of a queue's event log: what happened, to which customer and agent, and why (an `offered` row says why this agent). */
+export const QueueLogEvent = z.object({
+  id: z.number().int(),
+  at: DateTime,
+  queueId: z.string().nullable(),
+  entryId: z.number().int().nullable(),
+  agentId: z.string().nullable(),
+  kind: QueueEventKind,
+  reason: z.string().nullable(),
+  data: z.json().nullable(),
+});
+export type QueueLogEvent = z.infer<typeof QueueLogEvent>;
+export const QueueEventList = z.object({
+  events: z.array(QueueLogEvent),
+  nextBefore: z.number().int().nullable().meta({ description: 'pass as `before` for the next (older) page; null on the last page' }),
+});
+export const QueueEventsQuery = z.strictObject({
+  before: z.coerce.number().int().positive().optional().meta({ description: 'only events older than this id (paging)' }),
+  limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: 'default 100' }),
+  entryId: z.coerce.number().int().positive().optional().meta({ description: "one customer's events" }),
+  agentId: z.uuid().optional().meta({ description: "one agent's events" }),
+  kind: QueueEventKind.optional(),
+});
+
+/** What an agent did and how it went (the `agent.action` event; the seed's responseAssignUserRslt and the like). */
+export const AgentActionResult = z.object({
+  action: z.enum(['accept', 'reject', 'next', 'startService', 'stopService', 'call']),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  queueId: z.string().nullable(),
+  offerId: z.number().int().nullable(),
+});
+export type AgentActionResult = z.infer<typeof AgentActionResult>;
+
+/** The `queue.offer` event: an offer made to the agent, or what became of it. */
+export const OfferEvent = z.object({
+  offerId: z.number().int(),
+  state: z.enum(['pending', 'accepted', 'rejected', 'timedOut', 'cancelled']),
+  reason: z.string().nullable(),
+  offer: Offer.nullable().meta({ description: 'the offer with its customer (for a pending one)' }),
+});
+
+/** Live event names of the queues (GET /api/events). */
+export const QUEUE_LIVE_EVENTS = {
+  status: 'queue.status',
+  position: 'queue.position',
+  offer: 'queue.offer',
+  action: 'agent.action',
+} as const;

@@ -4,13 +4,14 @@
  * (running-server.ts). Both give the same values (the API's schemas decode
  * to the stores' types), so a verb prints the same either way.
  */
-import type { AgentStore, ExecutionStore, OutboundTaskStore, ScenarioStore, ServiceTaskStore, SubscriberStore } from '@tellflow/runtime';
+import type { AgentStore, ExecutionStore, OutboundTaskStore, QueueStore, ScenarioStore, ServiceTaskStore, SubscriberStore } from '@tellflow/runtime';
 import { getFromServer, getTextFromServer, queryString, type RunningServer } from './running-server.ts';
 
 export interface ProductReads {
   executions: Pick<ExecutionStore, 'list' | 'get' | 'hiddenIdle'>;
   outboundTasks: Pick<OutboundTaskStore, 'list' | 'progress' | 'readiness' | 'callStats'>;
   agents: Pick<AgentStore, 'list'>;
+  queues: Pick<QueueStore, 'list' | 'get' | 'status' | 'waiting' | 'events'>;
   /** The query as the API takes it (the store parses it the same way). */
   subscribers: { list(query: Record<string, string | number | undefined>): ReturnType<SubscriberStore['list']> };
   serviceTasks: Pick<ServiceTaskStore, 'list' | 'runs'>;
@@ -46,6 +47,13 @@ export function serverReads(server: RunningServer): ProductReads {
         ),
     },
     agents: { list: async () => (await getFromServer(server, 'GET /api/agents', '/api/agents')).agents },
+    queues: {
+      list: async () => (await getFromServer(server, 'GET /api/queues', '/api/queues')).queues,
+      get: async (id) => (await getFromServer(server, 'GET /api/queues/{id}', `/api/queues/${enc(id)}`)).queue,
+      status: async (id) => (await getFromServer(server, 'GET /api/queues/{id}', `/api/queues/${enc(id)}`)).status,
+      waiting: async (id) => (await getFromServer(server, 'GET /api/queues/{id}/entries', `/api/queues/${enc(id)}/entries`)).entries,
+      events: (id, o = {}) => getFromServer(server, 'GET /api/queues/{id}/events', `/api/queues/${enc(id)}/events${queryString(o)}`),
+    },
     subscribers: { list: (query) => getFromServer(server, 'GET /api/subscribers', `/api/subscribers${queryString(query)}`) },
     serviceTasks: {
       list: async () => (await getFromServer(server, 'GET /api/service-tasks', '/api/service-tasks')).tasks,

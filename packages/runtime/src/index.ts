@@ -46,6 +46,13 @@ export type { TaskCallStats, CallFigures, OperatorCallFigures } from './outbound
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export { nextOpening } from './outbound/readiness.ts';
 export type { TaskReadiness } from '@tellflow/api';
+export { Dispatcher, QUEUE_CHANNEL, type QueueNotifier, type RoundResult } from './queues/dispatcher.ts';
+export { QUEUE_CALLBACK_SCENARIO } from './queues/callback.ts';
+export { QueueStore } from './queues/queue-store.ts';
+export { QueueLive } from './queues/live.ts';
+export { entryById, currentEntry, waitingIn, estimatedWaitSec, type Join } from './queues/entries.ts';
+export { pendingOffer, offerById } from './queues/offers.ts';
+export { readQueueEvents, type QueueEventPage } from './queues/log.ts';
 export { AgentStore, setExtensions, type Agent, type PresenceState } from './agents/store.ts';
 export { availability, holdAgent, lockAgent, recordHold, unavailableReason, type Availability, type AgentState } from './agents/availability.ts';
 export type { HistoryEntry } from './sql/call-history.ts';

@@ -28,6 +28,7 @@ import { outboundAttachment } from './outbound/attachment.ts';
 import type { OutboundTaskStore } from './outbound/store.ts';
 import type { AgentStore } from './agents/store.ts';
 import { Dispatcher } from './queues/dispatcher.ts';
+import { QueueLive } from './queues/live.ts';
 import type { QueueStore } from './queues/queue-store.ts';
 import { DAY_MS, HOUR_MS, pruneOlderThan, type Pruned, type Retention } from './retention.ts';
 import { Runner, WAKE_CHANNEL } from './runner.ts';
@@ -89,6 +90,8 @@ export class Runtime {
   readonly queues: QueueStore;
   /** The queue dispatcher: offers, answers, manual requests (its rounds run as a background job). */
   readonly dispatcher: Dispatcher;
+  /** The queues' live events (queue status, positions, offers, agent action results): see queues/live.ts. */
+  readonly queueLive: QueueLive;
   readonly commands: Commands;
   readonly jobs: JobLoop;
   /** Live events: `events.publish(tx, event)`, `events.registerSnapshot(name, provider)`. */
@@ -141,16 +144,8 @@ export class Runtime {
     });
     this.commands = new Commands(this.stores, { attachment, here: this.worker.here });
     this.events = new LiveEvents({ db: o.db, clock: this.clock, log: this.log, ...(o.keepLiveEventsMs !== undefined ? { keepMs: o.keepLiveEventsMs } : {}) });
-    this.dispatcher = new Dispatcher(
-      o.db,
-      this.clock,
-      {
-        wake: () => o.db.notify(WAKE_CHANNEL, ''),
-        queuesChanged: () => {},
-        offerChanged: () => {},
-      },
-      this.scenarios,
-    );
+    this.queueLive = new QueueLive({ db: o.db, clock: this.clock, events: this.events, wake: () => o.db.notify(WAKE_CHANNEL, ''), log: this.log });
+    this.dispatcher = new Dispatcher(o.db, this.clock, this.queueLive, this.scenarios);
     const jobs: Job[] = backgroundJobs({
       db: o.db,
       dispatcher: this.dispatcher,
@@ -245,6 +240,8 @@ export class Runtime {
     await this.events.close();
     await this.callEvents.close();
     await this.jobs.close();
+    // Queue events of the last changes still go out (they are rows: a client reconnecting elsewhere replays them).
+    await this.queueLive.settled();
     await this.worker.close();
   }
 }

@@ -8,12 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { useServer, type TestUser } from './test-support.ts';
 
 /** 'customer': customer tokens only; 'apiKey': an API key only (no session, no customer token). */
-type Who = 'public' | 'all' | 'staff' | 'admin' | 'customer' | 'apiKey';
+type Who = 'public' | 'all' | 'staff' | 'admin' | 'customer' | 'apiKey' | 'allOrCustomer';
 const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/health', 'public'],
   ['GET', '/api/openapi.json', 'public'],
   ['GET', '/api/node-types', 'all'],
-  ['GET', '/api/events', 'all'],
+  ['GET', '/api/events', 'allOrCustomer'],
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/logout', 'public'],
   ['GET', '/api/auth/me', 'all'],
@@ -32,6 +32,24 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['PUT', '/api/agents/me/presence', 'all'],
   ['POST', '/api/agents/me/ready', 'all'],
   ['PUT', '/api/agents/{id}/presence', 'staff'],
+  ['GET', '/api/agents/me/queues', 'all'],
+  ['PUT', '/api/agents/me/queues/{id}', 'all'],
+  ['DELETE', '/api/agents/me/queues/{id}', 'all'],
+  ['GET', '/api/agents/me/offer', 'all'],
+  ['POST', '/api/agents/me/offer/accept', 'all'],
+  ['POST', '/api/agents/me/offer/reject', 'all'],
+  ['POST', '/api/agents/me/next', 'all'],
+  ['POST', '/api/agents/me/call', 'all'],
+  ['GET', '/api/queues', 'staff'],
+  ['POST', '/api/queues', 'admin'],
+  ['GET', '/api/queues/{id}', 'staff'],
+  ['PATCH', '/api/queues/{id}', 'admin'],
+  ['DELETE', '/api/queues/{id}', 'admin'],
+  ['GET', '/api/queues/{id}/entries', 'all'],
+  ['GET', '/api/queues/{id}/events', 'staff'],
+  ['POST', '/api/queues/{id}/join', 'customer'],
+  ['GET', '/api/customer/queue', 'customer'],
+  ['DELETE', '/api/customer/queue', 'customer'],
   ['GET', '/api/scenarios', 'staff'],
   ['POST', '/api/scenarios', 'admin'],
   ['POST', '/api/scenarios/validate', 'staff'],
@@ -78,18 +96,20 @@ const ALLOWED: Record<Who, TestUser[]> = {
   admin: ['admin'],
   customer: [],
   apiKey: [],
+  allOrCustomer: ['admin', 'supervisor', 'agent'],
 };
 /** The rows a customer token opens (add a Who here for routes that let customers and some roles in). */
-const CUSTOMERS_ALLOWED: readonly Who[] = ['public', 'customer'];
+const CUSTOMERS_ALLOWED: readonly Who[] = ['public', 'customer', 'allOrCustomer'];
 
 /** What a protected route answers a request without any credential. */
 const NO_CREDENTIAL: Partial<Record<Who, string>> = {
   customer: 'sign in first, or send a customer token',
+  allOrCustomer: 'sign in first, or send a customer token',
   apiKey: 'send an API key as "Authorization: Bearer tfk_…"',
 };
 
 /** Ids named like the resource's own (scenario and task ids are names, the rest UUIDs or numbers); none of them exists. */
-const NAMED_IDS = ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks'];
+const NAMED_IDS = ['/api/scenarios', '/api/service-tasks', '/api/outbound-tasks', '/api/queues', '/api/agents/me/queues'];
 const concrete = (path: string) =>
   path
     .replace(/\{(id|executionId|callId)\}/g, (_m, name: string) =>

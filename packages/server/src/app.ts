@@ -42,6 +42,8 @@ import { sameOrigin } from './middleware/same-origin.ts';
 import { session } from './middleware/session.ts';
 import { settleBody } from './middleware/settle-body.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { agentQueueRoutes } from './routes/agent-queues.ts';
+import { queueRoutes } from './routes/queues.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -152,6 +154,8 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     customerTokenRoutes(deps),
     customerRoutes(deps),
     agentRoutes(deps),
+    agentQueueRoutes(deps),
+    queueRoutes(deps),
     scenarioRoutes(deps),
     nodeTypeRoutes(deps),
     executionRoutes(deps),

@@ -11,6 +11,7 @@ import { executions } from './executions.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { migrate } from './migrate.ts';
+import { queues } from './queues.ts';
 import { run } from './run.ts';
 import { schema } from './schema.ts';
 import { serve } from './serve.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   tasks,
   subscribers,
   agents,
+  queues,
   apiKeys,
   serviceTasks,
   demo,

@@ -26,6 +26,7 @@ import { conflict, notFound } from '../errors.ts';
 import type { ScenarioStore } from '../scenarios.ts';
 import { completeEffect } from '../sql/effects.ts';
 import { isCallback, startQueueCallback } from './callback.ts';
+import { joinQueue, leaveQueue, type Join } from './entries.ts';
 import { logQueueEvents, type QueueEvent } from './log.ts';
 
 /** What the dispatcher tells the world after it changed something (live events, wake-ups). */
@@ -50,6 +51,8 @@ export interface RoundResult {
 }
 
 const ROUND_BATCH = 500;
+
+// Ids are bigserial: postgres.js returns them as strings, so what leaves this module goes through Number().
 
 interface Candidate {
   id: number;
@@ -91,7 +94,7 @@ export class Dispatcher {
       result.timedOut = expired.length;
       for (const e of expired) {
         changed.add(e.queue_id);
-        offers.push({ agentId: e.agent_id, offerId: e.id, state: 'timedOut' });
+        offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
       }
       const waited = await endLongWaits(tx, now);
       result.waitTimedOut = waited.ended;
@@ -134,12 +137,12 @@ export class Dispatcher {
     });
     if (offer.woke) await this.notifier.wake();
     this.notifier.queuesChanged([offer.queue_id]);
-    this.notifier.offerChanged(agentId, offer.id, 'accepted');
-    return offer.id;
+    this.notifier.offerChanged(agentId, Number(offer.id), 'accepted');
+    return Number(offer.id);
   }
 
   /** The seed's rejectAssignUser: the entry keeps its place and goes to the next agent; this one is not offered it again for a while. */
-  async reject(agentId: string, reason?: string): Promise<void> {
+  async reject(agentId: string, reason?: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
@@ -158,7 +161,8 @@ export class Dispatcher {
       return o;
     });
     this.notifier.queuesChanged([offer.queue_id]);
-    this.notifier.offerChanged(agentId, offer.id, 'rejected', reason);
+    this.notifier.offerChanged(agentId, Number(offer.id), 'rejected', reason);
+    return Number(offer.id);
   }
 
   /**
@@ -205,7 +209,7 @@ export class Dispatcher {
           reason: want.entryId !== undefined ? 'the agent asked for this customer' : 'the agent asked for the next customer',
         },
       ]);
-      return { offerId: offer.rows[0]!.id, queueId: e.queue_id, woke: await this.goOn(tx, e, agentId, now) };
+      return { offerId: Number(offer.rows[0]!.id), queueId: e.queue_id, woke: await this.goOn(tx, e, agentId, now) };
     });
     if (!got) return null;
     if (got.woke) await this.notifier.wake();
@@ -234,6 +238,27 @@ export class Dispatcher {
     return false;
   }
 
+  /** The seed's startQueuing / startQueuing2: a customer joins (a 409 names the queue it is already in). Returns the entry id. */
+  async join(j: Join): Promise<number> {
+    const now = this.clock.now();
+    const id = await this.db.transaction((tx) => joinQueue(tx, j, now));
+    // Every process dispatches now: an agent may be free for this customer.
+    await this.db.notify(QUEUE_CHANNEL, j.queueId);
+    this.notifier.queuesChanged([j.queueId]);
+    return id;
+  }
+
+  /** The seed's stopQueuing: the customer leaves; a pending offer is cancelled and its agent told. */
+  async leave(customer: string, reason?: string): Promise<{ entryId: number; queueId: string }> {
+    const now = this.clock.now();
+    const left = await this.db.transaction((tx) => leaveQueue(tx, customer, now, reason));
+    // A scenario waiting for this customer goes on with `left`.
+    await this.notifier.wake();
+    this.notifier.queuesChanged([left.queueId]);
+    if (left.cancelledOffer) this.notifier.offerChanged(left.cancelledOffer.agentId, left.cancelledOffer.id, 'cancelled', reason ?? 'the customer left');
+    return { entryId: left.entryId, queueId: left.queueId };
+  }
+
   /** The seed's stopService: the agent stops serving a queue; a pending offer of that queue goes back. */
   async stopService(agentId: string, queueId: string): Promise<void> {
     const now = this.clock.now();
@@ -244,7 +269,7 @@ export class Dispatcher {
       return withdrawOffers(tx, agentId, 'the agent stopped serving the queue', now, queueId);
     });
     this.notifier.queuesChanged([queueId]);
-    for (const w of withdrawn) this.notifier.offerChanged(agentId, w.id, 'cancelled', 'you stopped serving the queue');
+    for (const w of withdrawn) this.notifier.offerChanged(agentId, Number(w.id), 'cancelled', 'you stopped serving the queue');
   }
 }
 
@@ -460,7 +485,7 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
       reason: go.find((p) => p.entry.id === m.entry_id)!.why,
     })),
   );
-  return made.map((m) => ({ offerId: m.id, queueId: m.queue_id, agentId: m.agent_id }));
+  return made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id }));
 }
 
 /** Why this agent got this entry, for "why did this agent get this customer". */

@@ -56,7 +56,7 @@ export async function joinQueue(q: Queryable, j: Join, now: number): Promise<num
     });
   }
   await logQueueEvents(q, now, [{ kind: 'joined', queueId: j.queueId, entryId: rows[0].id, data: { customer: j.customer } }]);
-  return rows[0].id;
+  return Number(rows[0].id);
 }
 
 /**
@@ -90,7 +90,7 @@ export async function leaveQueue(
     const left: Json = { outcome: 'left', waitedMs: now - e.enqueued_at.getTime() };
     await completeEffect(q, e.execution_id, e.step, left, now);
   }
-  return { entryId: e.id, queueId: e.queue_id, cancelledOffer: o ? { id: o.id, agentId: o.agent_id } : null };
+  return { entryId: Number(e.id), queueId: e.queue_id, cancelledOffer: o ? { id: Number(o.id), agentId: o.agent_id } : null };
 }
 
 /**
@@ -109,7 +109,7 @@ type EntryRow = Omit<QueueEntry, 'position' | 'waitedSec' | 'estimatedWaitSec'> 
 };
 
 const ENTRY_SELECT = `
-  select e.id, e.queue_id as "queueId", e.customer, e.name, e.extra, e.state, e.enqueued_at as "enqueuedAt", e.agent_id as "agentId",
+  select e.id::float8 as id, e.queue_id as "queueId", e.customer, e.name, e.extra, e.state, e.enqueued_at as "enqueuedAt", e.agent_id as "agentId",
     e.callback_number as "callbackNumber",
     case when e.state in ('waiting', 'offered') then (
       select count(*)::int from queue_entries o join queues oq on oq.id = o.queue_id

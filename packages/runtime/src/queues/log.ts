@@ -1,20 +1,8 @@
 /** The queue event log (queue_events): one row per thing that happened, with why. */
+import type { QUEUE_EVENT_KINDS, QueueLogEvent } from '@tellflow/api';
 import type { Queryable } from '@tellflow/db';
 
-export type QueueEventKind =
-  | 'joined'
-  | 'offered'
-  | 'accepted'
-  | 'rejected'
-  | 'timedOut'
-  | 'cancelled'
-  | 'abandoned'
-  | 'waitTimedOut'
-  | 'overflowed'
-  | 'served'
-  | 'startService'
-  | 'stopService'
-  | 'agentDnd';
+export type QueueEventKind = (typeof QUEUE_EVENT_KINDS)[number];
 
 export interface QueueEvent {
   kind: QueueEventKind;
@@ -46,4 +34,30 @@ export async function logQueueEvents(q: Queryable, at: number, events: readonly 
       ),
     ],
   );
+}
+
+export interface QueueEventPage {
+  events: QueueLogEvent[];
+  /** The `before` of the next (older) page; null on the last. */
+  nextBefore: number | null;
+}
+
+/** A queue's log, newest first, a page at a time (`before`: an event id), optionally one customer's, agent's or kind's. */
+export async function readQueueEvents(
+  q: Queryable,
+  queueId: string,
+  o: { before?: number; limit?: number; entryId?: number; agentId?: string; kind?: QueueEventKind } = {},
+): Promise<QueueEventPage> {
+  const limit = o.limit ?? 100;
+  const { rows } = await q.query<QueueLogEvent>(
+    `select id::float8 as id, at, queue_id as "queueId", entry_id::float8 as "entryId", agent_id::text as "agentId", kind, reason, data
+     from queue_events
+     where queue_id = $1 and ($2::bigint is null or id < $2) and ($3::bigint is null or entry_id = $3) and ($4::uuid is null or agent_id = $4)
+       and ($5::text is null or kind = $5)
+     order by id desc limit $6`,
+    [queueId, o.before ?? null, o.entryId ?? null, o.agentId ?? null, o.kind ?? null, limit + 1],
+  );
+  const more = rows.length > limit;
+  const events = rows.slice(0, limit);
+  return { events, nextBefore: more ? events.at(-1)!.id : null };
 }

@@ -7,7 +7,8 @@ import { QueueInput, QueuePatch, type Queue, type QueueStatus } from '@tellflow/
 import { queues, selectList, type Database, type Queryable, type RowOf } from '@tellflow/db';
 import { agentFreeSql } from '../agents/availability.ts';
 import { conflict, notFound, parseInput } from '../errors.ts';
-import { logQueueEvents } from './log.ts';
+import { type QueueEntry, waitingIn } from './entries.ts';
+import { logQueueEvents, type QueueEventKind, type QueueEventPage, readQueueEvents } from './log.ts';
 
 export { QueueInput, QueuePatch, type Queue, type QueueStatus };
 
@@ -125,6 +126,18 @@ export class QueueStore {
   async status(id: string): Promise<QueueStatus> {
     await this.get(id);
     return (await queueStatuses(this.db, [id], this.now()))[0]!;
+  }
+
+  /** The customers waiting, in the order they will be offered (getQueueUsers). */
+  async waiting(id: string): Promise<QueueEntry[]> {
+    await this.get(id);
+    return waitingIn(this.db, id, this.now());
+  }
+
+  /** The queue's event log, newest first, a page at a time. */
+  async events(id: string, o: { before?: number; limit?: number; entryId?: number; agentId?: string; kind?: QueueEventKind } = {}): Promise<QueueEventPage> {
+    await this.get(id);
+    return readQueueEvents(this.db, id, o);
   }
 
   /** The seed's startService / startService2: serve a queue, with a priority there (again: changes the priority). */

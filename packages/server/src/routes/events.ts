@@ -11,14 +11,14 @@
  * stream, and each one also checks that the viewer may still listen (a
  * signed-out or disabled user's stream ends).
  */
-import { EVENT_STREAM_RETRY_MS, LiveEventMessage, READY_EVENT } from '@tellflow/api';
+import { EVENT_STREAM_RETRY_MS, LiveEventMessage, READY_EVENT, ROLES } from '@tellflow/api';
 import type { TimerHandle } from '@tellflow/clock';
 import type { LiveEvent, Viewer } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { badRequest, unauthorized } from '../errors.ts';
 import { formatComment, formatMessage } from '../events/sse.ts';
 import type { EventStreams } from '../events/streams.ts';
-import { sessionViewer, type ViewerSource } from '../events/viewer.ts';
+import { customerViewer, sessionViewer, type ViewerSource } from '../events/viewer.ts';
 import { routeGroup } from '../http/route-group.ts';
 
 /** At most this many missed events are replayed on a reconnect; the snapshot covers the state beyond that. */
@@ -29,7 +29,7 @@ export const MAX_BACKLOG = 1000;
 const viewerKey = (v: Viewer) => (v.kind === 'user' ? `user:${v.id}` : `customer:${v.subject}`);
 const maxId = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : BigInt(a) >= BigInt(b) ? a : b);
 
-export function eventRoutes(deps: Deps, streams: EventStreams, sources: ViewerSource[] = [sessionViewer(deps)]) {
+export function eventRoutes(deps: Deps, streams: EventStreams, sources: ViewerSource[] = [sessionViewer(deps), customerViewer(deps)]) {
   const { runtime, clock, log } = deps;
   const events = runtime.events;
   const heartbeatMs = deps.options.eventHeartbeatMs;
@@ -44,8 +44,10 @@ export function eventRoutes(deps: Deps, streams: EventStreams, sources: ViewerSo
         'On every connect the current state comes first (snapshot events, without ids), then, when the request has a `Last-Event-ID` header, ' +
         `the missed events still kept (a few minutes, at most ${MAX_REPLAY}), then a \`${READY_EVENT}\` event, then live events. ` +
         `A comment line every ${heartbeatMs / 1000} s keeps the connection alive. ` +
-        `At most ${deps.options.maxEventStreamsPerViewer} streams per user (429 beyond).`,
-      access: 'signedIn',
+        `At most ${deps.options.maxEventStreamsPerViewer} streams per user or customer (429 beyond). ` +
+        'Customers connect with their customer token as `Authorization: Bearer` — in a browser through a `fetch` stream, since EventSource ' +
+        'cannot send headers (never put a token in a URL); the stream ends when the token expires: reconnect with a fresh one.',
+      access: [...ROLES, 'customer'],
       response: LiveEventMessage,
       eventStream: true,
       errors: [400, 429, 503],

@@ -1,0 +1,169 @@
+/**
+ * The queues' live events (GET /api/events; names in QUEUE_LIVE_EVENTS):
+ *
+ *   queue.status    a queue's waiting customers, free and busy agents, longest
+ *                   wait → admins, supervisors and the queue's agents
+ *   queue.position  a customer's own entry (position, waited, estimated wait;
+ *                   its final state once assigned or ended) → that customer
+ *   queue.offer     an offer made to the agent, or what became of it → that agent
+ *   agent.action    the result of what the agent asked (accept, reject, next …) → that agent
+ *
+ * The dispatcher calls this (as its QueueNotifier) after each change commits;
+ * so do the API routes for what they change outside it (presence, actions).
+ * Publishing runs in the background, one change after another, so a request
+ * is not held up by it; `settled()` waits for it. Events are state, not
+ * deltas: a client keeps the latest of each. A (re)connecting viewer first
+ * gets its snapshot: its pending offer and the queues it sees, or, for a
+ * customer, its entry.
+ *
+ * Positions are pushed to customers who joined through the API (entries no
+ * execution holds): a caller waiting in a scenario has no event stream.
+ */
+import { AgentActionResult, CustomerQueueEntry, OfferEvent, QUEUE_LIVE_EVENTS, QueueStatus, type Offer, type QueueEntry } from '@tellflow/api';
+import type { Clock } from '@tellflow/clock';
+import type { Database, Queryable } from '@tellflow/db';
+import type { Json } from '@tellflow/engine';
+import { z } from 'zod';
+import type { LiveEvents } from '../events/live-events.ts';
+import type { SnapshotEvent, Viewer } from '../events/types.ts';
+import type { QueueNotifier } from './dispatcher.ts';
+import { currentEntry, entryById, waitingIn } from './entries.ts';
+import { offerById, pendingOffer } from './offers.ts';
+import { queueStatuses } from './queue-store.ts';
+
+/** An entry assigned or ended this recently is still told its final state when its queue changes. */
+const FINAL_STATE_WINDOW_MS = 10_000;
+
+const STAFF = ['admin', 'supervisor'] as const;
+
+const json = <S extends z.ZodType>(schema: S, value: z.output<S>): Json => z.encode(schema, value) as Json;
+
+export interface QueueLiveOptions {
+  db: Database;
+  clock: Clock;
+  events: LiveEvents;
+  /** Executions whose `queue` effect completed are due: wake the workers. */
+  wake: () => Promise<void>;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class QueueLive implements QueueNotifier {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly log: NonNullable<QueueLiveOptions['log']>;
+
+  constructor(private readonly o: QueueLiveOptions) {
+    this.log = o.log ?? (() => {});
+    o.events.registerSnapshot('queues', (viewer, db) => this.snapshot(viewer, db));
+  }
+
+  wake(): Promise<void> {
+    return this.o.wake();
+  }
+
+  queuesChanged(queueIds: string[]): void {
+    this.later(() => this.publishQueues([...new Set(queueIds)]));
+  }
+
+  offerChanged(agentId: string, offerId: number, state: string, reason?: string): void {
+    this.later(async () => {
+      const offer = state === 'pending' ? await offerById(this.o.db, offerId, this.o.clock.now()) : null;
+      // An offer that was answered or withdrawn before this ran is told as it is now.
+      const now = offer?.state ?? (state as Offer['state']);
+      const data = { offerId, state: now, reason: reason ?? offer?.reason ?? null, offer: now === 'pending' ? offer : null };
+      await this.o.events.publish(this.o.db, { type: QUEUE_LIVE_EVENTS.offer, audience: { users: [agentId] }, data: json(OfferEvent, data) });
+    });
+  }
+
+  /** The agent's presence or wrap-up changed: the queues it serves have other free agents now. */
+  agentChanged(agentId: string): void {
+    this.later(async () => {
+      const { rows } = await this.o.db.query<{ queue_id: string }>('select queue_id from queue_members where user_id = $1', [agentId]);
+      await this.publishQueues(rows.map((r) => r.queue_id));
+    });
+  }
+
+  /** The result of something the agent asked, to that agent. */
+  action(agentId: string, result: AgentActionResult): void {
+    this.later(() =>
+      this.o.events
+        .publish(this.o.db, { type: QUEUE_LIVE_EVENTS.action, audience: { users: [agentId] }, data: json(AgentActionResult, result) })
+        .then(() => {}),
+    );
+  }
+
+  /** Resolves once everything handed to this so far is published (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private later(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((e: unknown) => this.log('queue live events not published', { error: String(e) }));
+  }
+
+  private async publishQueues(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { db, clock, events } = this.o;
+    const now = clock.now();
+    const statuses = await queueStatuses(db, ids, now);
+    const { rows: members } = await db.query<{ queue_id: string; user_id: string }>(
+      'select queue_id, user_id::text from queue_members where queue_id = any($1::text[])',
+      [ids],
+    );
+    for (const status of statuses) {
+      const users = members.filter((m) => m.queue_id === status.queueId).map((m) => m.user_id);
+      await events.publish(db, { type: QUEUE_LIVE_EVENTS.status, audience: { roles: STAFF, users }, data: json(QueueStatus, status) });
+    }
+    for (const entry of await customersToTell(db, ids, now)) {
+      await events.publish(db, {
+        type: QUEUE_LIVE_EVENTS.position,
+        audience: { customers: [entry.customer] },
+        data: json(CustomerQueueEntry, { entry }),
+      });
+    }
+  }
+
+  private async snapshot(viewer: Viewer, db: Queryable): Promise<SnapshotEvent[]> {
+    const now = this.o.clock.now();
+    if (viewer.kind === 'customer') {
+      return [{ type: QUEUE_LIVE_EVENTS.position, data: json(CustomerQueueEntry, { entry: await currentEntry(db, viewer.subject, now) }) }];
+    }
+    const out: SnapshotEvent[] = [];
+    const offer = await pendingOffer(db, viewer.id, now);
+    if (offer) out.push({ type: QUEUE_LIVE_EVENTS.offer, data: json(OfferEvent, { offerId: offer.id, state: 'pending', reason: offer.reason, offer }) });
+    const { rows } = await db.query<{ id: string }>(
+      (STAFF as readonly string[]).includes(viewer.role)
+        ? 'select id from queues order by priority desc, id'
+        : 'select q.id from queues q join queue_members m on m.queue_id = q.id and m.user_id = $1 order by q.priority desc, q.id',
+      (STAFF as readonly string[]).includes(viewer.role) ? [] : [viewer.id],
+    );
+    for (const status of await queueStatuses(
+      db,
+      rows.map((r) => r.id),
+      now,
+    )) {
+      out.push({ type: QUEUE_LIVE_EVENTS.status, data: json(QueueStatus, status) });
+    }
+    return out;
+  }
+}
+
+/**
+ * The API customers of these queues to tell where they are: those waiting,
+ * and those assigned or ended just now (their final state).
+ */
+async function customersToTell(db: Queryable, queueIds: string[], now: number): Promise<QueueEntry[]> {
+  const { rows } = await db.query<{ id: number; queue_id: string; waiting: boolean }>(
+    `select id::float8 as id, queue_id, state in ('waiting', 'offered') as waiting from queue_entries
+     where queue_id = any($1::text[]) and execution_id is null
+       and (state in ('waiting', 'offered') or coalesce(ended_at, assigned_at) >= $2)`,
+    [queueIds, new Date(now - FINAL_STATE_WINDOW_MS)],
+  );
+  if (rows.length === 0) return [];
+  const out: QueueEntry[] = [];
+  for (const queueId of new Set(rows.filter((r) => r.waiting).map((r) => r.queue_id))) {
+    const mine = new Set(rows.filter((r) => r.queue_id === queueId).map((r) => r.id));
+    out.push(...(await waitingIn(db, queueId, now)).filter((e) => mine.has(e.id)));
+  }
+  for (const r of rows) if (!r.waiting) out.push(await entryById(db, r.id, now));
+  return out;
+}
