@@ -240,12 +240,13 @@ describe.each(DATABASE_KINDS)('queue API on %s', (kind) => {
     expect((await h().call('GET', '/api/customer/queue', bearer(t.anna!))).body.entry).toMatchObject({ position: 1 });
   });
 
-  it.skipIf(skip)('"call the customer" rings the agent, dials the number the customer left and bridges them; the customer is then served', async () => {
+  it.skipIf(skip)('"call the customer" rings the agent, dials the customer\'s phone and bridges them; the customer is then served', async () => {
     const callback = JSON.parse(readFileSync(`${BUNDLED_FOLDER}/queue-callback.json`, 'utf8'));
     expect((await h().importScenario(callback)).status).toBe(201);
     await supportQueue(h(), ['agent']);
     const t = await customerTokens(h(), 'anna', 'boris');
-    const anna = await h().call('POST', '/api/queues/support/join', { ...bearer(t.anna!), body: { callbackNumber: '+79001112233' } });
+    // A phone in the extra data (a callback number would be called back by the dispatcher itself on accept).
+    const anna = await h().call('POST', '/api/queues/support/join', { ...bearer(t.anna!), body: { extra: { phone: '+79001112233' } } });
     const notMine = await h().call('POST', '/api/agents/me/call', { as: 'agent', body: { entryId: anna.body.entry.id } });
     expect([notMine.status, notMine.body.error]).toEqual([409, `customer entry ${anna.body.entry.id} is not a customer you accepted`]);
     const bad = await h().call('POST', '/api/agents/me/call', { as: 'agent', body: {} });
@@ -263,9 +264,13 @@ describe.each(DATABASE_KINDS)('queue API on %s', (kind) => {
     expect(ringing).toMatchObject({ operator: '101', executionId: calling.body.executionId });
     await h().call('POST', `/api/calls/${ringing.callId}/answer`, { as: 'agent' });
     await h().advance(2_000);
+    // Connected: the agent's "Queue call" form stays open for the conversation; submitting it ends the call.
+    const [talk] = (await h().call('GET', '/api/forms', { as: 'agent' })).body.forms;
+    expect(talk).toMatchObject({ executionId: calling.body.executionId, form: { title: 'Queue call' } });
+    await h().call('POST', `/api/forms/${talk.executionId}/${talk.step}`, { as: 'agent', body: { values: { notes: 'done' } } });
+    await h().advance(1_000);
     const x = await h().call('GET', `/api/executions/${calling.body.executionId}`, { as: 'admin' });
-    expect(x.body.status).toBe('completed');
-    expect(x.body.result).toMatchObject({ outcome: 'answered' });
+    expect([x.body.status, x.body.result]).toEqual(['completed', 'served']);
     const log = await h().call('GET', `/api/queues/support/events?entryId=${anna.body.entry.id}`, { as: 'supervisor' });
     expect(log.body.events[0]).toMatchObject({ kind: 'served', agentId: h().userIds.agent });
     expect((await h().call('GET', '/api/customer/queue', bearer(t.anna!))).body).toEqual({ entry: null });
