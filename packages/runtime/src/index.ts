@@ -3,6 +3,8 @@ export { stores, ExecutionStore, type Stores } from './stores.ts';
 export { Commands, type CommandsOptions, type FormSubmitter, type LaunchOptions, type RunHere } from './commands.ts';
 export { Worker, type WorkerOptions } from './worker.ts';
 export { JobLoop, backgroundJobs, type Job, type JobCounts } from './jobs.ts';
+export { Dispatcher, QUEUE_CHANNEL, quietNotifier, type QueueNotifier, type RoundResult } from './queues/dispatcher.ts';
+export { joinQueue, leaveQueue, waitingIn, type Join } from './queues/entries.ts';
 export {
   LiveEvents,
   LIVE_EVENTS_CHANNEL,

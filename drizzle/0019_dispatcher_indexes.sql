@@ -1,0 +1,2 @@
+CREATE INDEX "queue_entries_next_idx" ON "queue_entries" USING btree ("queue_id","priority" DESC NULLS FIRST,"enqueued_at","id") WHERE "queue_entries"."state" = 'waiting';--> statement-breakpoint
+CREATE INDEX "queue_entries_agent_ended_idx" ON "queue_entries" USING btree ("agent_id","ended_at") WHERE "queue_entries"."agent_id" is not null;
