@@ -45,20 +45,27 @@ export const enqueue: EffectHandler<Enqueue> = {
     },
     lostResult: () => ({ outcome: 'timeout' }),
     async afterLost(ctx, effect) {
-      const { rows } = await ctx.services.db.query<{ id: number; queue_id: string }>(
+      const { rows } = await ctx.services.db.query<{ id: number; queue_id: string; agent_id: string | null }>(
         `with e as (
            update queue_entries set state = 'timedOut', ended_at = $3, reason = 'the queue node''s timeout passed'
            where execution_id = $1 and step = $2 and state in ('waiting', 'offered') returning id, queue_id
          ), o as (
            update queue_offers set state = 'cancelled', decided_at = $3, reason = 'the customer stopped waiting' where entry_id in (select id from e) and state = 'pending'
+           returning entry_id, agent_id
          )
-         select id, queue_id from e`,
+         select e.id, e.queue_id, o.agent_id from e left join o on o.entry_id = e.id`,
         [ctx.execution.id, effect.step, new Date(ctx.now)],
       );
       await logQueueEvents(
         ctx.services.db,
         ctx.now,
-        rows.map((r) => ({ kind: 'waitTimedOut' as const, queueId: r.queue_id, entryId: r.id, reason: "the queue node's timeout" })),
+        rows.flatMap((r) => [
+          // The offer it took back has its own row, as every cancellation does.
+          ...(r.agent_id
+            ? [{ kind: 'cancelled' as const, queueId: r.queue_id, entryId: r.id, agentId: r.agent_id, reason: 'the customer stopped waiting' }]
+            : []),
+          { kind: 'waitTimedOut' as const, queueId: r.queue_id, entryId: r.id, reason: "the queue node's timeout" },
+        ]),
       );
     },
   },

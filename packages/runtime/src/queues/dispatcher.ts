@@ -126,15 +126,16 @@ export class Dispatcher {
   async accept(agentId: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
+      const entryId = await lockOfferedEntry(tx, agentId);
       const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string; execution_id: string | null; step: number | null; enqueued_at: Date }>(
         `with o as (
-           update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' returning id, entry_id
+           update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' and entry_id = $3 returning id, entry_id
          ), e as (
            update queue_entries set state = 'assigned', agent_id = $1, assigned_at = $2 from o where queue_entries.id = o.entry_id
            returning queue_entries.id, queue_id, execution_id, step, enqueued_at
          )
          select o.id, o.entry_id, e.queue_id, e.execution_id, e.step, e.enqueued_at from o join e on e.id = o.entry_id`,
-        [agentId, new Date(now)],
+        [agentId, new Date(now), entryId],
       );
       const o = rows[0];
       if (!o) throw conflict('you have no pending offer');
@@ -154,15 +155,17 @@ export class Dispatcher {
   async reject(agentId: string, reason?: string): Promise<void> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
+      const entryId = await lockOfferedEntry(tx, agentId);
       const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
         `with o as (
-           update queue_offers set state = 'rejected', decided_at = $2, reason = $3 where agent_id = $1 and state = 'pending' returning id, entry_id
+           update queue_offers set state = 'rejected', decided_at = $2, reason = $3 where agent_id = $1 and state = 'pending' and entry_id = $4
+           returning id, entry_id
          ), e as (
            update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
            returning queue_entries.id, queue_id
          )
          select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
-        [agentId, new Date(now), reason ?? null],
+        [agentId, new Date(now), reason ?? null, entryId],
       );
       const o = rows[0];
       if (!o) throw conflict('you have no pending offer');
@@ -255,17 +258,19 @@ export async function withdrawOffers(
   now: number,
   queueId?: string,
 ): Promise<{ id: number; queue_id: string }[]> {
+  const entryId = await lockOfferedEntry(tx, agentId, queueId);
+  if (entryId === null) return [];
   const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
     `with o as (
        update queue_offers o set state = 'cancelled', decided_at = $2, reason = $3
-       from queue_entries e where e.id = o.entry_id and o.agent_id = $1 and o.state = 'pending' and ($4::text is null or e.queue_id = $4)
+       from queue_entries e where e.id = o.entry_id and o.agent_id = $1 and o.state = 'pending' and o.entry_id = $4
        returning o.id, o.entry_id
      ), e as (
        update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
        returning queue_entries.id, queue_id
      )
      select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
-    [agentId, new Date(now), reason, queueId ?? null],
+    [agentId, new Date(now), reason, entryId],
   );
   await logQueueEvents(
     tx,
@@ -273,6 +278,21 @@ export async function withdrawOffers(
     rows.map((r) => ({ kind: 'cancelled' as const, queueId: r.queue_id, entryId: r.entry_id, agentId, reason })),
   );
   return rows;
+}
+
+/**
+ * Locks the entry of the agent's pending offer (of `queueId`, if given) and
+ * returns its id, or null. Entry first, then offer: the order in which a
+ * customer leaving (leaveQueue, the execution-ended trigger) takes them, so
+ * an answer racing a leave waits instead of deadlocking.
+ */
+async function lockOfferedEntry(tx: Queryable, agentId: string, queueId?: string): Promise<number | null> {
+  const { rows } = await tx.query<{ id: number }>(
+    `select e.id from queue_entries e join queue_offers o on o.entry_id = e.id
+     where o.agent_id = $1 and o.state = 'pending' and ($2::text is null or e.queue_id = $2) for update of e`,
+    [agentId, queueId ?? null],
+  );
+  return rows[0]?.id ?? null;
 }
 
 /** What the `queue` node's execution gets when its caller is assigned. */
@@ -290,7 +310,12 @@ async function expireOffers(tx: Queryable, now: number) {
   const { rows } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string; dnd_after: number }>(
     `with o as (
        update queue_offers set state = 'timedOut', decided_at = $1, reason = 'no answer in time'
-       where id in (select id from queue_offers where state = 'pending' and expires_at <= $1 order by expires_at limit 1000 for update skip locked)
+       where id in (
+         -- The entry's lock with the offer's (entry first is the order everyone else takes them in): skipped while
+         -- the customer is leaving, timed out in the next round.
+         select o.id from queue_offers o join queue_entries e on e.id = o.entry_id where o.state = 'pending' and o.expires_at <= $1
+         order by o.expires_at limit 1000 for update of o, e skip locked
+       )
        returning id, entry_id, agent_id
      ), e as (
        update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
