@@ -571,6 +571,14 @@ export const queueEntries = pgTable(
     index('queue_entries_waiting_idx').on(t.queueId, t.enqueuedAt).where(sql`${t.state} in ('waiting', 'offered')`),
     index('queue_entries_assigned_idx').on(t.agentId).where(sql`${t.state} = 'assigned'`),
     index('queue_entries_execution_idx').on(t.executionId).where(sql`${t.executionId} is not null`),
+    // The dispatcher reads each queue's head of waiting entries in the offer order, read apart for entries with a
+    // priority of their own (few) and the others (in arrival order), so each is an index range in order.
+    index('queue_entries_next_idx').on(t.queueId, t.enqueuedAt, t.id).where(sql`${t.state} = 'waiting' and ${t.priority} is null`),
+    index('queue_entries_next_own_priority_idx')
+      .on(t.queueId, t.priority.desc(), t.enqueuedAt, t.id)
+      .where(sql`${t.state} = 'waiting' and ${t.priority} is not null`),
+    // Each free agent's last served entry (how long it has been idle).
+    index('queue_entries_agent_ended_idx').on(t.agentId, t.endedAt).where(sql`${t.agentId} is not null`),
   ],
 );
 

@@ -3,6 +3,8 @@ export { stores, ExecutionStore, type Stores } from './stores.ts';
 export { Commands, type CommandsOptions, type FormSubmitter, type LaunchOptions, type RunHere } from './commands.ts';
 export { Worker, type WorkerOptions } from './worker.ts';
 export { JobLoop, backgroundJobs, type Job, type JobCounts } from './jobs.ts';
+export { Dispatcher, QUEUE_CHANNEL, quietNotifier, type QueueNotifier, type RoundResult } from './queues/dispatcher.ts';
+export { joinQueue, leaveQueue, waitingIn, type Join } from './queues/entries.ts';
 export {
   LiveEvents,
   LIVE_EVENTS_CHANNEL,
@@ -46,11 +48,10 @@ export type { TaskCallStats, CallFigures, OperatorCallFigures } from './outbound
 export { withinHours, localTime, type CallingHours } from './outbound/hours.ts';
 export { nextOpening } from './outbound/readiness.ts';
 export type { TaskReadiness } from '@tellflow/api';
-export { Dispatcher, QUEUE_CHANNEL, type QueueNotifier, type RoundResult } from './queues/dispatcher.ts';
 export { QUEUE_CALLBACK_SCENARIO } from './queues/callback.ts';
 export { QueueStore } from './queues/queue-store.ts';
 export { QueueLive } from './queues/live.ts';
-export { entryById, currentEntry, waitingIn, estimatedWaitSec, type Join } from './queues/entries.ts';
+export { entryById, currentEntry, estimatedWaitSec } from './queues/entries.ts';
 export { pendingOffer, offerById } from './queues/offers.ts';
 export { readQueueEvents, type QueueEventPage } from './queues/log.ts';
 export { AgentStore, setExtensions, type Agent, type PresenceState } from './agents/store.ts';
@@ -73,5 +74,4 @@ export {
 } from './subscribers/index.ts';
 export { queueStats, liveQueueFigures, type LiveQueueFigures } from './queues/stats.ts';
 export { serveEntry, type Served } from './queues/serve.ts';
-export { joinQueue } from './queues/entries.ts';
 export { renderPrometheus, type Metric, type Sample } from './metrics.ts';

@@ -50,6 +50,7 @@ export interface RoundResult {
   waitTimedOut: number;
 }
 
+/** Offers made per transaction (each holds its agents' advisory locks until it commits). */
 const ROUND_BATCH = 500;
 
 // Ids are bigserial: postgres.js returns them as strings, so what leaves this module goes through Number().
@@ -64,6 +65,14 @@ interface FreeAgent {
   user_id: string;
   priority: number;
   idle_since: Date;
+}
+
+/** One process matches at a time: the others skip (the one in a round sees their changes next time). */
+async function dispatchLock(tx: Queryable): Promise<boolean> {
+  // JIT off for the transaction: the availability rule's anti-joins look costly to the planner (over every agent), and
+  // compiling them took 20–50 ms of a round whose queries run in a few.
+  const { rows } = await tx.query<{ ok: boolean }>(`select set_config('jit', 'off', true), pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok`);
+  return rows[0]!.ok;
 }
 
 export class Dispatcher {
@@ -87,9 +96,16 @@ export class Dispatcher {
     const changed = new Set<string>();
     const offers: { agentId: string; offerId: number; state: string; reason?: string }[] = [];
     let woke = false;
-    await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ ok: boolean }>(`select pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok`);
-      if (!rows[0]!.ok) return;
+    const took = (batch: Awaited<ReturnType<typeof offerBatch>>) => {
+      result.offered += batch.made.length;
+      for (const m of batch.made) {
+        changed.add(m.queueId);
+        offers.push({ agentId: m.agentId, offerId: m.offerId, state: 'pending' });
+      }
+      return batch.full && batch.made.length > 0;
+    };
+    let more = await this.db.transaction(async (tx) => {
+      if (!(await dispatchLock(tx))) return false;
       const expired = await expireOffers(tx, now);
       result.timedOut = expired.length;
       for (const e of expired) {
@@ -100,16 +116,13 @@ export class Dispatcher {
       result.waitTimedOut = waited.ended;
       woke ||= waited.ended > 0;
       for (const id of waited.queues) changed.add(id);
-      for (;;) {
-        const made = await offerRound(tx, now);
-        result.offered += made.length;
-        for (const m of made) {
-          changed.add(m.queueId);
-          offers.push({ agentId: m.agentId, offerId: m.offerId, state: 'pending' });
-        }
-        if (made.length < ROUND_BATCH) break;
-      }
+      return took(await offerBatch(tx, now));
     });
+    // More offers than one batch: each further batch its own transaction (its offers durable and its agents' locks let go).
+    while (more) {
+      const batch = await this.db.transaction(async (tx) => ((await dispatchLock(tx)) ? offerBatch(tx, now) : null));
+      more = batch !== null && took(batch);
+    }
     if (woke) await this.notifier.wake();
     if (changed.size) this.notifier.queuesChanged([...changed]);
     for (const o of offers) this.notifier.offerChanged(o.agentId, o.offerId, o.state, o.reason);
@@ -120,15 +133,16 @@ export class Dispatcher {
   async accept(agentId: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
+      const entryId = await lockOfferedEntry(tx, agentId);
       const { rows } = await tx.query<AssignedRow & { entry_id: number }>(
         `with o as (
-           update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' returning id, entry_id
+           update queue_offers set state = 'accepted', decided_at = $2 where agent_id = $1 and state = 'pending' and entry_id = $3 returning id, entry_id
          ), e as (
            update queue_entries set state = 'assigned', agent_id = $1, assigned_at = $2 from o where queue_entries.id = o.entry_id
            returning queue_entries.id, queue_id, execution_id, step, enqueued_at, callback_number
          )
          select o.id, o.entry_id, e.queue_id, e.execution_id, e.step, e.enqueued_at, e.callback_number from o join e on e.id = o.entry_id`,
-        [agentId, new Date(now)],
+        [agentId, new Date(now), entryId],
       );
       const o = rows[0];
       if (!o) throw conflict('you have no pending offer');
@@ -145,15 +159,17 @@ export class Dispatcher {
   async reject(agentId: string, reason?: string): Promise<number> {
     const now = this.clock.now();
     const offer = await this.db.transaction(async (tx) => {
+      const entryId = await lockOfferedEntry(tx, agentId);
       const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
         `with o as (
-           update queue_offers set state = 'rejected', decided_at = $2, reason = $3 where agent_id = $1 and state = 'pending' returning id, entry_id
+           update queue_offers set state = 'rejected', decided_at = $2, reason = $3 where agent_id = $1 and state = 'pending' and entry_id = $4
+           returning id, entry_id
          ), e as (
            update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
            returning queue_entries.id, queue_id
          )
          select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
-        [agentId, new Date(now), reason ?? null],
+        [agentId, new Date(now), reason ?? null, entryId],
       );
       const o = rows[0];
       if (!o) throw conflict('you have no pending offer');
@@ -284,17 +300,19 @@ export async function withdrawOffers(
   now: number,
   queueId?: string,
 ): Promise<{ id: number; queue_id: string }[]> {
+  const entryId = await lockOfferedEntry(tx, agentId, queueId);
+  if (entryId === null) return [];
   const { rows } = await tx.query<{ id: number; entry_id: number; queue_id: string }>(
     `with o as (
        update queue_offers o set state = 'cancelled', decided_at = $2, reason = $3
-       from queue_entries e where e.id = o.entry_id and o.agent_id = $1 and o.state = 'pending' and ($4::text is null or e.queue_id = $4)
+       from queue_entries e where e.id = o.entry_id and o.agent_id = $1 and o.state = 'pending' and o.entry_id = $4
        returning o.id, o.entry_id
      ), e as (
        update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
        returning queue_entries.id, queue_id
      )
      select o.id, o.entry_id, e.queue_id from o join e on e.id = o.entry_id`,
-    [agentId, new Date(now), reason, queueId ?? null],
+    [agentId, new Date(now), reason, entryId],
   );
   await logQueueEvents(
     tx,
@@ -302,6 +320,21 @@ export async function withdrawOffers(
     rows.map((r) => ({ kind: 'cancelled' as const, queueId: r.queue_id, entryId: r.entry_id, agentId, reason })),
   );
   return rows;
+}
+
+/**
+ * Locks the entry of the agent's pending offer (of `queueId`, if given) and
+ * returns its id, or null. Entry first, then offer: the order in which a
+ * customer leaving (leaveQueue, the execution-ended trigger) takes them, so
+ * an answer racing a leave waits instead of deadlocking.
+ */
+async function lockOfferedEntry(tx: Queryable, agentId: string, queueId?: string): Promise<number | null> {
+  const { rows } = await tx.query<{ id: number }>(
+    `select e.id from queue_entries e join queue_offers o on o.entry_id = e.id
+     where o.agent_id = $1 and o.state = 'pending' and ($2::text is null or e.queue_id = $2) for update of e`,
+    [agentId, queueId ?? null],
+  );
+  return rows[0]?.id ?? null;
 }
 
 /** An entry just assigned, with what decides what follows (goOn). */
@@ -334,7 +367,12 @@ async function expireOffers(tx: Queryable, now: number) {
   const { rows } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string; dnd_after: number }>(
     `with o as (
        update queue_offers set state = 'timedOut', decided_at = $1, reason = 'no answer in time'
-       where id in (select id from queue_offers where state = 'pending' and expires_at <= $1 order by expires_at limit 1000 for update skip locked)
+       where id in (
+         -- The entry's lock with the offer's (entry first is the order everyone else takes them in): skipped while
+         -- the customer is leaving, timed out in the next round.
+         select o.id from queue_offers o join queue_entries e on e.id = o.entry_id where o.state = 'pending' and o.expires_at <= $1
+         order by o.expires_at limit 1000 for update of o, e skip locked
+       )
        returning id, entry_id, agent_id
      ), e as (
        update queue_entries set state = 'waiting' from o where queue_entries.id = o.entry_id and queue_entries.state = 'offered'
@@ -376,10 +414,15 @@ async function endLongWaits(tx: Queryable, now: number): Promise<{ ended: number
     step: number | null;
     enqueued_at: Date;
   }>(
+    // Per queue with a max wait, from the oldest entry on (an index range): not a scan of every waiting entry.
     `select e.id, e.queue_id, q.overflow_queue_id as overflow, e.execution_id, e.step, e.enqueued_at
-     from queue_entries e join queues q on q.id = e.queue_id
-     where e.state = 'waiting' and q.max_wait_sec is not null and e.enqueued_at + make_interval(secs => q.max_wait_sec) <= $1
-     order by e.enqueued_at limit 1000 for update of e skip locked`,
+     from queues q cross join lateral (
+       select e.id, e.queue_id, e.execution_id, e.step, e.enqueued_at from queue_entries e
+       where e.queue_id = q.id and e.state = 'waiting' and e.enqueued_at <= $1::timestamptz - make_interval(secs => q.max_wait_sec)
+       order by e.enqueued_at limit 1000 for update of e skip locked
+     ) e
+     where q.max_wait_sec is not null
+     order by e.enqueued_at limit 1000`,
     [new Date(now)],
   );
   const events: QueueEvent[] = [];
@@ -405,47 +448,94 @@ async function endLongWaits(tx: Queryable, now: number): Promise<{ ended: number
   return { ended, queues: [...new Set(rows.flatMap((r) => (r.overflow ? [r.queue_id, r.overflow] : [r.queue_id])))] };
 }
 
-/** One batch of offers: the first waiting entries in order, each to the best free agent of its queue. */
-async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number; queueId: string; agentId: string }[]> {
+/**
+ * One batch of offers: the greedy match of the rule, waiting entries in
+ * order, each to the best free agent of its queue, cut after ROUND_BATCH
+ * pairs (the next batch goes on from there). Only queues with a free agent
+ * are read, and of each only the head a match can reach: an entry further
+ * back waits behind as many entries as its queue has free agents (each of
+ * those takes one), or is reached past an entry only because that entry's
+ * free agents are all cooling for it (a recent reject or timeout: one pair
+ * each). So a queue whose agents are all busy never holds up another one.
+ * `full`: the match was cut, there may be more to offer.
+ */
+async function offerBatch(tx: Queryable, now: number): Promise<{ made: { offerId: number; queueId: string; agentId: string }[]; full: boolean }> {
   const at = new Date(now);
-  const { rows: entries } = await tx.query<Candidate>(
-    `select e.id, e.queue_id, coalesce(e.priority, q.priority) as effective_priority
-     from queue_entries e join queues q on q.id = e.queue_id
-     where e.state = 'waiting' and exists (select 1 from queue_members m where m.queue_id = e.queue_id)
-     order by coalesce(e.priority, q.priority) desc, e.enqueued_at, e.id limit $1`,
-    [ROUND_BATCH],
+  const none = { made: [], full: false };
+  // The agents the rule lets be given something, with the queues each serves. Most online agents are busy with an
+  // offer or a customer: those are set aside first, over the partial indexes of pending offers and assigned
+  // entries, so the whole rule (calls, forms) runs for the few left, not for every online agent. `not in` (a hash of
+  // each set, built once) rather than `not exists`: an anti-join's plan depends on statistics, and a burst of offers
+  // makes them stale at once (a nested loop over every pending offer per agent took 37 ms at 10,000 agents).
+  const { rows: free } = await tx.query<{ user_id: string; idle_since: Date; serves: { queue_id: string; priority: number }[] | string }>(
+    `with idle as materialized (
+       select p.user_id from agent_presence p
+       where p.state = 'available' and p.user_id not in (select o.agent_id from queue_offers o where o.state = 'pending')
+         and p.user_id not in (select qe.agent_id from queue_entries qe where qe.state = 'assigned' and qe.agent_id is not null)
+     )
+     select u.id as user_id, greatest(p.since, p.wrap_until,
+       (select max(o.decided_at) from queue_offers o where o.agent_id = u.id),
+       (select max(x.ended_at) from queue_entries x where x.agent_id = u.id)) as idle_since,
+       (select json_agg(json_build_object('queue_id', m.queue_id, 'priority', m.priority)) from queue_members m where m.user_id = u.id) as serves
+     from idle join users u on u.id = idle.user_id join agent_presence p on p.user_id = u.id
+     where ${agentFreeSql('u', '$1')} and exists (select 1 from queue_members m where m.user_id = u.id)`,
+    [at],
   );
-  if (entries.length === 0) return [];
-  const queueIds = [...new Set(entries.map((e) => e.queue_id))];
-  const { rows: agents } = await tx.query<FreeAgent>(
-    `select m.queue_id, m.user_id, m.priority,
-       greatest(p.since, p.wrap_until,
-         (select max(o.decided_at) from queue_offers o where o.agent_id = u.id),
-         (select max(x.ended_at) from queue_entries x where x.agent_id = u.id)) as idle_since
-     from queue_members m join users u on u.id = m.user_id join agent_presence p on p.user_id = u.id
-     where m.queue_id = any($1::text[]) and ${agentFreeSql('u', '$2')}`,
-    [queueIds, at],
-  );
-  if (agents.length === 0) return [];
-  const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string }>(
-    `select o.entry_id, o.agent_id from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
-     where o.entry_id = any($1::bigint[]) and o.state in ('rejected', 'timedOut') and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
-    [entries.map((e) => e.id), at],
-  );
-  const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
+  if (free.length === 0) return none;
   const byQueue = new Map<string, FreeAgent[]>();
-  for (const a of agents) byQueue.set(a.queue_id, [...(byQueue.get(a.queue_id) ?? []), a]);
+  for (const f of free) {
+    for (const m of typeof f.serves === 'string' ? (JSON.parse(f.serves) as { queue_id: string; priority: number }[]) : f.serves) {
+      const a: FreeAgent = { queue_id: m.queue_id, user_id: f.user_id, priority: m.priority, idle_since: f.idle_since };
+      const list = byQueue.get(a.queue_id);
+      if (list) list.push(a);
+      else byQueue.set(a.queue_id, [a]);
+    }
+  }
   for (const list of byQueue.values())
     list.sort((a, b) => b.priority - a.priority || a.idle_since.getTime() - b.idle_since.getTime() || a.user_id.localeCompare(b.user_id));
+  const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string; queue_id: string }>(
+    // Each free agent's answers within the longest re-offer delay (an index range per agent), then each queue's own.
+    `select o.entry_id, o.agent_id, e.queue_id
+     from unnest($1::uuid[]) as a(id)
+     join queue_offers o on o.agent_id = a.id
+       and o.decided_at > $2::timestamptz - (select make_interval(secs => coalesce(max(reoffer_delay_sec), 0)) from queues)
+     join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
+     where o.state in ('rejected', 'timedOut') and e.state = 'waiting' and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
+    [free.map((f) => f.user_id), at],
+  );
+  const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
+  const heads = [...byQueue].map(([queueId, list]) => ({
+    queue_id: queueId,
+    k: Math.min(list.length, ROUND_BATCH) + recent.filter((r) => r.queue_id === queueId).length,
+  }));
+  // Each queue's head in its own order (entries with their own priority first when it is higher), merged into the one order.
+  const { rows: entries } = await tx.query<Candidate>(
+    `select c.id, c.queue_id, c.effective_priority
+     from jsonb_to_recordset($1::text::jsonb) as x(queue_id text, k int) join queues q on q.id = x.queue_id
+     cross join lateral (
+       select h.id, h.queue_id, coalesce(h.priority, q.priority) as effective_priority, h.enqueued_at from (
+         (select e.id, e.queue_id, e.priority, e.enqueued_at from queue_entries e
+          where e.queue_id = x.queue_id and e.state = 'waiting' and e.priority is not null order by e.priority desc nulls last, e.enqueued_at, e.id limit x.k)
+         union all
+         (select e.id, e.queue_id, e.priority, e.enqueued_at from queue_entries e
+          where e.queue_id = x.queue_id and e.state = 'waiting' and e.priority is null order by e.enqueued_at, e.id limit x.k)
+       ) h order by coalesce(h.priority, q.priority) desc, h.enqueued_at, h.id limit x.k
+     ) c
+     order by c.effective_priority desc, c.enqueued_at, c.id`,
+    [JSON.stringify(heads)],
+  );
   const taken = new Set<string>();
   const pairs: { entry: Candidate; agent: FreeAgent; why: string }[] = [];
   for (const entry of entries) {
-    const agent = byQueue.get(entry.queue_id)?.find((a) => !taken.has(a.user_id) && !cooling.has(`${entry.id}:${a.user_id}`));
+    const candidates = byQueue.get(entry.queue_id)!;
+    const agent = candidates.find((a) => !taken.has(a.user_id) && !cooling.has(`${entry.id}:${a.user_id}`));
     if (!agent) continue;
     taken.add(agent.user_id);
-    pairs.push({ entry, agent, why: reasonFor(entry, agent, byQueue.get(entry.queue_id)!, taken) });
+    pairs.push({ entry, agent, why: reasonFor(entry, agent, candidates, taken) });
+    if (pairs.length === ROUND_BATCH) break;
   }
-  if (pairs.length === 0) return [];
+  if (pairs.length === 0) return none;
+  const full = pairs.length === ROUND_BATCH;
   // Each agent's own lock, as the dialer and the call effect take it; one someone else holds is skipped this round.
   const { rows: locked } = await tx.query<{ user_id: string }>(
     `select id::text as user_id from unnest($1::uuid[]) as id where pg_try_advisory_xact_lock(hashtext('tellflow:agent:' || id::text))`,
@@ -458,8 +548,8 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
   ]);
   const ok = new Set(stillFree.map((r) => r.id));
   const go = pairs.filter((p) => ok.has(p.agent.user_id));
-  if (go.length === 0) return [];
-  const { rows: made } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string }>(
+  if (go.length === 0) return { made: [], full };
+  const { rows: made } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string; reason: string }>(
     `with input as (
        select * from jsonb_to_recordset($1::text::jsonb) as i(entry_id bigint, agent_id uuid, reason text)
      ), e as (
@@ -469,23 +559,17 @@ async function offerRound(tx: Queryable, now: number): Promise<{ offerId: number
        insert into queue_offers (entry_id, agent_id, state, mode, created_at, expires_at, reason)
        select i.entry_id, i.agent_id, 'pending', 'auto', $2, $2::timestamptz + make_interval(secs => q.offer_timeout_sec), i.reason
        from input i join e on e.id = i.entry_id join queues q on q.id = e.queue_id
-       returning id, entry_id, agent_id
+       returning id, entry_id, agent_id, reason
      )
-     select o.id, o.entry_id, o.agent_id, e.queue_id from o join e on e.id = o.entry_id`,
+     select o.id, o.entry_id, o.agent_id, e.queue_id, o.reason from o join e on e.id = o.entry_id`,
     [JSON.stringify(go.map((p) => ({ entry_id: p.entry.id, agent_id: p.agent.user_id, reason: p.why }))), at],
   );
   await logQueueEvents(
     tx,
     now,
-    made.map((m) => ({
-      kind: 'offered' as const,
-      queueId: m.queue_id,
-      entryId: m.entry_id,
-      agentId: m.agent_id,
-      reason: go.find((p) => p.entry.id === m.entry_id)!.why,
-    })),
+    made.map((m) => ({ kind: 'offered' as const, queueId: m.queue_id, entryId: m.entry_id, agentId: m.agent_id, reason: m.reason })),
   );
-  return made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id }));
+  return { made: made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id })), full };
 }
 
 /** Why this agent got this entry, for "why did this agent get this customer". */

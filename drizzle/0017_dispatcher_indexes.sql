@@ -1,0 +1,3 @@
+CREATE INDEX "queue_entries_next_idx" ON "queue_entries" USING btree ("queue_id","enqueued_at","id") WHERE "queue_entries"."state" = 'waiting' and "queue_entries"."priority" is null;--> statement-breakpoint
+CREATE INDEX "queue_entries_next_own_priority_idx" ON "queue_entries" USING btree ("queue_id","priority" DESC NULLS LAST,"enqueued_at","id") WHERE "queue_entries"."state" = 'waiting' and "queue_entries"."priority" is not null;--> statement-breakpoint
+CREATE INDEX "queue_entries_agent_ended_idx" ON "queue_entries" USING btree ("agent_id","ended_at") WHERE "queue_entries"."agent_id" is not null;
