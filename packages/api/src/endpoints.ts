@@ -82,6 +82,7 @@ import {
   QueueWithStatus,
   RejectOffer,
   RequestCustomer,
+  ServedCustomer,
   StartService,
 } from './queues.ts';
 import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
@@ -162,6 +163,7 @@ export const endpoints = {
   'POST /api/agents/me/offer/reject': { body: RejectOffer, response: OneOffer },
   'POST /api/agents/me/next': { body: RequestCustomer, response: NextCustomer },
   'POST /api/agents/me/call': { body: CallCustomer, response: CallingCustomer, status: 202 },
+  'POST /api/agents/me/served': { body: ServedCustomer, response: OneEntry },
 
   'GET /api/queues': { response: QueueList },
   'POST /api/queues': { body: QueueInput, response: OneQueue, status: 201 },

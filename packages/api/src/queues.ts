@@ -167,6 +167,8 @@ export const CustomerQueueEntry = z.object({ entry: QueueEntry.nullable() });
 
 /** "Call the customer": the agent's accepted customer is dialled back and connected to the agent. */
 export const CallCustomer = z.strictObject({ entryId: z.number().int().positive() });
+/** "I am done with this customer": served, and my wrap-up begins. */
+export const ServedCustomer = CallCustomer;
 export const CallingCustomer = z.object({
   executionId: z.string().describe('the queue-callback execution that rings you, then dials the customer and connects you'),
   number: z.string(),
@@ -215,7 +217,7 @@ export const QueueEventsQuery = z.strictObject({
 
 /** What an agent did and how it went (the `agent.action` event; the seed's responseAssignUserRslt and the like). */
 export const AgentActionResult = z.object({
-  action: z.enum(['accept', 'reject', 'next', 'startService', 'stopService', 'call']),
+  action: z.enum(['accept', 'reject', 'next', 'startService', 'stopService', 'call', 'served']),
   ok: z.boolean(),
   error: z.string().nullable(),
   queueId: z.string().nullable(),

@@ -40,6 +40,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/agents/me/offer/reject', 'all'],
   ['POST', '/api/agents/me/next', 'all'],
   ['POST', '/api/agents/me/call', 'all'],
+  ['POST', '/api/agents/me/served', 'all'],
   ['GET', '/api/queues', 'staff'],
   ['POST', '/api/queues', 'admin'],
   ['GET', '/api/queues/{id}', 'staff'],

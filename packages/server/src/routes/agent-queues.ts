@@ -12,13 +12,15 @@ import {
   CallingCustomer,
   MembershipList,
   NextCustomer,
+  OneEntry,
   OneOffer,
   QueueParams,
   RejectOffer,
   RequestCustomer,
+  ServedCustomer,
   StartService,
 } from '@tellflow/api';
-import { entryById, offerById, pendingOffer, QUEUE_CALLBACK_SCENARIO, QUEUE_CHANNEL } from '@tellflow/runtime';
+import { entryById, offerById, pendingOffer, QUEUE_CALLBACK_SCENARIO, QUEUE_CHANNEL, serveEntry } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
 import { conflict, forbidden } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
@@ -145,6 +147,38 @@ export function agentQueueRoutes({ runtime, db, clock }: Deps) {
       // The customer goes to the next free agent now, not at the next scheduled round.
       await db.notify(QUEUE_CHANNEL, offer.entry.queueId);
       return c.json({ offer });
+    },
+  );
+
+  api.post(
+    '/served',
+    {
+      summary: 'I am done with a customer I accepted: it is served, and my wrap-up begins',
+      description:
+        "For a customer no scenario holds (one who joined through the API): a scenario's caller, or a customer being called back, is served when its execution ends. " +
+        '409 when the customer is not mine, is held by a scenario, or is not being served.',
+      access: 'signedIn',
+      body: ServedCustomer,
+      response: OneEntry,
+      errors: [404, 409],
+    },
+    async (c, { user, body }) => {
+      const entry = await acting(
+        user.id,
+        'served',
+        async () => {
+          const now = clock.now();
+          const mine = await entryById(db, body.entryId, now);
+          if (mine.agentId !== user.id || mine.state !== 'assigned') throw conflict(`customer entry ${body.entryId} is not a customer you are serving`);
+          const held = await db.query('select 1 from queue_entries where id = $1 and execution_id is not null', [body.entryId]);
+          if (held.rows.length) throw conflict(`customer entry ${body.entryId} is served when its scenario ends`);
+          await serveEntry(db, body.entryId, now);
+          return entryById(db, body.entryId, now);
+        },
+        (e) => ({ queueId: e.queueId }),
+      );
+      queueLive.queuesChanged([entry.queueId]);
+      return c.json({ entry });
     },
   );
 

@@ -285,4 +285,21 @@ describe.each(DATABASE_KINDS)('queue API on %s', (kind) => {
       `customer entry ${offer.body.offer.entry.id} left no number to call (callbackNumber or extra.phone)`,
     ]);
   });
+
+  it.skipIf(skip)('an agent says it is done with an API customer: served, wrap-up begins, and the agent is free after it', async () => {
+    await supportQueue(h(), ['agent', 'agent2'], { wrapUpSec: 30 });
+    const t = await customerTokens(h(), 'anna');
+    const anna = await h().call('POST', '/api/queues/support/join', { ...bearer(t.anna!), body: {} });
+    await h().runtime.tick();
+    const offered = (await h().call('GET', '/api/agents/me/offer', { as: 'agent' })).body.offer ? 'agent' : 'agent2';
+    const other = offered === 'agent' ? 'agent2' : 'agent';
+    await h().call('POST', '/api/agents/me/offer/accept', { as: offered });
+    const notMine = await h().call('POST', '/api/agents/me/served', { as: other, body: { entryId: anna.body.entry.id } });
+    expect([notMine.status, notMine.body.error]).toEqual([409, `customer entry ${anna.body.entry.id} is not a customer you are serving`]);
+    const done = await h().call('POST', '/api/agents/me/served', { as: offered, body: { entryId: anna.body.entry.id } });
+    expect([done.status, done.body.entry.state]).toEqual([200, 'served']);
+    expect((await h().call('GET', '/api/agents/me', { as: offered })).body.agent.state).toBe('wrapUp');
+    expect((await h().call('POST', '/api/agents/me/served', { as: offered, body: { entryId: anna.body.entry.id } })).status).toBe(409);
+    expect((await h().call('POST', '/api/agents/me/ready', { as: offered })).body.agent.state).toBe('available');
+  });
 });
