@@ -18,10 +18,10 @@
  * The dialer, the `call` effect and the queue dispatcher all decide here,
  * under `lockAgent`, so two of them never win one agent at once.
  */
+import type { AgentState } from '@tellflow/api';
 import type { Database, Queryable } from '@tellflow/db';
 
-export const AGENT_STATES = ['offline', 'available', 'dnd', 'busy', 'wrapUp'] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
+export type { AgentState };
 
 export interface Availability {
   extension: string;

@@ -22,7 +22,7 @@ import {
 } from '@tellflow/api';
 import { entryById, offerById, pendingOffer, QUEUE_CALLBACK_SCENARIO, QUEUE_CHANNEL, serveEntry } from '@tellflow/runtime';
 import type { Deps } from '../context.ts';
-import { conflict, forbidden } from '../errors.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
 import { routeGroup } from '../http/route-group.ts';
 
 export function agentQueueRoutes({ runtime, db, clock }: Deps) {
@@ -168,11 +168,18 @@ export function agentQueueRoutes({ runtime, db, clock }: Deps) {
         'served',
         async () => {
           const now = clock.now();
-          const mine = await entryById(db, body.entryId, now);
-          if (mine.agentId !== user.id || mine.state !== 'assigned') throw conflict(`customer entry ${body.entryId} is not a customer you are serving`);
-          const held = await db.query('select 1 from queue_entries where id = $1 and execution_id is not null', [body.entryId]);
-          if (held.rows.length) throw conflict(`customer entry ${body.entryId} is served when its scenario ends`);
-          await serveEntry(db, body.entryId, now);
+          // Checked and served in one transaction, the entry locked: "call the customer" may not take it over meanwhile.
+          await db.transaction(async (tx) => {
+            const { rows } = await tx.query<{ agent_id: string | null; state: string; execution_id: string | null }>(
+              'select agent_id, state, execution_id from queue_entries where id = $1 for update',
+              [body.entryId],
+            );
+            const e = rows[0];
+            if (!e) throw notFound(`queue entry ${body.entryId}`);
+            if (e.agent_id !== user.id || e.state !== 'assigned') throw conflict(`customer entry ${body.entryId} is not a customer you are serving`);
+            if (e.execution_id !== null) throw conflict(`customer entry ${body.entryId} is served when its scenario ends`);
+            await serveEntry(tx, body.entryId, now);
+          });
           return entryById(db, body.entryId, now);
         },
         (e) => ({ queueId: e.queueId }),
