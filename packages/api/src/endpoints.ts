@@ -182,6 +182,7 @@ export const endpoints = {
   'GET /api/scenarios/{id}': { params: ScenarioParams, response: ScenarioWithDocument },
   'PUT /api/scenarios/{id}/draft': { params: ScenarioParams, documentBody: Scenario, query: DraftQuery, response: Saved, status: 201 },
   'POST /api/scenarios/{id}/publish': { params: ScenarioParams, body: PublishBody, response: Published },
+  'DELETE /api/scenarios/{id}': { params: ScenarioParams, status: 204 },
   'GET /api/scenarios/{id}/versions': { params: ScenarioParams, response: VersionList },
   'GET /api/scenarios/{id}/diff': { params: ScenarioParams, query: DiffQuery, response: Diff },
   'GET /api/scenarios/{id}/versions/{version}/export': { params: VersionParams, response: Scenario, download: true },

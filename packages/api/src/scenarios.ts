@@ -21,6 +21,7 @@ export const ScenarioVersion = z.object({
   comment: z.string().nullable(),
   createdAt: DateTime,
   publishedAt: DateTime.nullable(),
+  publishComment: z.string().nullable(),
 });
 export type ScenarioVersion = z.infer<typeof ScenarioVersion>;
 
@@ -39,13 +40,23 @@ export const SaveQuery = z.object({
 export const DraftQuery = SaveQuery.omit({ publish: true }).extend({
   baseVersion: PositiveInt.optional().meta({ description: 'the version this draft was edited from: 409 if a later one exists' }),
 });
-export const PublishBody = z.object({ version: PositiveInt.optional().meta({ description: 'default: the latest version' }) });
+export const PublishBody = z.object({
+  version: PositiveInt.optional().meta({ description: 'default: the latest version' }),
+  comment: z.string().trim().max(500).optional().meta({ description: 'what changes and why, shown in the version list' }),
+});
 export const DiffQuery = z.object({
   from: PositiveInt.optional().meta({ description: 'default: the published version' }),
   to: PositiveInt.optional().meta({ description: 'default: the latest version' }),
 });
 
-export const ScenarioList = z.object({ scenarios: z.array(ScenarioSummary) });
+/** A scenario as the list shows it: with the health of its latest version and what keeps it from being deleted. */
+export const ScenarioListItem = ScenarioSummary.extend({
+  warnings: z.number().int().meta({ description: "the latest version's validation warnings" }),
+  publishProblem: z.string().nullable().meta({ description: 'why the latest version cannot be published on this server; null when it can' }),
+  inUse: z.string().nullable().meta({ description: 'what runs on or refers to the scenario, which keeps it from being deleted; null when nothing does' }),
+});
+export type ScenarioListItem = z.infer<typeof ScenarioListItem>;
+export const ScenarioList = z.object({ scenarios: z.array(ScenarioListItem) });
 export const ScenarioWithDocument = ScenarioSummary.extend({ document: Scenario });
 export const Saved = z.object({ version: VersionInfo, published: z.boolean(), warnings: z.array(Issue) });
 export const Validated = z.object({ ok: z.boolean(), issues: z.array(Issue), publishIssues: z.array(Issue) });

@@ -214,6 +214,8 @@ export const scenarioVersions = pgTable(
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: at().notNull().defaultNow(),
     publishedAt: at(),
+    /** What the publisher wrote when publishing (the review step's message). */
+    publishComment: text(),
   },
   (t) => [primaryKey({ columns: [t.scenarioId, t.version] })],
 );

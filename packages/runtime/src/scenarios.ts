@@ -3,8 +3,8 @@
  * the scenario at one version. Executions pin the version they start on, so
  * publishing never changes runs in flight.
  */
-import type { ScenarioSummary, ScenarioVersion, VersionInfo } from '@tellflow/api';
-import { missingReferences, nodeDefinition, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
+import type { ScenarioListItem, ScenarioSummary, ScenarioVersion, VersionInfo } from '@tellflow/api';
+import { missingReferences, nodeDefinition, referencedScenarioIds, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
 import { scenarios, scenarioVersions, selectList, type Database, type Queryable, type RowOf } from '@tellflow/db';
 import { effectHandler, noHandlerMessage } from './effects/index.ts';
 import { conflict, invalid, notFound } from './errors.ts';
@@ -58,15 +58,16 @@ export class ScenarioStore {
   }
 
   /** Publishes a version (default: the latest) after the checks only a whole server can make. */
-  async publish(scenarioId: string, version?: number): Promise<ScenarioVersion> {
+  async publish(scenarioId: string, version?: number, comment?: string): Promise<ScenarioVersion> {
     const target = await this.version(scenarioId, version);
     const issues = await this.publishIssues(target.document);
     if (issues.length) throw invalid(`version ${target.version} of "${scenarioId}" cannot be published`, issues);
     await this.db.transaction(async (tx) => {
-      await tx.query('update scenario_versions set published_at = coalesce(published_at, now()) where scenario_id = $1 and version = $2', [
-        scenarioId,
-        target.version,
-      ]);
+      await tx.query(
+        `update scenario_versions set published_at = coalesce(published_at, now()), publish_comment = coalesce($3, publish_comment)
+         where scenario_id = $1 and version = $2`,
+        [scenarioId, target.version, comment || null],
+      );
       await tx.query('update scenarios set published_version = $2, updated_at = now() where id = $1', [scenarioId, target.version]);
     });
     return this.version(scenarioId, target.version);
@@ -74,17 +75,75 @@ export class ScenarioStore {
 
   /** Problems that block publishing: references to unpublished scenarios, nodes this server cannot run. */
   async publishIssues(scenario: Scenario, also: Iterable<string> = []): Promise<Issue[]> {
-    const { rows } = await this.db.query<{ id: string }>('select id from scenarios where published_version is not null');
-    const known = new Set([...rows.map((r) => r.id), scenario.id, ...also]);
-    const issues = missingReferences(scenario, known).map((i) => ({ ...i, message: `${i.message} (it must be published first)` }));
-    // A node that touches the world runs only where a handler performs its kind of effect.
-    scenario.nodes.forEach((node, index) => {
-      const def = nodeDefinition(node.type);
-      if (def?.kind !== 'effect' || effectHandler(def.effectKind)) return;
-      const message = `${noHandlerMessage(def.effectKind, `a ${node.type} node`)}: remove it, or wait for the release that runs it`;
-      issues.push({ severity: 'error', nodeId: node.id, path: `nodes[${index}].type`, message });
+    return publishIssuesGiven(scenario, new Set([...(await this.publishedIds()), ...also]));
+  }
+
+  private async publishedIds(q: Queryable = this.db): Promise<string[]> {
+    const { rows } = await q.query<{ id: string }>('select id from scenarios where published_version is not null');
+    return rows.map((r) => r.id);
+  }
+
+  /** Every scenario with its latest version's health and what keeps it from being deleted, in a fixed number of queries. */
+  async overview(): Promise<ScenarioListItem[]> {
+    const [summaries, latest, published, usage] = await Promise.all([
+      this.list(),
+      this.db.query<{ scenarioId: string; document: Scenario }>(
+        'select distinct on (scenario_id) scenario_id as "scenarioId", document from scenario_versions order by scenario_id, version desc',
+      ),
+      this.publishedIds(),
+      this.usage(),
+    ]);
+    const latestById = new Map(latest.rows.map((r) => [r.scenarioId, r.document]));
+    const known = new Set(published);
+    return summaries.map((s) => {
+      const doc = latestById.get(s.id);
+      const warnings = doc ? validateScenario(doc).issues.filter((i) => i.severity === 'warning').length : 0;
+      const problems = doc ? publishIssuesGiven(doc, known) : [];
+      return { ...s, warnings, publishProblem: problems[0]?.message ?? null, inUse: usage.get(s.id) ?? null };
     });
-    return issues;
+  }
+
+  /**
+   * What runs on or refers to each scenario: unfinished executions, service
+   * and outbound tasks, other scenarios' latest or published versions. A
+   * scenario with any of these cannot be deleted.
+   */
+  private async usage(q: Queryable = this.db, only?: string): Promise<Map<string, string>> {
+    // One after another: a transaction runs one query at a time anyway.
+    const runs = await q.query<{ scenarioId: string; n: number }>(
+      `select scenario_id as "scenarioId", count(*)::int as n from executions where status in ('running', 'waiting') group by scenario_id`,
+    );
+    const service = await q.query<{ id: string; scenarioId: string }>('select id::text, scenario_id as "scenarioId" from service_tasks');
+    const outbound = await q.query<{ name: string; ids: string[] }>(
+      'select name, array[dialog_scenario_id, routing_scenario_id, operator_call_scenario_id] as ids from outbound_tasks',
+    );
+    const docs = await q.query<{ scenarioId: string; document: Scenario }>(
+      `select v.scenario_id as "scenarioId", v.document from scenario_versions v join scenarios s on s.id = v.scenario_id
+         where v.version = s.latest_version or v.version = s.published_version`,
+    );
+    const reasons = new Map<string, string[]>();
+    const add = (id: string, why: string) => {
+      if (only !== undefined && id !== only) return;
+      const list = reasons.get(id) ?? [];
+      if (!list.includes(why)) list.push(why);
+      reasons.set(id, list);
+    };
+    for (const r of runs.rows) add(r.scenarioId, `${r.n} unfinished execution${r.n === 1 ? '' : 's'}`);
+    for (const t of service.rows) add(t.scenarioId, `service task ${t.id}`);
+    for (const t of outbound.rows) for (const id of t.ids) add(id, `outbound task "${t.name}"`);
+    for (const d of docs.rows) for (const id of referencedScenarioIds(d.document)) if (id !== d.scenarioId) add(id, `scenario "${d.scenarioId}" runs it`);
+    return new Map([...reasons].map(([id, list]) => [id, list.join(', ')]));
+  }
+
+  /** Deletes a scenario and all its versions, unless something runs on it or refers to it (409 naming what). */
+  async remove(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query('select id from scenarios where id = $1 for update', [id]);
+      if (!rows[0]) throw notFound(`scenario "${id}"`);
+      const inUse = (await this.usage(tx, id)).get(id);
+      if (inUse) throw conflict(`scenario "${id}" is in use (${inUse}): it cannot be deleted`);
+      await tx.query('delete from scenarios where id = $1', [id]);
+    });
   }
 
   async list(): Promise<ScenarioSummary[]> {
@@ -133,7 +192,7 @@ export class ScenarioStore {
 
 const SUMMARY_KEYS = ['id', 'name', 'kind', 'latestVersion', 'publishedVersion', 'updatedAt'] as const;
 const SUMMARY_COLUMNS = selectList(scenarios, SUMMARY_KEYS);
-const INFO_KEYS = ['scenarioId', 'version', 'comment', 'createdAt', 'publishedAt'] as const;
+const INFO_KEYS = ['scenarioId', 'version', 'comment', 'createdAt', 'publishedAt', 'publishComment'] as const;
 const VERSION_KEYS = [...INFO_KEYS, 'document'] as const;
 const INFO_COLUMNS = selectList(scenarioVersions, INFO_KEYS);
 const VERSION_COLUMNS = selectList(scenarioVersions, VERSION_KEYS);
@@ -145,3 +204,17 @@ type VersionRow = RowOf<typeof scenarioVersions, (typeof VERSION_KEYS)[number]>;
 
 /** The stored document passed validation when it was saved. */
 const toVersion = (r: VersionRow): ScenarioVersion => ({ ...r, document: r.document as Scenario });
+
+/** Problems that block publishing, given the scenarios already published. */
+function publishIssuesGiven(scenario: Scenario, published: Set<string>): Issue[] {
+  const known = new Set([...published, scenario.id]);
+  const issues = missingReferences(scenario, known).map((i) => ({ ...i, message: `${i.message} (it must be published first)` }));
+  // A node that touches the world runs only where a handler performs its kind of effect.
+  scenario.nodes.forEach((node, index) => {
+    const def = nodeDefinition(node.type);
+    if (def?.kind !== 'effect' || effectHandler(def.effectKind)) return;
+    const message = `${noHandlerMessage(def.effectKind, `a ${node.type} node`)}: remove it, or wait for the release that runs it`;
+    issues.push({ severity: 'error', nodeId: node.id, path: `nodes[${index}].type`, message });
+  });
+  return issues;
+}

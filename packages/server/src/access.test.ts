@@ -60,6 +60,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['GET', '/api/scenarios/{id}/versions', 'staff'],
   ['GET', '/api/scenarios/{id}/versions/{version}/export', 'staff'],
   ['GET', '/api/scenarios/{id}/diff', 'staff'],
+  ['DELETE', '/api/scenarios/{id}', 'admin'],
   ['POST', '/api/executions', 'staff'],
   ['GET', '/api/executions', 'staff'],
   ['GET', '/api/executions/{id}', 'staff'],

@@ -40,6 +40,67 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     expect(versions.body.versions[0]).not.toHaveProperty('document');
   });
 
+  it.skipIf(skip)('lists each scenario with its health, publishes with a message, and deletes only what nothing uses', async () => {
+    await h().importScenario(waitingScenario('flow'));
+    const parent = {
+      ...waitingScenario('parent'),
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'kid', type: 'runScenario', params: { scenario: 'flow', inputs: { n: 1 } } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { source: 'start', sourceHandle: 'next', target: 'kid' },
+        { source: 'kid', sourceHandle: 'done', target: 'end' },
+      ],
+    };
+    await h().importScenario(parent, false);
+    const orphan = doc(
+      'orphan',
+      [
+        { id: 'start', type: 'start' },
+        { id: 'end', type: 'end' },
+        { id: 'loose', type: 'end' },
+      ],
+      [['start:next', 'end']],
+    );
+    await h().importScenario(orphan, false);
+
+    const list = await h().call('GET', '/api/scenarios', { as: 'supervisor' });
+    const byId = Object.fromEntries(list.body.scenarios.map((s: { id: string }) => [s.id, s]));
+    expect(byId.flow).toMatchObject({ warnings: 0, publishProblem: null, inUse: 'scenario "parent" runs it' });
+    expect(byId.parent).toMatchObject({ publishProblem: null, inUse: null });
+    expect(byId.orphan.warnings).toBeGreaterThan(0);
+
+    const published = await h().call('POST', '/api/scenarios/parent/publish', { as: 'admin', body: { comment: 'first release' } });
+    expect(published.body.version).toMatchObject({ version: 1, publishComment: 'first release' });
+    const versions = await h().call('GET', '/api/scenarios/parent/versions', { as: 'supervisor' });
+    expect(versions.body.versions[0]).toMatchObject({ publishComment: 'first release' });
+
+    const blocked = await h().call('DELETE', '/api/scenarios/flow', { as: 'admin' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error).toBe('scenario "flow" is in use (scenario "parent" runs it): it cannot be deleted');
+
+    // A running execution keeps its scenario.
+    const started = await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'parent' } });
+    expect(started.status).toBe(201);
+    await h().runtime.drain();
+    const running = await h().call('DELETE', '/api/scenarios/parent', { as: 'admin' });
+    expect(running.status).toBe(409);
+    expect(running.body.error).toMatch(/unfinished execution/);
+    await h().call('POST', `/api/executions/${started.body.id}/cancel`, { as: 'admin' });
+    await h().runtime.drain();
+
+    expect((await h().call('DELETE', '/api/scenarios/parent', { as: 'supervisor' })).status).toBe(403);
+    expect((await h().call('DELETE', '/api/scenarios/parent', { as: 'admin' })).status).toBe(204);
+    expect((await h().call('GET', '/api/scenarios/parent', { as: 'admin' })).status).toBe(404);
+    // With parent gone, nothing refers to flow any more.
+    expect((await h().call('DELETE', '/api/scenarios/flow', { as: 'admin' })).status).toBe(204);
+    expect((await h().call('DELETE', '/api/scenarios/flow', { as: 'admin' })).status).toBe(404);
+    const after = await h().call('GET', '/api/scenarios', { as: 'admin' });
+    expect(after.body.scenarios.map((s: { id: string }) => s.id)).toEqual(['orphan']);
+  });
+
   it.skipIf(skip)('two people editing from the same version: the second save is refused with 409, also when both save at once', async () => {
     const v1 = waitingScenario('flow');
     await h().importScenario(v1, false);

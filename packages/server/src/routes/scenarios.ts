@@ -54,7 +54,16 @@ export function scenarioRoutes({ runtime }: Deps) {
     return { version: withoutDocument(final), published: opts.publish, warnings: issues };
   }
 
-  api.get('/', { summary: 'List scenarios', access: READ, response: ScenarioList }, async (c) => c.json({ scenarios: await store.list() }));
+  api.get(
+    '/',
+    {
+      summary: 'List scenarios',
+      description: "With the latest version's warnings, why it cannot be published (if so) and what keeps the scenario from being deleted (if anything).",
+      access: READ,
+      response: ScenarioList,
+    },
+    async (c) => c.json({ scenarios: await store.overview() }),
+  );
 
   api.post(
     '/',
@@ -142,7 +151,23 @@ export function scenarioRoutes({ runtime }: Deps) {
       response: Published,
       errors: [404],
     },
-    async (c, { params, body }) => c.json({ version: withoutDocument(await store.publish(params.id, body.version)) }),
+    async (c, { params, body }) => c.json({ version: withoutDocument(await store.publish(params.id, body.version, body.comment)) }),
+  );
+
+  api.delete(
+    '/:id',
+    {
+      summary: 'Delete a scenario and all its versions',
+      description: 'A 409 names what still runs on it or refers to it: unfinished executions, service or outbound tasks, other scenarios.',
+      access: WRITE,
+      params: ScenarioParams,
+      status: 204,
+      errors: [404, 409],
+    },
+    async (c, { params }) => {
+      await store.remove(params.id);
+      return c.body(null, 204);
+    },
   );
 
   api.get(

@@ -1,0 +1,120 @@
+import { Alert, Badge, Center, Group, Loader, Tabs, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect } from 'react';
+import { useParams } from 'react-router';
+import { KIND_COLORS } from '../scenarios/kinds.ts';
+import { api } from '../shared/api.ts';
+import { useCatalog } from '../shared/catalog.ts';
+import { errorText } from '../shared/errors.ts';
+import { Canvas } from './canvas/Canvas.tsx';
+import classes from './editor.module.css';
+import { ProblemsPanel } from './panels/ProblemsPanel.tsx';
+import { SaveButton } from './SaveButton.tsx';
+import { useDirty, useEditor } from './store.ts';
+import { useIssues } from './validation.ts';
+
+export function EditorPage() {
+  const { id = '' } = useParams();
+  const catalog = useCatalog();
+  const scenario = useQuery({ queryKey: ['scenario', id], queryFn: () => api.get('/api/scenarios/{id}', { params: { id } }) });
+  const load = useEditor((s) => s.load);
+  const loadedId = useEditor((s) => s.scenarioId);
+
+  useEffect(() => {
+    if (scenario.data) load(scenario.data.document, scenario.data.latestVersion);
+  }, [scenario.data, load]);
+
+  if (scenario.isError || catalog.isError)
+    return (
+      <Center h="60vh">
+        <Alert color="red" icon={<IconAlertTriangle size={18} />} title="Could not open the scenario" maw={560}>
+          {errorText(scenario.error ?? catalog.error)}
+        </Alert>
+      </Center>
+    );
+  if (!scenario.data || !catalog.data || loadedId !== id)
+    return (
+      <Center h="60vh">
+        <Loader aria-label="Loading the scenario" />
+      </Center>
+    );
+  return (
+    <ReactFlowProvider>
+      <div className={classes.editor}>
+        <Toolbar />
+        <div className={classes.body}>
+          <main className={classes.canvas} aria-label="Scenario canvas">
+            <Canvas catalog={catalog.data} />
+          </main>
+          <aside className={classes.side} aria-label="Scenario panels">
+            <SidePanels />
+          </aside>
+        </div>
+      </div>
+    </ReactFlowProvider>
+  );
+}
+
+function Toolbar() {
+  const doc = useEditor((s) => s.doc)!;
+  const baseVersion = useEditor((s) => s.baseVersion);
+  const dirty = useDirty();
+  return (
+    <header className={classes.toolbar}>
+      <Group gap="sm" wrap="nowrap" miw={0}>
+        <Text component="h1" fw={700} fz="lg" m={0} truncate>
+          {doc.name}
+        </Text>
+        <Badge variant="light" color={KIND_COLORS[doc.kind] ?? 'gray'}>
+          {doc.kind}
+        </Badge>
+        <Text size="sm" c="dimmed" ff="monospace">
+          {doc.id}
+        </Text>
+        {baseVersion !== null && (
+          <Tooltip label="The version this draft started from">
+            <Badge variant="outline" color="gray">
+              v{baseVersion}
+            </Badge>
+          </Tooltip>
+        )}
+        {dirty && (
+          <Badge color="orange" variant="dot">
+            unsaved changes
+          </Badge>
+        )}
+      </Group>
+      <Group gap="xs" wrap="nowrap">
+        <SaveButton />
+      </Group>
+    </header>
+  );
+}
+
+function SidePanels() {
+  const issues = useIssues();
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  return (
+    <Tabs defaultValue="problems" keepMounted={false} className={classes.tabs}>
+      <Tabs.List>
+        <Tabs.Tab
+          value="problems"
+          rightSection={
+            issues.length ? (
+              <Badge size="xs" color={errors ? 'red' : 'yellow'}>
+                {issues.length}
+              </Badge>
+            ) : null
+          }
+        >
+          Problems
+        </Tabs.Tab>
+      </Tabs.List>
+      <Tabs.Panel value="problems" className={classes.panel}>
+        <ProblemsPanel issues={issues} />
+      </Tabs.Panel>
+    </Tabs>
+  );
+}

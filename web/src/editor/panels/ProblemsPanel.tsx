@@ -1,0 +1,55 @@
+import { Stack, Text, ThemeIcon, UnstyledButton } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconCircleX } from '@tabler/icons-react';
+import type { Issue } from '@tellflow/engine';
+import { useReactFlow } from '@xyflow/react';
+import { useEditor } from '../store.ts';
+import classes from './panels.module.css';
+
+/** The engine's issues for the draft; clicking one selects its node and brings it into view. */
+export function ProblemsPanel({ issues }: { issues: Issue[] }) {
+  const flow = useReactFlow();
+  const select = useEditor((s) => s.select);
+  if (issues.length === 0)
+    return (
+      <Stack align="center" gap={6} py="xl">
+        <ThemeIcon color="teal" variant="light" size={40} radius="xl">
+          <IconCircleCheck size={24} />
+        </ThemeIcon>
+        <Text fw={600}>No problems</Text>
+        <Text size="sm" c="dimmed">
+          The engine finds nothing wrong with this draft.
+        </Text>
+      </Stack>
+    );
+  const jump = (issue: Issue) => {
+    if (!issue.nodeId) return;
+    select([issue.nodeId]);
+    void flow.fitView({ nodes: [{ id: issue.nodeId }], duration: 300, maxZoom: 1.2 });
+  };
+  return (
+    <Stack gap={6}>
+      {issues.map((issue) => (
+        <UnstyledButton
+          key={`${issue.nodeId}|${issue.path}|${issue.message}`}
+          className={classes.issue}
+          data-severity={issue.severity}
+          onClick={() => jump(issue)}
+          disabled={!issue.nodeId}
+        >
+          {issue.severity === 'error' ? (
+            <IconCircleX size={16} color="var(--mantine-color-red-6)" />
+          ) : (
+            <IconAlertTriangle size={16} color="var(--mantine-color-yellow-7)" />
+          )}
+          <div>
+            <Text size="sm">{issue.message}</Text>
+            <Text size="xs" c="dimmed" ff="monospace">
+              {issue.nodeId ? `${issue.nodeId} · ` : ''}
+              {issue.path || 'scenario'}
+            </Text>
+          </div>
+        </UnstyledButton>
+      ))}
+    </Stack>
+  );
+}
