@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The browser tests drive the built web app; this builds it when a source is newer.
+    globalSetup: ['test/support/build-web.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Many tests wait on PostgreSQL or on child processes, not on the CPU: on a

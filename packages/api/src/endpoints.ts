@@ -85,7 +85,7 @@ import {
   ServedCustomer,
   StartService,
 } from './queues.ts';
-import { ChangePassword, CreateUser, Login, Me, OneUser, UpdateUser, UserId, UserList } from './users.ts';
+import { ChangePassword, CreateUser, Login, Me, OneUser, Session, UpdateUser, UserId, UserList } from './users.ts';
 
 export interface Endpoint {
   params?: z.ZodType;
@@ -139,6 +139,7 @@ export const endpoints = {
   'POST /api/auth/login': { body: Login, response: Me },
   'POST /api/auth/logout': { status: 204 },
   'GET /api/auth/me': { response: Me },
+  'GET /api/auth/session': { response: Session },
   'POST /api/auth/password': { body: ChangePassword, status: 204 },
 
   'GET /api/users': { response: UserList },

@@ -43,6 +43,7 @@ export const Login = z.object({
 });
 export const ChangePassword = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password });
 export const Me = z.object({ user: User });
+export const Session = z.object({ user: User.nullable() });
 
 export const CreateUser = z.object({
   username: Username,

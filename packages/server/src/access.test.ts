@@ -17,6 +17,7 @@ const ACCESS: Array<[method: string, path: string, who: Who]> = [
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/logout', 'public'],
   ['GET', '/api/auth/me', 'all'],
+  ['GET', '/api/auth/session', 'public'],
   ['POST', '/api/auth/password', 'all'],
   ['GET', '/api/users', 'admin'],
   ['POST', '/api/users', 'admin'],

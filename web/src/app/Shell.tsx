@@ -64,7 +64,7 @@ export function Shell() {
           </Group>
           <Menu position="bottom-end" width={220}>
             <Menu.Target>
-              <UnstyledButton className={classes.user} aria-label={`Signed in as ${user.username}: account menu`}>
+              <UnstyledButton className={classes.user}>
                 <Group gap={8} wrap="nowrap">
                   <Avatar size={28} color="teal" radius="xl">
                     {(user.displayName ?? user.username).slice(0, 2).toUpperCase()}

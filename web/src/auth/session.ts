@@ -1,19 +1,12 @@
 import type { User } from '@tellflow/api';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, api } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 
 /** The signed-in user, or null when there is no session. */
 export function useMe() {
   return useQuery({
     queryKey: ['me'],
-    queryFn: async (): Promise<User | null> => {
-      try {
-        return (await api.get('/api/auth/me')).user;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null;
-        throw e;
-      }
-    },
+    queryFn: async (): Promise<User | null> => (await api.get('/api/auth/session')).user,
     staleTime: 60_000,
   });
 }

@@ -31,11 +31,15 @@ describe.each(DATABASE_KINDS)('auth on %s', (kind) => {
     const me = await h().call('GET', '/api/auth/me', { cookie });
     expect(me.status).toBe(200);
     expect(me.body.user.username).toBe('supervisor');
+    const session = await h().call('GET', '/api/auth/session', { cookie });
+    expect(session.body.user).toMatchObject({ username: 'supervisor', role: 'supervisor' });
 
     const out = await h().call('POST', '/api/auth/logout', { cookie });
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/^tellflow_session=;.*Max-Age=0/);
     expect((await h().call('GET', '/api/auth/me', { cookie })).status).toBe(401);
+    // The session probe answers 200 without a session, so the web app's first request is no error.
+    expect(await h().call('GET', '/api/auth/session', { cookie })).toMatchObject({ status: 200, body: { user: null } });
   });
 
   it.skipIf(skip)('marks the cookie Secure when the request came over https', async () => {

@@ -1,5 +1,5 @@
 /** `/api/auth`: sign in (sets the session cookie), sign out, who am I, change my password. */
-import { ChangePassword, Login, Me } from '@tellflow/api';
+import { ChangePassword, Login, Me, Session } from '@tellflow/api';
 import { clearSessionCookie, readSessionToken, setSessionCookie } from '../auth/cookie.ts';
 import { loginChecker } from '../auth/login.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
@@ -55,6 +55,19 @@ export function authRoutes(deps: Deps) {
     if (!row) throw new ApiError(401, 'sign in first');
     return c.json({ user: row });
   });
+
+  api.get(
+    '/session',
+    {
+      summary: 'The signed-in user, or null: how the web app asks whether there is a session without a 401 in the console',
+      access: 'public',
+      response: Session,
+    },
+    async (c) => {
+      const current = c.get('user');
+      return c.json({ user: current ? ((await getUser(db, current.id)) ?? null) : null });
+    },
+  );
 
   api.post(
     '/password',

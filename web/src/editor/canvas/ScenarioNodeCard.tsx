@@ -68,7 +68,7 @@ export const ScenarioNodeCard = memo(function ScenarioNodeCard({ data, selected 
           {outcomes.map((o) => (
             <div key={o} className={classes.outcome}>
               <span className={classes.outcomeLabel}>{o}</span>
-              <Handle id={o} type="source" position={Position.Bottom} className={classes.source} aria-label={`outcome ${o}`} />
+              <Handle id={o} type="source" position={Position.Bottom} className={classes.source} />
             </div>
           ))}
         </div>
