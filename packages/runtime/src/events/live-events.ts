@@ -11,7 +11,7 @@
  */
 import type { Clock } from '@tellflow/clock';
 import type { Database, Queryable } from '@tellflow/db';
-import { type Announced, eventsAfter, eventsById, insertEvent, LIVE_EVENTS_CHANNEL, latestEventId, pruneEvents } from './sql.ts';
+import { type Announced, eventsAfter, eventsById, insertEvent, insertEvents, LIVE_EVENTS_CHANNEL, latestEventId, pruneEvents } from './sql.ts';
 import { type Audience, checkEvent, type LiveEvent, type NewLiveEvent, reaches, type SnapshotEvent, type SnapshotProvider, type Viewer } from './types.ts';
 
 /** Events are kept this long for replay (Last-Event-ID); a client away longer relies on the snapshot. */
@@ -54,6 +54,12 @@ export class LiveEvents {
   async publish(q: Queryable, event: NewLiveEvent): Promise<string> {
     checkEvent(event);
     return await insertEvent(q, event, new Date(this.o.clock.now()));
+  }
+
+  /** Publishes several events in one statement, in their order; returns their ids. */
+  async publishAll(q: Queryable, events: readonly NewLiveEvent[]): Promise<string[]> {
+    for (const e of events) checkEvent(e);
+    return await insertEvents(q, events, new Date(this.o.clock.now()));
   }
 
   /** Adds a provider of current state, asked on every (re)connect; names are unique. */

@@ -12,9 +12,14 @@
  * so do the API routes for what they change outside it (presence, actions).
  * Publishing runs in the background, one change after another, so a request
  * is not held up by it; `settled()` waits for it. Events are state, not
- * deltas: a client keeps the latest of each. A (re)connecting viewer first
- * gets its snapshot: its pending offer and the queues it sees, or, for a
- * customer, its entry.
+ * deltas: a client keeps the latest of each. So the queues changed meanwhile
+ * are published together, once each, by one pending pass: a queue's status
+ * and every waiting customer's position cost a statement each, and
+ * publishing them again for every join, offer and answer under load fell
+ * behind without bound (the offers with it, queued after them: told a
+ * minute late to agents who had 20 s to answer). A (re)connecting viewer
+ * first gets its snapshot: its pending offer and the queues it sees, or,
+ * for a customer, its entry.
  *
  * Positions are pushed to customers who joined through the API (entries no
  * execution holds): a caller waiting in a scenario has no event stream.
@@ -49,6 +54,8 @@ export interface QueueLiveOptions {
 
 export class QueueLive implements QueueNotifier {
   private chain: Promise<void> = Promise.resolve();
+  /** Queues and agents changed since the pending pass was queued; that pass publishes them all (null: none is queued). */
+  private pending: { queues: Set<string>; agents: Set<string> } | null = null;
   private readonly log: NonNullable<QueueLiveOptions['log']>;
 
   constructor(private readonly o: QueueLiveOptions) {
@@ -61,7 +68,7 @@ export class QueueLive implements QueueNotifier {
   }
 
   queuesChanged(queueIds: string[]): void {
-    this.later(() => this.publishQueues([...new Set(queueIds)]));
+    for (const id of queueIds) this.changed().queues.add(id);
   }
 
   offerChanged(agentId: string, offerId: number, state: string, reason?: string): void {
@@ -76,10 +83,7 @@ export class QueueLive implements QueueNotifier {
 
   /** The agent's presence or wrap-up changed: the queues it serves have other free agents now. */
   agentChanged(agentId: string): void {
-    this.later(async () => {
-      const { rows } = await this.o.db.query<{ queue_id: string }>('select queue_id from queue_members where user_id = $1', [agentId]);
-      await this.publishQueues(rows.map((r) => r.queue_id));
-    });
+    this.changed().agents.add(agentId);
   }
 
   /** The result of something the agent asked, to that agent. */
@@ -96,6 +100,26 @@ export class QueueLive implements QueueNotifier {
     return this.chain;
   }
 
+  /** The changes the pending pass will publish, queuing one when there is none. */
+  private changed(): { queues: Set<string>; agents: Set<string> } {
+    if (this.pending) return this.pending;
+    const pass = { queues: new Set<string>(), agents: new Set<string>() };
+    this.pending = pass;
+    this.later(async () => {
+      // From here on, changes go to the next pass: this one reads the state after them, or the next one does.
+      this.pending = null;
+      const ids = new Set(pass.queues);
+      if (pass.agents.size) {
+        const { rows } = await this.o.db.query<{ queue_id: string }>('select distinct queue_id from queue_members where user_id = any($1::uuid[])', [
+          [...pass.agents],
+        ]);
+        for (const r of rows) ids.add(r.queue_id);
+      }
+      await this.publishQueues([...ids]);
+    });
+    return pass;
+  }
+
   private later(work: () => Promise<void>): void {
     this.chain = this.chain.then(work).catch((e: unknown) => this.log('queue live events not published', { error: String(e) }));
   }
@@ -109,17 +133,19 @@ export class QueueLive implements QueueNotifier {
       'select queue_id, user_id::text from queue_members where queue_id = any($1::text[])',
       [ids],
     );
-    for (const status of statuses) {
-      const users = members.filter((m) => m.queue_id === status.queueId).map((m) => m.user_id);
-      await events.publish(db, { type: QUEUE_LIVE_EVENTS.status, audience: { roles: STAFF, users }, data: json(QueueStatus, status) });
-    }
-    for (const entry of await customersToTell(db, ids, now)) {
-      await events.publish(db, {
+    // One statement for them all: a busy queue has many waiting customers to tell.
+    await events.publishAll(db, [
+      ...statuses.map((status) => ({
+        type: QUEUE_LIVE_EVENTS.status,
+        audience: { roles: STAFF, users: members.filter((m) => m.queue_id === status.queueId).map((m) => m.user_id) },
+        data: json(QueueStatus, status),
+      })),
+      ...(await customersToTell(db, ids, now)).map((entry) => ({
         type: QUEUE_LIVE_EVENTS.position,
         audience: { customers: [entry.customer] },
         data: json(CustomerQueueEntry, { entry }),
-      });
-    }
+      })),
+    ]);
   }
 
   private async snapshot(viewer: Viewer, db: Queryable): Promise<SnapshotEvent[]> {
