@@ -6,3 +6,16 @@ export { executionReport, type ExecutionReport, type StepReport } from './report
 export { publishedWithReferences, type Source } from './sources.ts';
 export { runInSandbox, type SandboxRun, type SandboxRunOptions } from './sandbox-run.ts';
 export { traceSteps, type TraceStep, type EffectSummary } from '../trace-steps.ts';
+export {
+  testRun,
+  runTestCase,
+  checkExpectations,
+  TestRunRefused,
+  SANDBOX_NOTE,
+  TEST_RUN_LIMITS,
+  type TestRunInput,
+  type TestRunReply,
+  type TestRunServices,
+  type TestRunStatus,
+  type TestCaseResult,
+} from './test-run.ts';
