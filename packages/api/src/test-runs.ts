@@ -40,19 +40,13 @@ export const TestRunBody = z.object({
     .record(z.string(), z.unknown())
     .meta({ description: 'a scenario document (e.g. the unsaved draft); checked like POST /api/scenarios/validate: 422 with the issues' }),
   input: Vars.optional().meta({ description: "values for the start node's inputs" }),
-  sim: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({
-      description:
-        'simulator rules as for `tellflow run --sim`: { customers: { rules: [{ match, outcome | sequence, afterMs?, talkMs? }], default }, operators?: {…} }',
-    }),
-  answers: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({
-      description: 'form answers keyed by node id ("scenario:node") or title: the values, a list for successive visits, or null to let the form time out',
-    }),
+  sim: z.record(z.string(), z.unknown()).optional().meta({
+    description:
+      'simulator rules as for `tellflow run --sim`: { customers: { rules: [{ match, outcome | sequence, afterMs?, talkMs? }], default }, operators?: {…} }',
+  }),
+  answers: z.record(z.string(), z.unknown()).optional().meta({
+    description: 'form answers keyed by node id ("scenario:node") or title: the values, a list for successive visits, or null to let the form time out',
+  }),
   setupSql: z
     .string()
     .max(100_000)
