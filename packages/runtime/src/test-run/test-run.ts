@@ -44,8 +44,8 @@ export interface TestRunInput {
 }
 
 export interface TestRunServices {
-  /** Where the scenarios it runs come from (their published versions): the product database's store. */
-  store: ScenarioStore;
+  /** Where the scenarios it runs come from (their published versions): the product database's store; none: only `alongside`. */
+  store?: ScenarioStore;
   /** A fresh, migrated database for one run (closed after it). */
   openDatabase: () => Promise<Database>;
   /** Where the simulated clock starts (epoch ms). */
@@ -104,7 +104,9 @@ export async function testRun(scenario: Scenario, doc: unknown, request: TestRun
   const given = new Map((services.alongside ?? []).map((s) => [s.scenario.id, s]));
   given.set(scenario.id, { scenario, doc, from: 'the scenario' });
   const wanted = [...given.values()].flatMap((s) => referencedScenarioIds(s.scenario)).filter((id) => !given.has(id));
-  const stored = await publishedWithReferences(services.store, wanted, new Set(given.keys()));
+  const stored = services.store
+    ? await publishedWithReferences(services.store, wanted, new Set(given.keys()))
+    : { sources: [], problems: wanted.map((id) => `a scenario it runs: scenario "${id}" is neither given nor in a database`) };
   if (stored.problems.length) throw new TestRunRefused(422, stored.problems.join('; '));
 
   const ran = await runInSandbox({
