@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '@tellflow/clock';
 import { createScratchDatabase, type Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
+import { SpareDatabase } from '@tellflow/runtime/test-run';
 import { Hono, type Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
@@ -93,8 +94,12 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   testRunGate: DEFAULT_TEST_RUN_GATE,
   testRunWallMs: 10_000,
   testRunWallClock: () => Date.now(),
-  testRunSandbox: () => createScratchDatabase(),
+  testRunSandbox: () => processSpare().take(),
 };
+
+/** One spare test-run database per process, made on the first test run (not by processes that never run one). */
+let spare: SpareDatabase | undefined;
+const processSpare = () => (spare ??= new SpareDatabase(() => createScratchDatabase()));
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
 

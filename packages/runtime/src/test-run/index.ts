@@ -19,3 +19,4 @@ export {
   type TestRunStatus,
   type TestCaseResult,
 } from './test-run.ts';
+export { SpareDatabase } from './spare-database.ts';
