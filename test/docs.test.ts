@@ -279,6 +279,9 @@ describe('docs/scenario-format.md', () => {
     expectTableMatches('the node fields table', tableRows(section('Nodes').body), sqlNode);
     expectTableMatches('the edge fields table', tableRows(section('Edges').body), schema.properties!.edges!.items!);
     expectTableMatches('the variable declaration table', tableRows(section('Declared variables').body), schema.properties!.variables!.items!);
+    const test = schema.properties!.tests!.items!;
+    expectTableMatches('the test case table', tableRows(section('Test case fields').body), test);
+    expectTableMatches('the expectation table', tableRows(section('Expectations').body), test.properties!.expect!);
   });
 
   it('names every json-logic operation and every built-in variable', () => {

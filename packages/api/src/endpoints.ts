@@ -58,6 +58,7 @@ import {
   VersionParams,
 } from './scenarios.ts';
 import { QueueStats, QueueStatsQuery } from './queues.ts';
+import { ExecutionTrace, TestCasesRunBody, TestCasesRunReply, TestRunBody, TestRunReply } from './test-runs.ts';
 import { ResetDone, ResetSubscribers, SubscriberList, SubscriberListQuery } from './subscribers.ts';
 import { OneServiceTask, RunList, RunStarted, RunsQuery, ServiceTaskInput, ServiceTaskList, ServiceTaskParams, ServiceTaskPatch } from './service-tasks.ts';
 import { ApiKeyList, ApiKeyParams, CreateApiKey, CreatedApiKey, CustomerMe, CustomerToken, MintCustomerToken } from './api-keys.ts';
@@ -180,6 +181,8 @@ export const endpoints = {
   'GET /api/scenarios': { response: ScenarioList },
   'POST /api/scenarios': { documentBody: Scenario, query: SaveQuery, response: Saved, status: 201, idempotent: true },
   'POST /api/scenarios/validate': { documentBody: Scenario, response: Validated },
+  'POST /api/scenarios/test-run': { body: TestRunBody, response: TestRunReply },
+  'POST /api/scenarios/{id}/tests/run': { params: ScenarioParams, body: TestCasesRunBody, response: TestCasesRunReply },
   'GET /api/scenarios/{id}': { params: ScenarioParams, response: ScenarioWithDocument },
   'PUT /api/scenarios/{id}/draft': { params: ScenarioParams, documentBody: Scenario, query: DraftQuery, response: Saved, status: 201 },
   'POST /api/scenarios/{id}/publish': { params: ScenarioParams, body: PublishBody, response: Published },
@@ -191,6 +194,7 @@ export const endpoints = {
   'POST /api/executions': { body: StartExecution, response: Started, status: 201, idempotent: true },
   'GET /api/executions': { query: ExecutionListQuery, response: ExecutionList },
   'GET /api/executions/{id}': { params: ExecutionParams, response: ExecutionDetail },
+  'GET /api/executions/{id}/trace': { params: ExecutionParams, response: ExecutionTrace },
   'POST /api/executions/{id}/cancel': { params: ExecutionParams, body: CancelExecution, response: Cancelling, status: 202 },
   'POST /api/executions/{id}/retry': { params: ExecutionParams, body: RetryExecution, response: Started, status: 201, idempotent: true },
 

@@ -30,6 +30,8 @@ export const ExecutionSummary = z.object({
   result: JsonValue.nullable(),
   parentId: z.string().nullable(),
   retryOf: z.string().nullable().meta({ description: 'on a retry: the execution it retries' }),
+  taskId: z.string().nullable().meta({ description: 'the outbound task whose calls it belongs to' }),
+  scheduledBy: z.string().nullable().meta({ description: 'the service task whose schedule started it' }),
   idle: z.boolean().meta({
     description:
       "started by a service task's schedule, completed, and changed nothing (every effect a statement that affected no row or a forEach that started no child); hidden from lists by default and pruned early",
@@ -54,7 +56,7 @@ export const TraceRow = z.object({
 export type TraceRow = z.infer<typeof TraceRow>;
 
 /** What a node asked of the outside world; each kind's fields are the engine's `Effect`. */
-const EffectRequestSchema = z
+export const EffectRequestSchema = z
   .custom<Effect>((v) => typeof v === 'object' && v !== null && EFFECT_KINDS.includes((v as { kind?: never }).kind!), 'must be an effect with a known kind')
   .meta({ type: 'object', properties: { kind: { type: 'string', enum: EFFECT_KINDS } }, required: ['kind'], description: "the engine's Effect" });
 
@@ -98,6 +100,10 @@ export const ExecutionListQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).optional(),
   parentId: z.uuid().optional(),
   before: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created before this time (paging)' }),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created at or after this time' }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created before this time' }),
+  taskId: z.string().min(1).max(200).optional().meta({ description: 'only executions of this outbound task' }),
+  serviceTaskId: z.string().min(1).max(200).optional().meta({ description: "only executions started by this service task's schedule" }),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   idle: z
     .enum(['hide', 'include', 'only'])

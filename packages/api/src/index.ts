@@ -11,6 +11,7 @@ export * from './agents.ts';
 export * from './queues.ts';
 export * from './scenarios.ts';
 export * from './executions.ts';
+export * from './test-runs.ts';
 export * from './service-tasks.ts';
 export * from './outbound-tasks.ts';
 export * from './subscribers.ts';

@@ -15,8 +15,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '@tellflow/clock';
-import type { Database } from '@tellflow/db';
+import { createScratchDatabase, type Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
+import { SpareDatabase } from '@tellflow/runtime/test-run';
 import { Hono, type Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
@@ -56,6 +57,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { queueStatsRoutes } from './routes/queue-stats.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
+import { DEFAULT_TEST_RUN_GATE, testRunRoutes } from './routes/test-runs.ts';
 import { serviceTaskRoutes } from './routes/service-tasks.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
 import { userRoutes } from './routes/users.ts';
@@ -89,7 +91,15 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   eventHeartbeatMs: 15_000,
   maxEventStreamsPerViewer: 5,
   maxEventStreams: 10_000,
+  testRunGate: DEFAULT_TEST_RUN_GATE,
+  testRunWallMs: 10_000,
+  testRunWallClock: () => Date.now(),
+  testRunSandbox: () => processSpare().take(),
 };
+
+/** One spare test-run database per process, made on the first test run (not by processes that never run one). */
+let spare: SpareDatabase | undefined;
+const processSpare = () => (spare ??= new SpareDatabase(() => createScratchDatabase()));
 
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
 
@@ -156,6 +166,7 @@ export function createApp({ runtime, db, clock, telephony, options = {} }: Creat
     agentRoutes(deps),
     agentQueueRoutes(deps),
     queueRoutes(deps),
+    testRunRoutes(deps),
     scenarioRoutes(deps),
     nodeTypeRoutes(deps),
     executionRoutes(deps),

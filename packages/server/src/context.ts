@@ -3,6 +3,7 @@ import type { Clock } from '@tellflow/clock';
 import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
 import type { HashGate } from './auth/hash-gate.ts';
+import type { ConcurrencyGate } from './http/gate.ts';
 import type { ScryptParams } from './auth/password.ts';
 import type { CallDesk } from './call-desk.ts';
 import type { ApiError } from './errors.ts';
@@ -98,6 +99,17 @@ export interface AppOptions {
   /** Open event streams per user or customer (default 5) and per process (default 10,000). */
   maxEventStreamsPerViewer?: number;
   maxEventStreams?: number;
+  /**
+   * Test runs (POST /api/scenarios/test-run, …/tests/run): how many run at
+   * once in this process and how many wait (default: the process's gate, 2
+   * and 4; beyond that 503), the real time one run may take (default 10 s),
+   * the clock that measures it, and where each run's throwaway database
+   * comes from (default: a fresh scratch PGlite).
+   */
+  testRunGate?: ConcurrencyGate;
+  testRunWallMs?: number;
+  testRunWallClock?: () => number;
+  testRunSandbox?: () => Promise<Database>;
   log?: Log;
 }
 

@@ -18,6 +18,7 @@ import { serve } from './serve.ts';
 import { serviceTasks } from './service-tasks.ts';
 import { subscribers } from './subscribers.ts';
 import { tasks } from './tasks.ts';
+import { test } from './test.ts';
 import { validate } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   diff,
   run,
+  test,
   executions,
   tasks,
   subscribers,

@@ -1,12 +1,11 @@
-import { isJsonObject, parseJsonText, validateScenario, validateSet, type Issue, type Json, type Scenario } from '@tellflow/engine';
-import { Runtime, RuntimeError, ScenarioStore, type ScenarioVersion } from '@tellflow/runtime';
-import { parseSimRulesFile, SimRulesError, TelephonySimulator, type SimRuleSetInput } from '@tellflow/telephony';
+import { isJsonObject, parseJsonText, validateScenario, validateSet, type Json } from '@tellflow/engine';
+import { RuntimeError, ScenarioStore, type ScenarioVersion } from '@tellflow/runtime';
+import { FormAnswers, publishedWithReferences, runInSandbox, type Source } from '@tellflow/runtime/test-run';
+import { parseSimRulesFile, SimRulesError } from '@tellflow/telephony';
 import { openProductDatabase, scratchDatabase } from '../databases.ts';
 import { describeFsError, type Io } from '../io.ts';
-import { executionReport, formatStatus, formatTrace, type ExecutionReport } from '../run-report.ts';
-import { claimedId, dependencyOrder, printIssues, readScenarioFiles, referencesOf, uniqueFiles } from '../scenario-files.ts';
-import { FormAnswers, simulate } from '../simulate.ts';
-import { SteppingClock } from '../stepping-clock.ts';
+import { formatStatus, formatTrace, type ExecutionReport } from '../run-report.ts';
+import { claimedId, printIssues, readScenarioFiles, referencesOf, uniqueFiles } from '../scenario-files.ts';
 import { EXIT, parseCommandArgs, usageError, type Command } from './command.ts';
 import { summary, type FileReport } from './validate.ts';
 
@@ -20,19 +19,8 @@ export interface RunReport {
   files?: FileReport[];
 }
 
-/** Operators pick up at once: nobody is at the agent page during a run. */
-const ANSWERING_OPERATORS: SimRuleSetInput = { rules: [], default: 'answered' };
-const LEASE_MS = 5_000;
 const DEFAULT_MAX_HOURS = 24;
 const DEFAULT_MAX_STEPS = 10_000;
-
-/** A scenario to install in the run's database; `doc` is stored exactly as given. */
-interface Source {
-  scenario: Scenario;
-  doc: unknown;
-  /** A file name, or where in the database it came from. */
-  from: string;
-}
 
 const OPTIONS = {
   vars: { type: 'string' },
@@ -79,7 +67,8 @@ Options:
   --answers JSON     form answers keyed by node id ("scenario:node" to pick
                      one scenario's node) or by form title, each the form's
                      values, e.g. '{"survey": {"score": 5}}', or a list of
-                     values for the form's successive visits
+                     values for the form's successive visits; null: no
+                     answer, the form takes its timeout
   --version N        with an ID: run this stored version, published or not
   --max-hours H      stop after H simulated hours (default ${DEFAULT_MAX_HOURS})
   --max-steps N      stop after N steps over all executions (default ${DEFAULT_MAX_STEPS})
@@ -151,63 +140,29 @@ Exit status:
     const { sources, root } = loaded;
 
     // The run itself, on a database of its own.
-    const db = await scratchDatabase.open();
-    const clock = new SteppingClock(Date.now());
-    const t0 = clock.now();
-    const sim = new TelephonySimulator({
-      clock,
-      rules: rules.rules,
-      operatorRules: rules.operatorRules ?? ANSWERING_OPERATORS,
-      onError: (error) => io.stderr(`tellflow run: simulator: ${String(error)}\n`),
-    });
-    const runtime = new Runtime({
-      db,
-      telephony: sim,
-      clock,
-      leaseMs: LEASE_MS,
+    const ran = await runInSandbox({
+      sources,
+      root,
+      input: (vars ?? {}) as Record<string, Json>,
+      rules,
+      answers,
+      limits: { maxSteps, maxMs: maxHours * 3_600_000 },
+      openDatabase: scratchDatabase.open,
+      startAt: Date.now(),
       log: (message, fields) => io.stderr(`tellflow run: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
     });
-    try {
-      const stored = new Map<string, Source>();
-      for (const s of sources) stored.set(s.scenario.id, s);
-      for (const scenario of dependencyOrder(sources.map((s) => s.scenario))) {
-        const source = stored.get(scenario.id)!;
-        try {
-          const { version } = await runtime.scenarios.save(source.doc);
-          await runtime.scenarios.publish(scenario.id, version.version);
-        } catch (error) {
-          if (!(error instanceof RuntimeError)) throw error;
-          const issues = (error.details as { issues?: Issue[] } | undefined)?.issues ?? [];
-          return refuse(`"${scenario.id}" cannot run: ${error.message}`, issues.length ? [{ file: source.from, ok: false, issues }] : undefined);
-        }
-      }
-
-      let rootId: string;
-      try {
-        rootId = await runtime.start(root, { input: (vars ?? {}) as Record<string, Json> });
-      } catch (error) {
-        if (!(error instanceof RuntimeError)) throw error;
-        return refuse(error.message);
-      }
-
-      const stopped = await simulate({ runtime, clock, answers, limits: { maxSteps, maxMs: maxHours * 3_600_000 }, leaseMs: LEASE_MS });
-      const report = await executionReport(runtime, rootId, t0);
-      if (o.json) {
-        const out: RunReport = { status: report.status, result: report.result, error: report.error, trace: report.trace };
-        io.stdout(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        for (const line of formatTrace(report)) io.stdout(`${line}\n`);
-        io.stdout(`${formatStatus(report)}\n`);
-      }
-      const unused = answers.unused();
-      if (unused.length) io.stderr(`tellflow run: no form used the answers for ${unused.map((k) => `"${k}"`).join(', ')}\n`);
-      if (stopped && report.status !== 'cancelled') io.stderr(`tellflow run: ${stopped.reason}\n`);
-      return report.status === 'completed' ? EXIT.ok : EXIT.failed;
-    } finally {
-      await runtime.close();
-      sim.dispose();
-      await db.close();
+    if (!ran.ok) return refuse(ran.message, ran.issues && ran.from ? [{ file: ran.from, ok: false, issues: ran.issues }] : undefined);
+    const { report, stopped } = ran;
+    if (o.json) {
+      const out: RunReport = { status: report.status, result: report.result, error: report.error, trace: report.trace };
+      io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      for (const line of formatTrace(report)) io.stdout(`${line}\n`);
+      io.stdout(`${formatStatus(report)}\n`);
     }
+    if (ran.unusedAnswers.length) io.stderr(`tellflow run: no form used the answers for ${ran.unusedAnswers.map((k) => `"${k}"`).join(', ')}\n`);
+    if (stopped && report.status !== 'cancelled') io.stderr(`tellflow run: ${stopped.reason}\n`);
+    return report.status === 'completed' ? EXIT.ok : EXIT.failed;
 
     async function fromFiles(files: string[]): Promise<{ sources: Source[]; root: string } | { exit: number }> {
       const read = await readScenarioFiles(run, files, io);
@@ -266,27 +221,6 @@ Exit status:
     }
   },
 };
-
-/** The published versions of `ids` and, transitively, of the scenarios they run (except those in `have`). */
-async function publishedWithReferences(store: ScenarioStore, ids: string[], have: ReadonlySet<string>): Promise<{ sources: Source[]; problems: string[] }> {
-  const sources: Source[] = [];
-  const problems: string[] = [];
-  const seen = new Set(have);
-  const queue = [...ids];
-  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    try {
-      const v = await store.published(id);
-      sources.push({ scenario: v.document, doc: v.document, from: `${id} v${v.version}` });
-      queue.push(...referencesOf(v.document));
-    } catch (error) {
-      if (!(error instanceof RuntimeError)) throw error;
-      problems.push(`a scenario it runs: ${error.message}`);
-    }
-  }
-  return { sources, problems };
-}
 
 /**
  * FILE or ID: an existing file is a file; a name that is no file, looks

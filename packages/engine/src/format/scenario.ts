@@ -78,6 +78,39 @@ export type VariableDeclaration = z.infer<typeof VariableDeclaration>;
 export const ScenarioKind = z.enum(['inbound', 'outbound', 'dialog', 'service', 'sub']);
 export type ScenarioKind = z.infer<typeof ScenarioKind>;
 
+/** How a test case's run must end; each field given is checked. */
+export const TestExpectation = z.strictObject({
+  path: z.array(NodeId).describe("The nodes of this scenario the run visits, in order (child scenarios' steps are not part of it).").optional(),
+  status: z.enum(['completed', 'failed', 'cancelled']).describe('How the execution ends (default "completed").').optional(),
+  result: JsonValue.describe("The execution's result, compared as JSON.").optional(),
+});
+export type TestExpectation = z.infer<typeof TestExpectation>;
+
+/** A test case stored with the scenario: a simulated run and what it must give (`tellflow test`, the editor's Tests tab). */
+export const ScenarioTest = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(200),
+  description: z.string().optional(),
+  input: z.record(z.string(), JsonValue).describe("Values for the start node's inputs.").optional(),
+  sim: z
+    .record(z.string(), JsonValue)
+    .describe(
+      'Simulator rules, as for `tellflow run --sim`: {"customers": {"rules": [{"match": "+1555*", "outcome": "busy"}], "default": "answered"}, "operators": {…}}.',
+    )
+    .optional(),
+  answers: z
+    .record(z.string(), JsonValue)
+    .describe(
+      'Form answers keyed by node id ("scenario:node" for a child\'s) or form title: the values, a list of them for successive visits, null to let the form time out.',
+    )
+    .optional(),
+  setupSql: z
+    .string()
+    .describe("Statements run in the test's throwaway database before the scenario starts, e.g. to create and fill the tables its SQL nodes use.")
+    .optional(),
+  expect: TestExpectation,
+});
+export type ScenarioTest = z.infer<typeof ScenarioTest>;
+
 export const Scenario = z
   .strictObject({
     $schema: z.string().describe('Optional link to the JSON Schema, for editors.').optional(),
@@ -90,6 +123,7 @@ export const Scenario = z
     nodes: z.array(ScenarioNode).min(1, 'must have at least a start node'),
     edges: z.array(Edge),
     meta: z.record(z.string(), JsonValue).describe("Free-form data for tools, e.g. the editor's viewport.").optional(),
+    tests: z.array(ScenarioTest).describe('Test cases: simulated runs and what they must give.').optional(),
   })
   .meta({ title: 'Tellflow scenario', description: 'A call-center scenario: a graph of nodes and edges.' });
 export type Scenario = z.infer<typeof Scenario>;

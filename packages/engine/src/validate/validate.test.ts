@@ -461,3 +461,66 @@ describe('issue formatting', () => {
     expect(formatIssue({ severity: 'warning', path: '', message: 'hm' })).toBe('warning: hm');
   });
 });
+
+describe('validateScenario: test cases', () => {
+  const branchy = scenario(
+    [
+      { id: 'start', type: 'start', params: { inputs: [{ name: 'n', type: 'number' }] } },
+      { id: 'check', type: 'branch', params: { cases: [{ name: 'big', when: { '>': [{ var: 'n' }, 10] } }] } },
+      DONE,
+      { id: 'small', type: 'end' },
+    ],
+    [
+      ['start', 'next', 'check'],
+      ['check', 'big', 'done'],
+      ['check', 'default', 'small'],
+    ],
+  );
+  const withTests = (tests: unknown) => ({ ...branchy, tests }) as unknown;
+
+  it('accepts test cases with input, sim rules, answers, setup SQL and expectations, and keeps them as written', () => {
+    const tests = [
+      {
+        name: 'big goes to done',
+        description: 'n over 10',
+        input: { n: 11 },
+        sim: { customers: { rules: [{ match: '+1555*', outcome: 'busy' }] } },
+        answers: { ask: { score: 5 }, Survey: [{ score: 1 }, null] },
+        setupSql: 'create table t (x int)',
+        expect: { path: ['start', 'check', 'done'], status: 'completed', result: null },
+      },
+      { name: 'small', expect: {} },
+    ];
+    const r = validateScenario(withTests(tests));
+    expect(r.issues).toEqual([]);
+    expect(r.scenario?.tests).toEqual(tests);
+  });
+
+  it('names the test and the field: a repeated name, a path through a node that is not there, an unknown status', () => {
+    const r = validateScenario(
+      withTests([
+        { name: 'one', expect: { path: ['start', 'nowhere'] } },
+        { name: 'one', expect: { status: 'completed' } },
+      ]),
+    );
+    expect(errors(r.issues).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'tests[0].expect.path[1]: test "one": the expected path names node "nowhere", which is not in the scenario',
+      'tests[1].name: test "one": another test has this name (tests[0])',
+    ]);
+    const bad = validateScenario(
+      withTests([
+        { name: 'x', expect: { status: 'done' } },
+        { name: '', expect: {}, extra: 1 },
+      ]),
+    );
+    expect(errors(bad.issues).map((i) => i.path)).toEqual(['tests[0].expect.status', 'tests[1].name', 'tests[1]']);
+  });
+
+  it('warns when consecutive nodes of an expected path have no edge between them', () => {
+    const r = validateScenario(withTests([{ name: 'skip', expect: { path: ['start', 'done'] } }]));
+    expect(r.ok).toBe(true);
+    expect(warnings(r.issues).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'tests[0].expect.path[1]: test "skip": the expected path goes from "start" to "done", but no edge leads there',
+    ]);
+  });
+});

@@ -7,7 +7,7 @@
  * the graph rules, then the warnings that need the whole picture.
  */
 import { z } from 'zod';
-import { Edge, Scenario, ScenarioKind, SCENARIO_FORMAT, VariableDeclaration, ScenarioNode } from '../format/scenario.ts';
+import { Edge, Scenario, ScenarioKind, SCENARIO_FORMAT, ScenarioTest, VariableDeclaration, ScenarioNode } from '../format/scenario.ts';
 import { NodeId, ScenarioId } from '../format/common.ts';
 import { JsonValue, isJsonObject } from '../json.ts';
 import { inspect } from '../logic.ts';
@@ -35,6 +35,7 @@ const Shell = z.strictObject({
   nodes: z.array(z.unknown()).min(1, 'must have at least a start node'),
   edges: z.array(Edge),
   meta: z.record(z.string(), JsonValue).optional(),
+  tests: z.array(ScenarioTest).optional(),
 });
 
 function zodIssues(error: z.ZodError, prefix: (string | number)[], nodeId?: string): Issue[] {
@@ -217,6 +218,36 @@ function semanticChecks(scenario: Scenario): Issue[] {
   scenario.nodes.forEach((node, index) => {
     if (!reachable.has(node.id))
       issues.push({ severity: 'warning', nodeId: node.id, path: formatPath(['nodes', index]), message: 'unreachable: no path leads here from the start node' });
+  });
+  issues.push(...checkTests(scenario, next));
+  return issues;
+}
+
+/** Test cases: unique names; an expected path names nodes of the scenario, each following the one before along an edge. */
+function checkTests(scenario: Scenario, next: ReadonlyMap<string, string[]>): Issue[] {
+  const issues: Issue[] = [];
+  const nodes = new Set(scenario.nodes.map((n) => n.id));
+  const names = new Map<string, number>();
+  (scenario.tests ?? []).forEach((test, index) => {
+    const at = (...path: (string | number)[]) => formatPath(['tests', index, ...path]);
+    const first = names.get(test.name);
+    if (first !== undefined) issues.push({ severity: 'error', path: at('name'), message: `test "${test.name}": another test has this name (tests[${first}])` });
+    else names.set(test.name, index);
+    const path = test.expect.path ?? [];
+    path.forEach((id, k) => {
+      if (!nodes.has(id))
+        issues.push({
+          severity: 'error',
+          path: at('expect', 'path', k),
+          message: `test "${test.name}": the expected path names node "${id}", which is not in the scenario`,
+        });
+      else if (k > 0 && nodes.has(path[k - 1]!) && !(next.get(path[k - 1]!) ?? []).includes(id))
+        issues.push({
+          severity: 'warning',
+          path: at('expect', 'path', k),
+          message: `test "${test.name}": the expected path goes from "${path[k - 1]}" to "${id}", but no edge leads there`,
+        });
+    });
   });
   return issues;
 }

@@ -13,7 +13,7 @@ export interface RetryFrom {
   vars: Record<string, Json>;
 }
 
-const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, idle, created_at, updated_at, ended_at';
+const SUMMARY = 'id, scenario_id, version, status, error, result, parent_id, retry_of, task_id, scheduled_by, idle, created_at, updated_at, ended_at';
 
 const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   id: r.id as string,
@@ -24,6 +24,8 @@ const toSummary = (r: Record<string, unknown>): ExecutionSummary => ({
   result: r.result as Json | null,
   parentId: r.parent_id as string | null,
   retryOf: r.retry_of as string | null,
+  taskId: r.task_id as string | null,
+  scheduledBy: r.scheduled_by as string | null,
   idle: r.idle as boolean,
   createdAt: r.created_at as Date,
   updatedAt: r.updated_at as Date,
@@ -39,6 +41,12 @@ export interface ExecutionFilter {
   parentId?: string;
   /** Newest first; page with `before` (a createdAt) and `limit`. */
   before?: Date;
+  /** Created at or after / before these times. */
+  from?: Date;
+  to?: Date;
+  /** The outbound task (`task_id`, children included) or the service task whose schedule started it. */
+  taskId?: string;
+  serviceTaskId?: string;
   limit?: number;
   /** Default 'hide': a service task every 5 s would otherwise bury everything else. */
   idle?: IdleFilter;
@@ -56,6 +64,10 @@ function conditions(f: ExecutionFilter): { where: string[]; params: unknown[] } 
   if (f.status) add('status = ?', f.status);
   if (f.parentId) add('parent_id = ?', f.parentId);
   if (f.before) add('created_at < ?', f.before);
+  if (f.from) add('created_at >= ?', f.from);
+  if (f.to) add('created_at < ?', f.to);
+  if (f.taskId) add('task_id = ?', f.taskId);
+  if (f.serviceTaskId) add('scheduled_by = ?', f.serviceTaskId);
   return { where, params };
 }
 

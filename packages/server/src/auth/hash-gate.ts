@@ -5,43 +5,11 @@
  * request is answered 503 at once.
  */
 import { availableParallelism } from 'node:os';
-import { ApiError } from '../errors.ts';
+import { ConcurrencyGate } from '../http/gate.ts';
 
-export class HashGate {
-  #running = 0;
-  readonly #waiting: Array<() => void> = [];
-  /** The most hashes that ran at once (for tests and metrics). */
-  peak = 0;
-
-  constructor(
-    readonly concurrency: number,
-    readonly maxQueued: number,
-  ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`hash concurrency must be a whole number of 1 or more, not ${concurrency}`);
-    if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new Error(`hash queue bound must be a whole number of 0 or more, not ${maxQueued}`);
-  }
-
-  get running(): number {
-    return this.#running;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running < this.concurrency) this.#running++;
-    else {
-      if (this.#waiting.length >= this.maxQueued) {
-        throw new ApiError(503, 'the server is busy checking passwords; try again in a moment', { retryAfterSeconds: 1 }, { 'Retry-After': '1' });
-      }
-      // The slot is handed over by the finishing task, so `#running` is not decremented in between.
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    this.peak = Math.max(this.peak, this.#running);
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
-    }
+export class HashGate extends ConcurrencyGate {
+  constructor(concurrency: number, maxQueued: number) {
+    super(concurrency, maxQueued, 'the server is busy checking passwords; try again in a moment');
   }
 }
 

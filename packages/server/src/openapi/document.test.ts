@@ -74,6 +74,10 @@ describe('GET /api/openapi.json', () => {
       'query:status',
       'query:parentId',
       'query:before',
+      'query:from',
+      'query:to',
+      'query:taskId',
+      'query:serviceTaskId',
       'query:limit',
       'query:idle',
     ]);

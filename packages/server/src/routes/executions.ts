@@ -6,11 +6,13 @@ import {
   ExecutionList,
   ExecutionListQuery,
   ExecutionParams,
+  ExecutionTrace,
   RetryExecution,
   StartExecution,
   Started,
 } from '@tellflow/api';
 import type { Transaction } from '@tellflow/db';
+import { traceSteps } from '@tellflow/runtime/test-run';
 import type { Deps } from '../context.ts';
 import { routeGroup } from '../http/route-group.ts';
 import type { IdempotencyClaim } from '../middleware/idempotency.ts';
@@ -53,8 +55,13 @@ export function executionRoutes({ runtime }: Deps) {
       response: ExecutionList,
     },
     async (c, { query }) => {
-      const { before, ...rest } = query;
-      const filter = { ...rest, ...(before ? { before: new Date(before) } : {}) };
+      const { before, from, to, ...rest } = query;
+      const filter = {
+        ...rest,
+        ...(before ? { before: new Date(before) } : {}),
+        ...(from ? { from: new Date(from) } : {}),
+        ...(to ? { to: new Date(to) } : {}),
+      };
       const [executions, idleHidden] = await Promise.all([runtime.executions(filter), runtime.stores.executions.hiddenIdle(filter)]);
       return c.json({ executions, idleHidden });
     },
@@ -64,6 +71,27 @@ export function executionRoutes({ runtime }: Deps) {
     '/:id',
     { summary: 'An execution with its step trace and effects', access: STAFF, params: ExecutionParams, response: ExecutionDetail, errors: [404] },
     async (c, { params }) => c.json(await runtime.execution(params.id)),
+  );
+
+  api.get(
+    '/:id/trace',
+    {
+      summary: 'Replay: an execution step by step, with the document of its scenario version',
+      description:
+        "Each step with the variables it set and all the variables after it, and the effect it asked for (request, result and a one-line summary). Steps of the child scenarios it ran follow the step that started them, one level deeper. `at` counts ms from the execution's creation.",
+      access: STAFF,
+      params: ExecutionParams,
+      response: ExecutionTrace,
+      errors: [404],
+    },
+    async (c, { params }) => {
+      const execution = await runtime.execution(params.id);
+      const [{ document }, steps] = await Promise.all([runtime.scenarios.version(execution.scenarioId, execution.version), traceSteps(runtime, params.id)]);
+      const { input: _i, state, trace: _t, effects: _e, retryFrom: _r, ...summary } = execution;
+      const waiting =
+        state?.waiting && (summary.status === 'waiting' || summary.status === 'running') ? { nodeId: state.waiting.nodeId, since: state.waiting.since } : null;
+      return c.json({ execution: summary, scenario: document, steps, waiting });
+    },
   );
 
   api.post(
