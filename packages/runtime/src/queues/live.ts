@@ -17,10 +17,14 @@
  * and every waiting customer's position cost a statement each, and
  * publishing them again for every join, offer and answer under load fell
  * behind without bound (the offers with it, queued after them: told a
- * minute late to agents who had 20 s to answer). A (re)connecting viewer
- * first gets its snapshot: its pending offer and the queues it sees, or,
- * for a customer, its entry.
+ * minute late to agents who had 20 s to answer). And an agent's events
+ * (offers, action results) go ahead of the pending pass: a pass over a busy
+ * queue is hundreds of rows, an offer one, and the agent has seconds to
+ * answer it. A (re)connecting viewer first gets its snapshot: its pending
+ * offer and the queues it sees, or, for a customer, its entry.
  *
+ * Changes made where no QueueLive is (a runner's `queue` node, an
+ * execution's end) reach it through the dispatcher's round (outbox.ts).
  * Positions are pushed to customers who joined through the API (entries no
  * execution holds): a caller waiting in a scenario has no event stream.
  */
@@ -53,9 +57,12 @@ export interface QueueLiveOptions {
 }
 
 export class QueueLive implements QueueNotifier {
-  private chain: Promise<void> = Promise.resolve();
+  /** Offer and action events not yet published, in order: they go before any pass. */
+  private readonly urgent: (() => Promise<void>)[] = [];
   /** Queues and agents changed since the pending pass was queued; that pass publishes them all (null: none is queued). */
   private pending: { queues: Set<string>; agents: Set<string> } | null = null;
+  /** The loop publishing what is queued, while it runs. */
+  private running: Promise<void> | null = null;
   private readonly log: NonNullable<QueueLiveOptions['log']>;
 
   constructor(private readonly o: QueueLiveOptions) {
@@ -72,7 +79,7 @@ export class QueueLive implements QueueNotifier {
   }
 
   offerChanged(agentId: string, offerId: number, state: string, reason?: string): void {
-    this.later(async () => {
+    this.soon(async () => {
       const offer = state === 'pending' ? await offerById(this.o.db, offerId, this.o.clock.now()) : null;
       // An offer that was answered or withdrawn before this ran is told as it is now.
       const now = offer?.state ?? (state as Offer['state']);
@@ -88,7 +95,7 @@ export class QueueLive implements QueueNotifier {
 
   /** The result of something the agent asked, to that agent. */
   action(agentId: string, result: AgentActionResult): void {
-    this.later(() =>
+    this.soon(() =>
       this.o.events
         .publish(this.o.db, { type: QUEUE_LIVE_EVENTS.action, audience: { users: [agentId] }, data: json(AgentActionResult, result) })
         .then(() => {}),
@@ -96,32 +103,72 @@ export class QueueLive implements QueueNotifier {
   }
 
   /** Resolves once everything handed to this so far is published (tests, shutdown). */
-  settled(): Promise<void> {
-    return this.chain;
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
   }
 
   /** The changes the pending pass will publish, queuing one when there is none. */
   private changed(): { queues: Set<string>; agents: Set<string> } {
-    if (this.pending) return this.pending;
-    const pass = { queues: new Set<string>(), agents: new Set<string>() };
-    this.pending = pass;
-    this.later(async () => {
-      // From here on, changes go to the next pass: this one reads the state after them, or the next one does.
-      this.pending = null;
-      const ids = new Set(pass.queues);
-      if (pass.agents.size) {
-        const { rows } = await this.o.db.query<{ queue_id: string }>('select distinct queue_id from queue_members where user_id = any($1::uuid[])', [
-          [...pass.agents],
-        ]);
-        for (const r of rows) ids.add(r.queue_id);
-      }
-      await this.publishQueues([...ids]);
-    });
-    return pass;
+    if (!this.pending) {
+      this.pending = { queues: new Set(), agents: new Set() };
+      this.kick();
+    }
+    return this.pending;
   }
 
-  private later(work: () => Promise<void>): void {
-    this.chain = this.chain.then(work).catch((e: unknown) => this.log('queue live events not published', { error: String(e) }));
+  /** An event for one agent: it goes ahead of the pending pass (an offer has seconds to be answered; figures can wait). */
+  private soon(work: () => Promise<void>): void {
+    this.urgent.push(work);
+    this.kick();
+  }
+
+  private kick(): void {
+    this.running ??= this.publishQueued();
+  }
+
+  /**
+   * Publishes what is queued, one thing after another: the agents' events
+   * first, then the pending pass, then the agents' events that came
+   * meanwhile, and so on. An offer waits for at most the one pass already
+   * being published; a pass, for the agents' events queued before it starts
+   * (so a stream of offers cannot hold it back for ever).
+   */
+  private async publishQueued(): Promise<void> {
+    // Let the caller finish what it is handing over (a round's changes and offers come together).
+    await Promise.resolve();
+    for (;;) {
+      for (const work of this.urgent.splice(0)) await this.attempt(work);
+      const pass = this.pending;
+      if (pass) {
+        // From here on, changes go to the next pass: this one reads the state after them, or the next one does.
+        this.pending = null;
+        await this.attempt(() => this.publishPass(pass));
+        continue;
+      }
+      if (this.urgent.length === 0) {
+        this.running = null;
+        return;
+      }
+    }
+  }
+
+  private async attempt(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      this.log('queue live events not published', { error: String(e) });
+    }
+  }
+
+  private async publishPass(pass: { queues: Set<string>; agents: Set<string> }): Promise<void> {
+    const ids = new Set(pass.queues);
+    if (pass.agents.size) {
+      const { rows } = await this.o.db.query<{ queue_id: string }>('select distinct queue_id from queue_members where user_id = any($1::uuid[])', [
+        [...pass.agents],
+      ]);
+      for (const r of rows) ids.add(r.queue_id);
+    }
+    await this.publishQueues([...ids]);
   }
 
   private async publishQueues(ids: string[]): Promise<void> {
