@@ -160,6 +160,33 @@ describe.each(DATABASE_KINDS)('queue live events on %s', (kind) => {
     }
   });
 
+  it.skipIf(skip)('a caller’s call ending once served frees its agent: staff and the queue’s agents are told', async () => {
+    await supportQueue(h(), ['agent']);
+    expect((await h().importScenario(waiter())).status).toBe(201);
+    await h().runtime.start('waiter', { input: { caller: '+15550003' } });
+    await h().runtime.drain();
+    await h().runtime.tick();
+    expect((await h().call('POST', '/api/agents/me/offer/accept', { as: 'agent' })).status).toBe(200);
+    await h().runtime.drain();
+    await h().runtime.queueLive.settled();
+    const streams = { supervisor: await h().openEvents({ as: 'supervisor' }), agent: await h().openEvents({ as: 'agent' }) };
+    const all = Object.values(streams);
+    const { fresh } = watch(all);
+    try {
+      const figures = (events: ReturnType<typeof queueEvents>) =>
+        events.filter((e) => e.event === 'queue.status').map((e) => [e.data.waiting, e.data.agentsFree, e.data.agentsBusy]);
+      expect(figures(queueEvents(streams.supervisor.messages()))).toEqual([[0, 0, 1]]);
+      // The 60 s talk ends, and the execution with it: the trigger serves the entry (no wrap-up: the agent is free).
+      await h().advance(60_000);
+      await h().runtime.tick();
+      await delivered(h(), all, []);
+      expect(figures(fresh(streams.supervisor))).toEqual([[0, 1, 0]]);
+      expect(figures(fresh(streams.agent))).toEqual([[0, 1, 0]]);
+    } finally {
+      for (const s of all) await s.close();
+    }
+  });
+
   it.skipIf(skip)('status to staff and the queue’s agents, positions to each customer, offers and action results to the agent: nobody else', async () => {
     await supportQueue(h(), ['agent']);
     const t = await customerTokens(h(), 'anna', 'boris', 'carl');
