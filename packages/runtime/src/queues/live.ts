@@ -34,7 +34,7 @@ import type { Database, Queryable } from '@tellflow/db';
 import type { Json } from '@tellflow/engine';
 import { z } from 'zod';
 import type { LiveEvents } from '../events/live-events.ts';
-import type { SnapshotEvent, Viewer } from '../events/types.ts';
+import type { NewLiveEvent, SnapshotEvent, Viewer } from '../events/types.ts';
 import type { QueueNotifier } from './dispatcher.ts';
 import { currentEntry, entryById, waitingIn } from './entries.ts';
 import { offerById, pendingOffer } from './offers.ts';
@@ -57,8 +57,8 @@ export interface QueueLiveOptions {
 }
 
 export class QueueLive implements QueueNotifier {
-  /** Offer and action events not yet published, in order: they go before any pass. */
-  private readonly urgent: (() => Promise<void>)[] = [];
+  /** The agents' events (offers, action results) not yet published, each read when its turn comes: they go before any pass. */
+  private readonly urgent: (() => Promise<NewLiveEvent>)[] = [];
   /** Queues and agents changed since the pending pass was queued; that pass publishes them all (null: none is queued). */
   private pending: { queues: Set<string>; agents: Set<string> } | null = null;
   /** The loop publishing what is queued, while it runs. */
@@ -84,7 +84,7 @@ export class QueueLive implements QueueNotifier {
       // An offer that was answered or withdrawn before this ran is told as it is now.
       const now = offer?.state ?? (state as Offer['state']);
       const data = { offerId, state: now, reason: reason ?? offer?.reason ?? null, offer: now === 'pending' ? offer : null };
-      await this.o.events.publish(this.o.db, { type: QUEUE_LIVE_EVENTS.offer, audience: { users: [agentId] }, data: json(OfferEvent, data) });
+      return { type: QUEUE_LIVE_EVENTS.offer, audience: { users: [agentId] }, data: json(OfferEvent, data) };
     });
   }
 
@@ -95,11 +95,7 @@ export class QueueLive implements QueueNotifier {
 
   /** The result of something the agent asked, to that agent. */
   action(agentId: string, result: AgentActionResult): void {
-    this.soon(() =>
-      this.o.events
-        .publish(this.o.db, { type: QUEUE_LIVE_EVENTS.action, audience: { users: [agentId] }, data: json(AgentActionResult, result) })
-        .then(() => {}),
-    );
+    this.soon(async () => ({ type: QUEUE_LIVE_EVENTS.action, audience: { users: [agentId] }, data: json(AgentActionResult, result) }));
   }
 
   /** Resolves once everything handed to this so far is published (tests, shutdown). */
@@ -117,7 +113,7 @@ export class QueueLive implements QueueNotifier {
   }
 
   /** An event for one agent: it goes ahead of the pending pass (an offer has seconds to be answered; figures can wait). */
-  private soon(work: () => Promise<void>): void {
+  private soon(work: () => Promise<NewLiveEvent>): void {
     this.urgent.push(work);
     this.kick();
   }
@@ -129,15 +125,16 @@ export class QueueLive implements QueueNotifier {
   /**
    * Publishes what is queued, one thing after another: the agents' events
    * first, then the pending pass, then the agents' events that came
-   * meanwhile, and so on. An offer waits for at most the one pass already
-   * being published; a pass, for the agents' events queued before it starts
-   * (so a stream of offers cannot hold it back for ever).
+   * meanwhile, and so on; a pass also lets them go between its reads. An
+   * offer waits for at most one read of a pass; a pass, for the agents'
+   * events queued at each of those points (so a stream of offers cannot hold
+   * it back for ever).
    */
   private async publishQueued(): Promise<void> {
     // Let the caller finish what it is handing over (a round's changes and offers come together).
     await Promise.resolve();
     for (;;) {
-      for (const work of this.urgent.splice(0)) await this.attempt(work);
+      await this.publishUrgent();
       const pass = this.pending;
       if (pass) {
         // From here on, changes go to the next pass: this one reads the state after them, or the next one does.
@@ -150,6 +147,15 @@ export class QueueLive implements QueueNotifier {
         return;
       }
     }
+  }
+
+  /** The agents' events queued now, in one statement. */
+  private async publishUrgent(): Promise<void> {
+    const batch = this.urgent.splice(0);
+    if (batch.length === 0) return;
+    const events: NewLiveEvent[] = [];
+    for (const build of batch) await this.attempt(async () => void events.push(await build()));
+    if (events.length) await this.attempt(async () => void (await this.o.events.publishAll(this.o.db, events)));
   }
 
   private async attempt(work: () => Promise<void>): Promise<void> {
@@ -187,7 +193,7 @@ export class QueueLive implements QueueNotifier {
         audience: { roles: STAFF, users: members.filter((m) => m.queue_id === status.queueId).map((m) => m.user_id) },
         data: json(QueueStatus, status),
       })),
-      ...(await customersToTell(db, ids, now)).map((entry) => ({
+      ...(await customersToTell(db, ids, now, () => this.publishUrgent())).map((entry) => ({
         type: QUEUE_LIVE_EVENTS.position,
         audience: { customers: [entry.customer] },
         data: json(CustomerQueueEntry, { entry }),
@@ -224,7 +230,7 @@ export class QueueLive implements QueueNotifier {
  * The API customers of these queues to tell where they are: those waiting,
  * and those assigned or ended just now (their final state).
  */
-async function customersToTell(db: Queryable, queueIds: string[], now: number): Promise<QueueEntry[]> {
+async function customersToTell(db: Queryable, queueIds: string[], now: number, between: () => Promise<void>): Promise<QueueEntry[]> {
   const { rows } = await db.query<{ id: number; queue_id: string; waiting: boolean }>(
     `select id::float8 as id, queue_id, state in ('waiting', 'offered') as waiting from queue_entries
      where queue_id = any($1::text[]) and execution_id is null
@@ -235,8 +241,13 @@ async function customersToTell(db: Queryable, queueIds: string[], now: number): 
   const out: QueueEntry[] = [];
   for (const queueId of new Set(rows.filter((r) => r.waiting).map((r) => r.queue_id))) {
     const mine = new Set(rows.filter((r) => r.queue_id === queueId).map((r) => r.id));
+    await between();
     out.push(...(await waitingIn(db, queueId, now)).filter((e) => mine.has(e.id)));
   }
-  for (const r of rows) if (!r.waiting) out.push(await entryById(db, r.id, now));
+  for (const r of rows) {
+    if (r.waiting) continue;
+    await between();
+    out.push(await entryById(db, r.id, now));
+  }
   return out;
 }
