@@ -283,9 +283,16 @@ describe.skipIf(!hasPostgres)('queue dispatcher in real server processes on Post
       `select result #>> '{}' as outcome, count(*)::int as n from executions where scenario_id = 'outcall' group by 1 order by 1`,
     );
     const states = await entryStates(db);
+    // How long after the offer was made (or answered, withdrawn, timed out) its agent's event was published.
+    const { rows: lag } = await db.query<{ n: number; p50: number | null; p99: number | null; max: number | null }>(
+      `select count(*)::int as n, percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99, max(ms) as max
+       from (select extract(epoch from l.at - case when l.data->>'state' = 'pending' then o.created_at else o.decided_at end) * 1000 as ms
+             from live_events l join queue_offers o on o.id = (l.data->>'offerId')::bigint where l.type = 'queue.offer') x`,
+    );
+    const offerLag = `offer event lag ms p50 ${Math.round(lag[0]!.p50 ?? 0)} p99 ${Math.round(lag[0]!.p99 ?? 0)} max ${Math.round(lag[0]!.max ?? 0)} of ${lag[0]!.n}`;
     console.log(
       `[queue-processes] ${processes} processes, ${AGENTS} agents, ${CUSTOMERS} customers: booted in ${bootedMs} ms, set up in ${setUpMs} ms, ` +
-        `churned ${churnedMs} ms, calls ended ${endedMs} ms later, stopped in ${stoppedMs} ms (offer events ${offerEventsAtEnd} of ${offerEventsInAll} out before), whole run ${Date.now() - started} ms; ${JSON.stringify(counts)}; calls ${JSON.stringify(calls)}; entries ${JSON.stringify(states)}`,
+        `churned ${churnedMs} ms, calls ended ${endedMs} ms later, stopped in ${stoppedMs} ms (offer events ${offerEventsAtEnd} of ${offerEventsInAll} out before), whole run ${Date.now() - started} ms; ${offerLag}; ${JSON.stringify(counts)}; calls ${JSON.stringify(calls)}; entries ${JSON.stringify(states)}`,
     );
     expect(problems).toEqual([]);
     expect(offerEventsAtEnd).toBeGreaterThan(offerEventsInAll * 0.8);

@@ -632,6 +632,22 @@ export const queueEvents = pgTable(
 );
 
 /**
+ * Queue changes made where nothing publishes their live events — a `queue`
+ * node joining or timing out in a runner, an execution's end taking its
+ * entry with it (the trigger of 0013/0016, in whatever transaction ends it)
+ * — recorded in the same transaction, for the dispatcher's next round to
+ * publish and delete (runtime/src/queues/live.ts): the queue's status and
+ * positions, and the agent told of the offer it lost (`offerId`).
+ */
+export const queueLiveOutbox = pgTable('queue_live_outbox', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  queueId: text().notNull(),
+  offerId: bigint({ mode: 'number' }),
+  agentId: uuid(),
+  reason: text(),
+});
+
+/**
  * Live events (runtime/src/events): what was published to the SSE streams,
  * kept a few minutes so a reconnecting client can be sent what it missed
  * (Last-Event-ID). `audience` is `{ users?, roles?, customers? }`.
@@ -675,6 +691,7 @@ export const schema = {
   queueEntries,
   queueOffers,
   queueEvents,
+  queueLiveOutbox,
   liveEvents,
 };
 

@@ -28,6 +28,7 @@ import { completeEffect } from '../sql/effects.ts';
 import { isCallback, startQueueCallback } from './callback.ts';
 import { joinQueue, leaveQueue, type Join } from './entries.ts';
 import { logQueueEvents, type QueueEvent } from './log.ts';
+import { takeQueueChanges } from './outbox.ts';
 
 /** What the dispatcher tells the world after it changed something (live events, wake-ups). */
 export interface QueueNotifier {
@@ -87,8 +88,9 @@ export class Dispatcher {
   /**
    * One round: offers that timed out go back (their entries keep their
    * place), entries past their queue's max wait end or overflow, and free
-   * agents are offered waiting entries. Returns what it did; does nothing
-   * when another process is in a round.
+   * agents are offered waiting entries; the changes recorded where nothing
+   * publishes them (outbox.ts) go to the notifier with its own. Returns what
+   * it did; does nothing when another process is in a round.
    */
   async round(): Promise<RoundResult> {
     const now = this.clock.now();
@@ -116,7 +118,16 @@ export class Dispatcher {
       result.waitTimedOut = waited.ended;
       woke ||= waited.ended > 0;
       for (const id of waited.queues) changed.add(id);
-      return took(await offerBatch(tx, now));
+      const more = took(await offerBatch(tx, now));
+      // After the batch: a change that freed an agent offered just now committed before it, so it is taken here too,
+      // and its agent hears of the offer it lost before the one it got. A dispatcher that publishes nothing leaves
+      // them to one that does.
+      if (this.notifier !== quietNotifier) {
+        const recorded = await takeQueueChanges(tx);
+        for (const id of recorded.queueIds) changed.add(id);
+        offers.unshift(...recorded.cancelledOffers.map((c) => ({ agentId: c.agentId, offerId: c.offerId, state: 'cancelled', reason: c.reason })));
+      }
+      return more;
     });
     // More offers than one batch: each further batch its own transaction (its offers durable and its agents' locks let go).
     while (more) {

@@ -8,7 +8,7 @@ import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { describe, expect, it } from 'vitest';
 import type { SseMessage } from '../events/sse.ts';
 import type { EventStreamReader, ServerHarness } from '../test-support.ts';
-import { useServer } from '../test-support.ts';
+import { doc, useServer } from '../test-support.ts';
 import { customerTokens, supportQueue } from '../queue-test-support.ts';
 
 const MARK = 'test.mark';
@@ -22,8 +22,170 @@ async function delivered(h: ServerHarness, streams: EventStreamReader[], custome
   for (const s of streams) await s.until((ms) => ms.some((m) => m.event === MARK && m.id === id));
 }
 
+/** caller → queue `support` (the node's params) → a 60 s talk once assigned; timeout and left end at once. */
+const waiter = (params: Record<string, unknown> = {}) =>
+  doc(
+    'waiter',
+    [
+      { id: 'start', type: 'start', params: { inputs: [{ name: 'caller', type: 'string', required: true }] } },
+      { id: 'q', type: 'queue', params: { queue: 'support', customer: { var: 'caller' }, into: 'queued', ...params } },
+      { id: 'talk', type: 'wait', params: { seconds: 60 } },
+      { id: 'served', type: 'end', params: { result: { var: 'queued' } } },
+      { id: 'timedOut', type: 'end', params: { result: 'timeout' } },
+      { id: 'left', type: 'end', params: { result: 'left' } },
+    ],
+    [
+      ['start:next', 'q'],
+      ['q:assigned', 'talk'],
+      ['talk:next', 'served'],
+      ['q:timeout', 'timedOut'],
+      ['q:left', 'left'],
+    ],
+  );
+
 describe.each(DATABASE_KINDS)('queue live events on %s', (kind) => {
   const { h, skip } = useServer(kind);
+
+  /** What each stream received since the last `mark()`. */
+  const watch = (streams: EventStreamReader[]) => {
+    const seen = new Map(streams.map((s) => [s, s.messages().length]));
+    return {
+      fresh: (s: EventStreamReader) => queueEvents(s.messages().slice(seen.get(s))),
+      mark: () => {
+        for (const s of streams) seen.set(s, s.messages().length);
+      },
+    };
+  };
+  const positions = (events: ReturnType<typeof queueEvents>) =>
+    events.filter((e) => e.event === 'queue.position').map((e) => [e.data.entry.customer, e.data.entry.position, e.data.entry.state]);
+  const offers = (events: ReturnType<typeof queueEvents>) =>
+    events
+      .filter((e) => e.event === 'queue.offer')
+      .map((e) => ({ offerId: e.data.offerId, state: e.data.state, reason: e.data.reason, customer: e.data.offer?.entry.customer ?? null }));
+  const statuses = (events: ReturnType<typeof queueEvents>) => events.filter((e) => e.event === 'queue.status').map((e) => e.data.waiting);
+
+  it.skipIf(skip)(
+    'a caller a scenario queues is told to staff and to the customers it goes ahead of; its node’s timeout tells the agent its offer went',
+    async () => {
+      expect((await h().call('POST', '/api/queues', { as: 'admin', body: { id: 'support', name: 'Support', offerTimeoutSec: 120 } })).status).toBe(201);
+      expect((await h().call('PUT', '/api/agents/me/queues/support', { as: 'agent', body: {} })).status).toBe(200);
+      expect((await h().importScenario(waiter({ priority: 5, timeoutSec: 30 }))).status).toBe(201);
+      const t = await customerTokens(h(), 'anna', 'boris');
+      await h().call('POST', '/api/queues/support/join', { headers: { authorization: `Bearer ${t.anna}` }, body: {} });
+      await h().runtime.queueLive.settled();
+      const streams = {
+        supervisor: await h().openEvents({ as: 'supervisor' }),
+        agent: await h().openEvents({ as: 'agent' }),
+        agent2: await h().openEvents({ as: 'agent2' }),
+        anna: await h().openEvents({ headers: { authorization: `Bearer ${t.anna}` } }),
+        boris: await h().openEvents({ headers: { authorization: `Bearer ${t.boris}` } }),
+      };
+      const all = Object.values(streams);
+      const { fresh, mark } = watch(all);
+      try {
+        // The caller joins through the node, with a higher priority than anna's queue: she is second now.
+        await h().runtime.start('waiter', { input: { caller: '+15550001' } });
+        await h().runtime.drain();
+        await h().runtime.tick();
+        await delivered(h(), all, ['anna', 'boris']);
+        expect(positions(fresh(streams.anna))).toEqual([['anna', 2, 'waiting']]);
+        expect(statuses(fresh(streams.supervisor))).toEqual([2]);
+        expect(statuses(fresh(streams.agent))).toEqual([2]);
+        for (const s of [streams.agent2, streams.boris]) expect(fresh(s)).toEqual([]);
+
+        // The agent becomes available and is offered the caller.
+        await h().call('PUT', '/api/agents/me/presence', { as: 'agent', body: { state: 'available' } });
+        await h().runtime.tick();
+        await delivered(h(), all, ['anna', 'boris']);
+        const [made] = offers(fresh(streams.agent));
+        expect(made).toMatchObject({ state: 'pending', customer: '+15550001' });
+        mark();
+
+        // The node gives up after 30 s: the agent is told its offer went (then is offered anna), anna is first again.
+        await h().advance(30_000);
+        await h().runtime.tick();
+        await delivered(h(), all, ['anna', 'boris']);
+        expect(offers(fresh(streams.agent))).toEqual([
+          { offerId: made!.offerId, state: 'cancelled', reason: 'the customer stopped waiting', customer: null },
+          { offerId: expect.any(Number), state: 'pending', reason: expect.any(String), customer: 'anna' },
+        ]);
+        expect(positions(fresh(streams.anna))).toEqual([['anna', 1, 'offered']]);
+        expect(statuses(fresh(streams.supervisor))).toEqual([1]);
+        for (const s of [streams.agent2, streams.boris]) expect(fresh(s)).toEqual([]);
+        for (const s of [streams.supervisor, streams.anna, streams.boris, streams.agent2]) expect(offers(fresh(s))).toEqual([]);
+      } finally {
+        for (const s of all) await s.close();
+      }
+    },
+  );
+
+  it.skipIf(skip)('a caller hanging up while offered: the agent is told its offer went, and the customers behind move up', async () => {
+    await supportQueue(h(), ['agent'], { offerTimeoutSec: 120 });
+    expect((await h().importScenario(waiter())).status).toBe(201);
+    const x = await h().runtime.start('waiter', { input: { caller: '+15550002' } });
+    await h().runtime.drain();
+    await h().runtime.tick();
+    const t = await customerTokens(h(), 'anna');
+    await h().call('POST', '/api/queues/support/join', { headers: { authorization: `Bearer ${t.anna}` }, body: {} });
+    await h().runtime.queueLive.settled();
+    const streams = {
+      supervisor: await h().openEvents({ as: 'supervisor' }),
+      agent: await h().openEvents({ as: 'agent' }),
+      agent2: await h().openEvents({ as: 'agent2' }),
+      anna: await h().openEvents({ headers: { authorization: `Bearer ${t.anna}` } }),
+    };
+    const all = Object.values(streams);
+    const { fresh } = watch(all);
+    try {
+      // Snapshots: the agent holds the caller's offer, anna is second.
+      const [held] = offers(queueEvents(streams.agent.messages()));
+      expect(held).toMatchObject({ state: 'pending', customer: '+15550002' });
+      expect(positions(queueEvents(streams.anna.messages()))).toEqual([['anna', 2, 'waiting']]);
+
+      // The call ends: the execution is cancelled, and its entry ends with it (the database trigger).
+      await h().runtime.cancel(x, 'the caller hung up');
+      await h().runtime.drain();
+      await h().runtime.tick();
+      await delivered(h(), all, ['anna']);
+      expect(offers(fresh(streams.agent))).toEqual([
+        { offerId: held!.offerId, state: 'cancelled', reason: 'the customer left', customer: null },
+        { offerId: expect.any(Number), state: 'pending', reason: expect.any(String), customer: 'anna' },
+      ]);
+      expect(positions(fresh(streams.anna))).toEqual([['anna', 1, 'offered']]);
+      expect(statuses(fresh(streams.supervisor))).toEqual([1]);
+      expect(fresh(streams.agent2)).toEqual([]);
+      for (const s of [streams.supervisor, streams.anna, streams.agent2]) expect(offers(fresh(s))).toEqual([]);
+    } finally {
+      for (const s of all) await s.close();
+    }
+  });
+
+  it.skipIf(skip)('a caller’s call ending once served frees its agent: staff and the queue’s agents are told', async () => {
+    await supportQueue(h(), ['agent']);
+    expect((await h().importScenario(waiter())).status).toBe(201);
+    await h().runtime.start('waiter', { input: { caller: '+15550003' } });
+    await h().runtime.drain();
+    await h().runtime.tick();
+    expect((await h().call('POST', '/api/agents/me/offer/accept', { as: 'agent' })).status).toBe(200);
+    await h().runtime.drain();
+    await h().runtime.queueLive.settled();
+    const streams = { supervisor: await h().openEvents({ as: 'supervisor' }), agent: await h().openEvents({ as: 'agent' }) };
+    const all = Object.values(streams);
+    const { fresh } = watch(all);
+    try {
+      const figures = (events: ReturnType<typeof queueEvents>) =>
+        events.filter((e) => e.event === 'queue.status').map((e) => [e.data.waiting, e.data.agentsFree, e.data.agentsBusy]);
+      expect(figures(queueEvents(streams.supervisor.messages()))).toEqual([[0, 0, 1]]);
+      // The 60 s talk ends, and the execution with it: the trigger serves the entry (no wrap-up: the agent is free).
+      await h().advance(60_000);
+      await h().runtime.tick();
+      await delivered(h(), all, []);
+      expect(figures(fresh(streams.supervisor))).toEqual([[0, 1, 0]]);
+      expect(figures(fresh(streams.agent))).toEqual([[0, 1, 0]]);
+    } finally {
+      for (const s of all) await s.close();
+    }
+  });
 
   it.skipIf(skip)('status to staff and the queue’s agents, positions to each customer, offers and action results to the agent: nobody else', async () => {
     await supportQueue(h(), ['agent']);
