@@ -3,6 +3,7 @@ import { IconAlertTriangle, IconCircleCheck, IconCircleX } from '@tabler/icons-r
 import type { Issue } from '@tellflow/engine';
 import { useReactFlow } from '@xyflow/react';
 import { useEditor } from '../store.ts';
+import { pathInNode, usePanels } from './panel-state.ts';
 import classes from './panels.module.css';
 
 /** The engine's issues for the draft; clicking one selects its node and brings it into view. */
@@ -22,8 +23,14 @@ export function ProblemsPanel({ issues }: { issues: Issue[] }) {
       </Stack>
     );
   const jump = (issue: Issue) => {
-    if (!issue.nodeId) return;
+    if (!issue.nodeId) {
+      if (issue.path.startsWith('variables')) usePanels.getState().setTab('variables');
+      return;
+    }
+    const { doc } = useEditor.getState();
+    const index = doc?.nodes.findIndex((n) => n.id === issue.nodeId) ?? -1;
     select([issue.nodeId]);
+    usePanels.getState().showField(issue.nodeId, pathInNode(issue.path, index));
     void flow.fitView({ nodes: [{ id: issue.nodeId }], duration: 300, maxZoom: 1.2 });
   };
   return (
@@ -34,7 +41,7 @@ export function ProblemsPanel({ issues }: { issues: Issue[] }) {
           className={classes.issue}
           data-severity={issue.severity}
           onClick={() => jump(issue)}
-          disabled={!issue.nodeId}
+          disabled={!issue.nodeId && !issue.path.startsWith('variables')}
         >
           {issue.severity === 'error' ? (
             <IconCircleX size={16} color="var(--mantine-color-red-6)" />
