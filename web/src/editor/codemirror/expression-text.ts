@@ -12,8 +12,18 @@ export function expressionText(value: unknown): string {
     const bare = parseExpressionText(value);
     return bare.ok && bare.value === value ? value : JSON.stringify(value);
   }
-  const compact = JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
-  return compact.length <= 60 ? compact.replace(/\[ /g, '[').replace(/ \]/g, ']') : JSON.stringify(value, null, 2);
+  const compact = oneLine(value);
+  return compact.length <= 60 ? compact : JSON.stringify(value, null, 2);
+}
+
+/** JSON on one line, spaced the way json-logic is usually written: `{"var": "x"}`, `[1, 2]`. */
+function oneLine(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`)
+      .join(', ')}}`;
+  return JSON.stringify(value) ?? 'null';
 }
 
 export function parseExpressionText(text: string): ParsedExpression {

@@ -2,6 +2,7 @@ import { Stack, Text, ThemeIcon, UnstyledButton } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck, IconCircleX } from '@tabler/icons-react';
 import type { Issue } from '@tellflow/engine';
 import { useReactFlow } from '@xyflow/react';
+import { useMemo } from 'react';
 import { useEditor } from '../store.ts';
 import { pathInNode, usePanels } from './panel-state.ts';
 import classes from './panels.module.css';
@@ -10,6 +11,8 @@ import classes from './panels.module.css';
 export function ProblemsPanel({ issues }: { issues: Issue[] }) {
   const flow = useReactFlow();
   const select = useEditor((s) => s.select);
+  const nodes = useEditor((s) => s.doc?.nodes);
+  const nodeIndex = useMemo(() => new Map(nodes?.map((n, i) => [n.id, i])), [nodes]);
   if (issues.length === 0)
     return (
       <Stack align="center" gap={6} py="xl">
@@ -52,7 +55,7 @@ export function ProblemsPanel({ issues }: { issues: Issue[] }) {
             <Text size="sm">{issue.message}</Text>
             <Text size="xs" c="dimmed" ff="monospace">
               {issue.nodeId ? `${issue.nodeId} · ` : ''}
-              {issue.path || 'scenario'}
+              {(issue.nodeId ? pathInNode(issue.path, nodeIndex.get(issue.nodeId) ?? -1) : issue.path) || (issue.nodeId ? 'node' : 'scenario')}
             </Text>
           </div>
         </UnstyledButton>

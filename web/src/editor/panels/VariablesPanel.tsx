@@ -24,6 +24,8 @@ interface VariableRow {
 }
 
 const TYPES = VariableType.options;
+/** The type select's entry for "no type given". */
+const ANY = '(any)';
 
 export function VariablesPanel({ issues }: { issues: Issue[] }) {
   const doc = useEditor((s) => s.doc)!;
@@ -154,11 +156,10 @@ function VariableTable({ title, help, rows, onChange, withRequired, issues, issu
                     <Select
                       size="xs"
                       aria-label={`Type of ${row.name}`}
-                      data={TYPES}
-                      value={row.type ?? null}
-                      placeholder="any"
-                      clearable
-                      onChange={(v) => update(i, { type: v ?? undefined })}
+                      data={[{ value: ANY, label: 'any' }, ...TYPES]}
+                      value={row.type ?? ANY}
+                      allowDeselect={false}
+                      onChange={(v) => update(i, { type: v && v !== ANY ? v : undefined })}
                     />
                   </Table.Td>
                   <Table.Td>

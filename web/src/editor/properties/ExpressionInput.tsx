@@ -87,7 +87,15 @@ export function ExpressionField({ label, path, hint, value, onChange, required, 
     />
   ) : undefined;
   return (
-    <FieldFrame label={label} path={path} required={required ?? false} description={description} aside={aside} code={mode === 'expression'}>
+    <FieldFrame
+      label={label}
+      path={path}
+      required={required ?? false}
+      description={description}
+      aside={aside}
+      code={mode === 'expression'}
+      missing={value === undefined}
+    >
       {({ id, invalid, describedBy }) =>
         mode === 'expression' || !plain ? (
           <ExpressionCode label={label} value={value} onChange={onChange} invalid={invalid} />

@@ -16,13 +16,16 @@ export interface FieldFrameProps {
   aside?: ReactNode;
   /** The control is a code editor, not a native input: the label focuses it on click instead of `for`. */
   code?: boolean;
+  /** The field has no value: the schema's bare "Invalid input" for it means it is required. */
+  missing?: boolean;
   children: (control: { id: string; invalid: boolean; describedBy: string }) => ReactNode;
 }
 
 /** A field's label (required marked), help text, control, and the engine's issues about it (red errors, yellow warnings). */
-export function FieldFrame({ label, path, required, description, whole = true, aside, code, children }: FieldFrameProps) {
+export function FieldFrame({ label, path, required, description, whole = true, aside, code, missing, children }: FieldFrameProps) {
   const id = useId();
-  const issues = useFieldIssues(path, whole);
+  const found = useFieldIssues(path, whole);
+  const issues = missing ? found.map((i) => (i.path === path && i.message.startsWith('Invalid input') ? { ...i, message: `${label} is required` } : i)) : found;
   const invalid = issues.some((i) => i.severity === 'error');
   return (
     <div className={classes.field} data-field-path={path}>

@@ -46,7 +46,7 @@ export function SchemaField({ name, schema, path, value, required, parent }: Sch
   const description = s.description && !GENERIC_DESCRIPTIONS.has(s.description) ? plainMarkdown(s.description) : undefined;
   const change = (v: unknown) => set(path, v);
   const frame = (control: (c: { id: string; invalid: boolean; describedBy: string }) => ReactNode, code = false) => (
-    <FieldFrame label={label} path={at} required={required} description={description} code={code}>
+    <FieldFrame label={label} path={at} required={required} description={description} code={code} missing={value === undefined}>
       {control}
     </FieldFrame>
   );
