@@ -200,12 +200,21 @@ describe('the editor side panels', () => {
     await preview.scrollIntoViewIfNeeded();
     await screenshot(page, 'panels-form-designer');
     expect(await seriousViolations(page)).toEqual([]);
-    // The designed field is in the document, in the engine's shape.
-    const fields = await page.evaluate(() => {
-      const cards = [...document.querySelectorAll('[aria-label^="Form field "]')];
-      return cards.map((c) => c.getAttribute('aria-label'));
+    // Saved, the designed field is in the document in the engine's shape.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => page.getByText(/Saved as version 2/).count()).toBe(1);
+    const saved = (await (await page.request.get(`${app().url}/api/scenarios/queue-callback`)).json()).document;
+    expect(saved.nodes.find((n: { id: string }) => n.id === 'talk').params.fields.at(-1)).toEqual({
+      name: 'callbackReason',
+      label: 'Callback reason',
+      type: 'select',
+      required: true,
+      options: [
+        { value: 'yes', label: 'Yes' },
+        { value: 'no', label: 'No' },
+        { value: 'later', label: 'Call me later' },
+      ],
     });
-    expect(fields.at(-1)).toBe('Form field Callback reason');
   });
 
   it.skipIf(skip)('reaches every control of the property panel with the keyboard', { timeout: 60_000 }, async () => {
