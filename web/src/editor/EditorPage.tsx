@@ -1,6 +1,7 @@
 import { Alert, Badge, Center, Group, Loader, Tabs, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import type { NodeCatalogEntry } from '@tellflow/engine';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { useParams } from 'react-router';
@@ -10,7 +11,10 @@ import { useCatalog } from '../shared/catalog.ts';
 import { errorText } from '../shared/errors.ts';
 import { Canvas } from './canvas/Canvas.tsx';
 import classes from './editor.module.css';
+import { type PanelTab, usePanels } from './panels/panel-state.ts';
 import { ProblemsPanel } from './panels/ProblemsPanel.tsx';
+import { VariablesPanel } from './panels/VariablesPanel.tsx';
+import { PropertyPanel } from './properties/PropertyPanel.tsx';
 import { SaveButton } from './SaveButton.tsx';
 import { useDirty, useEditor } from './store.ts';
 import { useIssues } from './validation.ts';
@@ -49,7 +53,7 @@ export function EditorPage() {
             <Canvas catalog={catalog.data} />
           </main>
           <aside className={classes.side} aria-label="Scenario panels">
-            <SidePanels />
+            <SidePanels catalog={catalog.data} />
           </aside>
         </div>
       </div>
@@ -93,12 +97,21 @@ function Toolbar() {
   );
 }
 
-function SidePanels() {
+function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   const issues = useIssues();
   const errors = issues.filter((i) => i.severity === 'error').length;
+  const tab = usePanels((s) => s.tab);
+  const setTab = usePanels((s) => s.setTab);
+  // Selecting a node opens its properties.
+  const selected = useEditor((s) => (s.selectedNodes.length === 1 ? s.selectedNodes[0] : null));
+  useEffect(() => {
+    if (selected) usePanels.getState().setTab('properties');
+  }, [selected]);
   return (
-    <Tabs defaultValue="problems" keepMounted={false} className={classes.tabs}>
+    <Tabs value={tab} onChange={(t) => t && setTab(t as PanelTab)} keepMounted={false} className={classes.tabs}>
       <Tabs.List>
+        <Tabs.Tab value="properties">Properties</Tabs.Tab>
+        <Tabs.Tab value="variables">Variables</Tabs.Tab>
         <Tabs.Tab
           value="problems"
           rightSection={
@@ -112,6 +125,12 @@ function SidePanels() {
           Problems
         </Tabs.Tab>
       </Tabs.List>
+      <Tabs.Panel value="properties" className={classes.panel}>
+        <PropertyPanel catalog={catalog} issues={issues} />
+      </Tabs.Panel>
+      <Tabs.Panel value="variables" className={classes.panel}>
+        <VariablesPanel issues={issues} />
+      </Tabs.Panel>
       <Tabs.Panel value="problems" className={classes.panel}>
         <ProblemsPanel issues={issues} />
       </Tabs.Panel>

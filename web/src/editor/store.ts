@@ -39,8 +39,11 @@ export interface EditorState {
   future: Doc[];
   overlay: Overlay;
   load(doc: Doc, baseVersion: number | null, options?: { readOnly?: boolean }): void;
-  /** A change of the document, recorded for undo. Returns nothing; `recipe` returns the new document. */
-  apply(recipe: (doc: Doc) => Doc): void;
+  /**
+   * A change of the document, recorded for undo. Returns nothing; `recipe` returns the new document.
+   * Consecutive changes with the same `merge` key (typing into one field) are undone as one step.
+   */
+  apply(recipe: (doc: Doc) => Doc, options?: { merge?: string }): void;
   /** Positions while dragging (not recorded), then `final` records the whole drag as one change. */
   moveNodes(positions: Record<string, { x: number; y: number }>, final: boolean): void;
   undo(): void;
@@ -58,6 +61,8 @@ export const edgeId = (e: Pick<DocEdge, 'source' | 'sourceHandle'>): string => `
 export const useEditor = create<EditorState>()((set, get) => {
   /** The document before a drag started, so the drag is undone as one step. */
   let dragStart: Doc | null = null;
+  /** The merge key of the last recorded change, and the document it produced (a later change of another kind breaks the run). */
+  let lastMerge: { key: string; doc: Doc } | null = null;
   return {
     scenarioId: null,
     baseVersion: null,
@@ -82,11 +87,14 @@ export const useEditor = create<EditorState>()((set, get) => {
         future: [],
         overlay: {},
       }),
-    apply: (recipe) => {
+    apply: (recipe, options) => {
       const { doc, past, readOnly } = get();
       if (!doc || readOnly) return;
       const next = recipe(doc);
       if (next === doc) return;
+      const merging = options?.merge !== undefined && lastMerge?.key === options.merge && lastMerge.doc === doc;
+      lastMerge = options?.merge !== undefined ? { key: options.merge, doc: next } : null;
+      if (merging) return set({ doc: next, future: [] });
       set({ doc: next, past: [...past.slice(-HISTORY_LIMIT + 1), doc], future: [] });
     },
     moveNodes: (positions, final) => {
