@@ -57,7 +57,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { outboundTaskRoutes } from './routes/outbound-tasks.ts';
 import { queueStatsRoutes } from './routes/queue-stats.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
-import { DEFAULT_TEST_RUN_GATE, testRunRoutes } from './routes/test-runs.ts';
+import { DEFAULT_TEST_RUN_GATE, DEFAULT_TEST_RUN_WORKERS, testRunRoutes } from './routes/test-runs.ts';
 import { serviceTaskRoutes } from './routes/service-tasks.ts';
 import { subscriberRoutes } from './routes/subscribers.ts';
 import { userRoutes } from './routes/users.ts';
@@ -91,6 +91,7 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
   eventHeartbeatMs: 15_000,
   maxEventStreamsPerViewer: 5,
   maxEventStreams: 10_000,
+  testRunWorkers: DEFAULT_TEST_RUN_WORKERS,
   testRunGate: DEFAULT_TEST_RUN_GATE,
   testRunWallMs: 10_000,
   testRunWallClock: () => Date.now(),

@@ -1,5 +1,6 @@
 /** What every handler can reach: the app's dependencies and the typed context variables. */
 import type { Clock } from '@tellflow/clock';
+import type { TestRunWorkers } from '@tellflow/runtime/test-run';
 import type { Database } from '@tellflow/db';
 import type { Runtime } from '@tellflow/runtime';
 import type { HashGate } from './auth/hash-gate.ts';
@@ -104,8 +105,13 @@ export interface AppOptions {
    * once in this process and how many wait (default: the process's gate, 2
    * and 4; beyond that 503), the real time one run may take (default 10 s),
    * the clock that measures it, and where each run's throwaway database
-   * comes from (default: a fresh scratch PGlite).
+   * comes from (default: a fresh scratch PGlite). Runs go to worker threads
+   * (`testRunWorkers`, default: the process's pool), so a statement that
+   * does not finish is cut off with its worker; null runs them in this
+   * thread with `testRunSandbox` and `testRunWallClock` (for tests that
+   * script the database or the clock).
    */
+  testRunWorkers?: TestRunWorkers | null;
   testRunGate?: ConcurrencyGate;
   testRunWallMs?: number;
   testRunWallClock?: () => number;

@@ -20,3 +20,4 @@ export {
   type TestCaseResult,
 } from './test-run.ts';
 export { SpareDatabase } from './spare-database.ts';
+export { TestRunWorkers, type IsolatedServices } from './isolated.ts';

@@ -20,6 +20,12 @@ export class SpareDatabase {
     return db;
   }
 
+  /** Starts making the spare now, before the first `take`. */
+  prepare(): void {
+    this.#next ??= this.open();
+    this.#next.catch(() => {});
+  }
+
   /** Closes the spare (at shutdown). */
   async close(): Promise<void> {
     const next = this.#next;

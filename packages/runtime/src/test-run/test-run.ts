@@ -87,6 +87,22 @@ export class TestRunRefused extends Error {
   }
 }
 
+/**
+ * The scenarios a run installs: the one it runs, those given alongside, and
+ * the published versions of those they run; TestRunRefused (422) naming
+ * any that is missing.
+ */
+export async function sourcesFor(scenario: Scenario, doc: unknown, services: Pick<TestRunServices, 'store' | 'alongside'>): Promise<Source[]> {
+  const given = new Map((services.alongside ?? []).map((s) => [s.scenario.id, s]));
+  given.set(scenario.id, { scenario, doc, from: 'the scenario' });
+  const wanted = [...given.values()].flatMap((s) => referencedScenarioIds(s.scenario)).filter((id) => !given.has(id));
+  const stored = services.store
+    ? await publishedWithReferences(services.store, wanted, new Set(given.keys()))
+    : { sources: [], problems: wanted.map((id) => `a scenario it runs: scenario "${id}" is neither given nor in a database`) };
+  if (stored.problems.length) throw new TestRunRefused(422, stored.problems.join('; '));
+  return [...given.values(), ...stored.sources];
+}
+
 /** Runs `scenario` (already validated) in a sandbox; throws TestRunRefused when it cannot start. */
 export async function testRun(scenario: Scenario, doc: unknown, request: TestRunInput, services: TestRunServices): Promise<TestRunReply> {
   let rules: ReturnType<typeof parseSimRulesFile>;
@@ -101,16 +117,9 @@ export async function testRun(scenario: Scenario, doc: unknown, request: TestRun
   const maxSteps = Math.min(request.maxSteps ?? TEST_RUN_LIMITS.defaultMaxSteps, TEST_RUN_LIMITS.maxMaxSteps);
   const maxHours = Math.min(request.maxHours ?? TEST_RUN_LIMITS.defaultMaxHours, TEST_RUN_LIMITS.maxMaxHours);
 
-  const given = new Map((services.alongside ?? []).map((s) => [s.scenario.id, s]));
-  given.set(scenario.id, { scenario, doc, from: 'the scenario' });
-  const wanted = [...given.values()].flatMap((s) => referencedScenarioIds(s.scenario)).filter((id) => !given.has(id));
-  const stored = services.store
-    ? await publishedWithReferences(services.store, wanted, new Set(given.keys()))
-    : { sources: [], problems: wanted.map((id) => `a scenario it runs: scenario "${id}" is neither given nor in a database`) };
-  if (stored.problems.length) throw new TestRunRefused(422, stored.problems.join('; '));
-
+  const sources = await sourcesFor(scenario, doc, services);
   const ran = await runInSandbox({
-    sources: [...given.values(), ...stored.sources],
+    sources,
     root: scenario.id,
     input: request.input ?? {},
     rules,
@@ -166,11 +175,16 @@ export async function runTestCase(scenario: Scenario, doc: unknown, test: Scenar
     );
   } catch (error) {
     if (!(error instanceof TestRunRefused)) throw error;
-    const issues = (error.issues ?? []).map((i) => ` — ${i.nodeId ? `node "${i.nodeId}" ` : ''}${i.path ? `at ${i.path}: ` : ''}${i.message}`);
-    return { name: test.name, passed: false, failures: [`the run could not start: ${error.message}${issues.join('')}`], run: null };
+    return refusedCase(test, error);
   }
   const failures = checkExpectations(test.expect, run, scenario.id);
   return { name: test.name, passed: failures.length === 0, failures, run };
+}
+
+/** A test case whose run could not start, failed with why. */
+export function refusedCase(test: ScenarioTest, error: TestRunRefused): TestCaseResult {
+  const issues = (error.issues ?? []).map((i) => ` — ${i.nodeId ? `node "${i.nodeId}" ` : ''}${i.path ? `at ${i.path}: ` : ''}${i.message}`);
+  return { name: test.name, passed: false, failures: [`the run could not start: ${error.message}${issues.join('')}`], run: null };
 }
 
 /** Each expectation the run does not meet, as "expected X, got Y". */

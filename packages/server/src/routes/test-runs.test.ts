@@ -1,8 +1,12 @@
 import { createScratchDatabase, type Database } from '@tellflow/db';
 import { DATABASE_KINDS } from '@tellflow/db/testing';
-import { describe, expect, it } from 'vitest';
+import { TestRunWorkers } from '@tellflow/runtime/test-run';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConcurrencyGate } from '../http/gate.ts';
 import { doc, useServer } from '../test-support.ts';
+
+// Runs go to worker threads, which load their code and open a database first: seconds, many more on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Doubles its input after a minute: published on the server, run by `desk`. */
 const child = doc(
@@ -240,6 +244,7 @@ describe.each(DATABASE_KINDS)('test run limits on %s', (kind) => {
   let release: () => void = () => {};
   let held: Promise<void> = Promise.resolve();
   const { h, skip } = useServer(kind, {
+    testRunWorkers: null,
     testRunWallMs: 30_000,
     testRunWallClock: () => (wallNow += 1_000),
     testRunGate: new ConcurrencyGate(1, 0, 'the server is busy with other test runs; try again in a moment'),
@@ -266,5 +271,32 @@ describe.each(DATABASE_KINDS)('test run limits on %s', (kind) => {
     release();
     expect((await first).body.status).toBe('stopped');
     held = Promise.resolve();
+  });
+});
+
+describe.each(DATABASE_KINDS)('test runs in worker threads on %s', (kind) => {
+  // A pool of one worker, cut off five seconds after a run's limit of one second.
+  const workers = new TestRunWorkers(1, 5_000);
+  const { h, skip } = useServer(kind, { testRunWorkers: workers, testRunWallMs: 1_000 });
+  afterAll(() => workers.close());
+
+  it.skipIf(skip)('a statement that does not finish holds only its worker: the server answers meanwhile, the run is cut off, the next run works', async () => {
+    const endless = 'select count(*) from generate_series(1, 100000000) a, generate_series(1, 100000000) b';
+    const stuck = h().call('POST', '/api/scenarios/test-run', { as: 'admin', body: { scenario: forever, setupSql: endless, maxSteps: 5 } });
+    // Answered while the worker is busy with the statement.
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await h().call('GET', '/api/health')).status).toBe(200);
+    const r = await stuck;
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      status: 'stopped',
+      trace: [],
+      error: expect.stringMatching(/^stopped at the time limit of 1000 ms .* in the middle of a statement/),
+    });
+
+    // A fresh worker: this run stops at its step limit (or, on a very busy machine, its own time limit), with its trace.
+    const next = await h().call('POST', '/api/scenarios/test-run', { as: 'admin', body: { scenario: forever, maxSteps: 3 } });
+    expect(next.body).toMatchObject({ status: 'stopped', error: expect.not.stringMatching(/in the middle of a statement/) });
+    expect(next.body.trace[0]).toMatchObject({ nodeId: 'start', outcome: 'next' });
   });
 });

@@ -8,8 +8,8 @@
  * step, simulated-time and real-time limits.
  */
 import { TestCasesRunBody, TestCasesRunReply, TestRunBody, TestRunReply } from '@tellflow/api';
-import { validateScenario, type Scenario } from '@tellflow/engine';
-import { runTestCase, testRun, TestRunRefused, type TestRunInput, type TestRunServices } from '@tellflow/runtime/test-run';
+import { validateScenario, type Scenario, type ScenarioTest } from '@tellflow/engine';
+import { runTestCase, testRun, TestRunRefused, TestRunWorkers, type TestRunInput, type TestRunServices } from '@tellflow/runtime/test-run';
 import { ScenarioParams } from '@tellflow/api';
 import type { Deps } from '../context.ts';
 import { ApiError, unprocessable } from '../errors.ts';
@@ -21,9 +21,14 @@ const READ = ['admin', 'supervisor'] as const;
 /** One per process: two runs at once (a scratch database each, tens of MB), four waiting, the rest told to try again. */
 export const DEFAULT_TEST_RUN_GATE = new ConcurrencyGate(2, 4, 'the server is busy with other test runs; try again in a moment');
 
+/** One pool per process, as many workers as the gate lets runs through; a worker starts on the first run. */
+export const DEFAULT_TEST_RUN_WORKERS = new TestRunWorkers(2);
+
 export function testRunRoutes({ runtime, clock, options }: Deps) {
   const api = routeGroup('/api/scenarios', 'scenarios');
 
+  const workers = options.testRunWorkers;
+  const isolated = () => ({ store: runtime.scenarios, startAt: clock.now(), wallMs: options.testRunWallMs });
   const services = (): TestRunServices => ({
     store: runtime.scenarios,
     openDatabase: options.testRunSandbox,
@@ -59,7 +64,9 @@ export function testRunRoutes({ runtime, clock, options }: Deps) {
       const checked = validateScenario(doc);
       if (!checked.ok || !checked.scenario) throw unprocessable('the scenario has errors', { issues: checked.issues });
       const scenario = checked.scenario;
-      return c.json(await options.testRunGate.run(() => refusalsAsErrors(() => testRun(scenario, doc, request as TestRunInput, services()))));
+      const run = () =>
+        workers ? workers.run(scenario, doc, request as TestRunInput, isolated()) : testRun(scenario, doc, request as TestRunInput, services());
+      return c.json(await options.testRunGate.run(() => refusalsAsErrors(run)));
     },
   );
 
@@ -78,7 +85,10 @@ export function testRunRoutes({ runtime, clock, options }: Deps) {
     async (c, { params, body }) => {
       const { document, version } = await runtime.scenarios.version(params.id, body.version);
       const tests = [];
-      for (const test of document.tests ?? []) tests.push(await options.testRunGate.run(() => runTestCase(document as Scenario, document, test, services())));
+      const scenario = document as Scenario;
+      const runCase = (test: ScenarioTest) =>
+        workers ? workers.runCase(scenario, document, test, isolated()) : runTestCase(scenario, document, test, services());
+      for (const test of document.tests ?? []) tests.push(await options.testRunGate.run(() => runCase(test)));
       const passed = tests.filter((t) => t.passed).length;
       return c.json({ scenarioId: params.id, version, passed, failed: tests.length - passed, tests });
     },
