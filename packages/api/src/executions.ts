@@ -98,6 +98,8 @@ export const ExecutionListQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).optional(),
   parentId: z.uuid().optional(),
   before: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created before this time (paging)' }),
+  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'only executions created at or after this time' }),
+  task: ScenarioId.optional().meta({ description: "only executions of this outbound task (its calls) or started by this service task's schedule" }),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   idle: z
     .enum(['hide', 'include', 'only'])

@@ -24,13 +24,13 @@ export function serverReads(server: RunningServer): ProductReads {
   return {
     executions: {
       list: async (filter = {}) => {
-        const { before, ...rest } = filter;
-        const query = queryString({ ...rest, before: before?.toISOString() });
+        const { before, since, ...rest } = filter;
+        const query = queryString({ ...rest, before: before?.toISOString(), since: since?.toISOString() });
         return (await getFromServer(server, 'GET /api/executions', `/api/executions${query}`)).executions;
       },
       hiddenIdle: async (filter = {}) => {
-        const { before, ...rest } = filter;
-        const query = queryString({ ...rest, before: before?.toISOString(), idle: 'hide', limit: 1 });
+        const { before, since, ...rest } = filter;
+        const query = queryString({ ...rest, before: before?.toISOString(), since: since?.toISOString(), idle: 'hide', limit: 1 });
         return (await getFromServer(server, 'GET /api/executions', `/api/executions${query}`)).idleHidden;
       },
       get: (id) => getFromServer(server, 'GET /api/executions/{id}', `/api/executions/${enc(id)}`),

@@ -39,6 +39,10 @@ export interface ExecutionFilter {
   parentId?: string;
   /** Newest first; page with `before` (a createdAt) and `limit`. */
   before?: Date;
+  /** Created at or after. */
+  since?: Date;
+  /** An outbound task's executions (`task_id`) or a service task's scheduled ones (`scheduled_by`). */
+  task?: string;
   limit?: number;
   /** Default 'hide': a service task every 5 s would otherwise bury everything else. */
   idle?: IdleFilter;
@@ -56,6 +60,11 @@ function conditions(f: ExecutionFilter): { where: string[]; params: unknown[] } 
   if (f.status) add('status = ?', f.status);
   if (f.parentId) add('parent_id = ?', f.parentId);
   if (f.before) add('created_at < ?', f.before);
+  if (f.since) add('created_at >= ?', f.since);
+  if (f.task) {
+    params.push(f.task);
+    where.push(`(task_id = $${params.length} or scheduled_by = $${params.length})`);
+  }
   return { where, params };
 }
 

@@ -73,4 +73,37 @@ describe.each(DATABASE_KINDS)('executions API on %s', (kind) => {
     const bad = await h().call('GET', '/api/executions?idle=yes', { as: 'supervisor' });
     expect([bad.status, bad.body.details.issues.map((i: { path: string }) => i.path)]).toEqual([400, ['idle']]);
   });
+  it.skipIf(skip)("the list filters by time (since, before) and by task: an outbound task's executions or a service task's scheduled ones", async () => {
+    await installBundled(h().runtime);
+    await h().importScenario(doubler);
+    const startedAt = new Date(h().clock.now());
+    const first = await h().call('POST', '/api/executions', { as: 'admin', body: { scenarioId: 'doubler', input: { batch: 1 } } });
+    await h().clock.advance(60_000);
+    const middle = new Date(h().clock.now());
+    // An execution attached to an outbound task, as the dialer makes them.
+    const { rows } = await h().t.db.query<{ id: string }>(
+      `insert into executions (scenario_id, version, status, input, task_id, run_at, created_at, updated_at) values ('doubler', 1, 'running', '{"batch":2}', 'spring-campaign', $1, $1, $1) returning id`,
+      [middle],
+    );
+    const ofTask = rows[0]!.id;
+    await h().clock.advance(60_000);
+    const enabled = await h().call('PATCH', '/api/service-tasks/callback-monitor', { as: 'admin', body: { enabled: true } });
+    expect(enabled.status).toBe(200);
+    await h().clock.advance(5_000);
+    await h().runtime.tick();
+    await h().runtime.drain();
+
+    const ids = async (query: string) =>
+      (await h().call('GET', `/api/executions?idle=include&${query}`, { as: 'supervisor' })).body.executions.map((x: { id: string; scenarioId: string }) =>
+        x.id === first.body.id ? 'first' : x.id === ofTask ? 'task' : x.scenarioId,
+      );
+    expect(await ids('')).toEqual(['callback-monitor', 'task', 'first']);
+    expect(await ids(`since=${middle.toISOString()}`)).toEqual(['callback-monitor', 'task']);
+    expect(await ids(`since=${startedAt.toISOString()}&before=${middle.toISOString()}`)).toEqual(['first']);
+    expect(await ids('task=spring-campaign')).toEqual(['task']);
+    expect(await ids('task=callback-monitor')).toEqual(['callback-monitor']);
+    expect(await ids('task=no-such-task')).toEqual([]);
+    const bad = await h().call('GET', '/api/executions?since=yesterday', { as: 'supervisor' });
+    expect([bad.status, bad.body.details.issues.map((i: { path: string }) => i.path)]).toEqual([400, ['since']]);
+  });
 });

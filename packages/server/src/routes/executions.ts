@@ -53,8 +53,8 @@ export function executionRoutes({ runtime }: Deps) {
       response: ExecutionList,
     },
     async (c, { query }) => {
-      const { before, ...rest } = query;
-      const filter = { ...rest, ...(before ? { before: new Date(before) } : {}) };
+      const { before, since, ...rest } = query;
+      const filter = { ...rest, ...(before ? { before: new Date(before) } : {}), ...(since ? { since: new Date(since) } : {}) };
       const [executions, idleHidden] = await Promise.all([runtime.executions(filter), runtime.stores.executions.hiddenIdle(filter)]);
       return c.json({ executions, idleHidden });
     },
