@@ -3,6 +3,7 @@ import { AgentHome } from '../agent/AgentHome.tsx';
 import { homeOf, useMe } from '../auth/session.ts';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { EditorPage } from '../editor/EditorPage.tsx';
+import { DiffPage } from '../editor/versions/DiffPage.tsx';
 import { ScenarioListPage } from '../scenarios/ScenarioListPage.tsx';
 import { NotFound } from './NotFound.tsx';
 import { Shell } from './Shell.tsx';
@@ -20,6 +21,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Home /> },
       { path: 'scenarios', element: <ScenarioListPage /> },
       { path: 'scenarios/:id', element: <EditorPage /> },
+      { path: 'scenarios/:id/diff', element: <DiffPage /> },
       { path: 'agent', element: <AgentHome /> },
       { path: '*', element: <NotFound /> },
     ],

@@ -14,6 +14,9 @@ import { ProblemsPanel } from './panels/ProblemsPanel.tsx';
 import { SaveButton } from './SaveButton.tsx';
 import { useDirty, useEditor } from './store.ts';
 import { useIssues } from './validation.ts';
+import { PublishButton } from './versions/PublishButton.tsx';
+import { VersionBanner } from './versions/VersionBanner.tsx';
+import { VersionsPanel } from './versions/VersionsPanel.tsx';
 
 export function EditorPage() {
   const { id = '' } = useParams();
@@ -47,6 +50,7 @@ export function EditorPage() {
         <div className={classes.body}>
           <main className={classes.canvas} aria-label="Scenario canvas">
             <Canvas catalog={catalog.data} />
+            <VersionBanner />
           </main>
           <aside className={classes.side} aria-label="Scenario panels">
             <SidePanels />
@@ -88,6 +92,7 @@ function Toolbar() {
       </Group>
       <Group gap="xs" wrap="nowrap">
         <SaveButton />
+        <PublishButton />
       </Group>
     </header>
   );
@@ -95,6 +100,7 @@ function Toolbar() {
 
 function SidePanels() {
   const issues = useIssues();
+  const scenarioId = useEditor((s) => s.scenarioId)!;
   const errors = issues.filter((i) => i.severity === 'error').length;
   return (
     <Tabs defaultValue="problems" keepMounted={false} className={classes.tabs}>
@@ -111,9 +117,13 @@ function SidePanels() {
         >
           Problems
         </Tabs.Tab>
+        <Tabs.Tab value="versions">Versions</Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="problems" className={classes.panel}>
         <ProblemsPanel issues={issues} />
+      </Tabs.Panel>
+      <Tabs.Panel value="versions" className={classes.panel}>
+        <VersionsPanel scenarioId={scenarioId} />
       </Tabs.Panel>
     </Tabs>
   );
