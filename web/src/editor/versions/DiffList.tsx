@@ -3,7 +3,7 @@
  * removed and changed (each changed field as before → after), edges, and
  * nodes that only moved, apart. Used by the publish review and the diff page.
  */
-import { Badge, Group, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Badge, Group, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { FieldChange, ScenarioDiff } from '@tellflow/engine';
 import classes from './versions.module.css';
 
@@ -177,7 +177,7 @@ function FieldList({ fields }: { fields: FieldChange[] }) {
             {f.before !== undefined && f.after !== undefined && (
               <>
                 <span aria-hidden="true"> → </span>
-                <span className="visually-hidden"> becomes </span>
+                <VisuallyHidden> becomes </VisuallyHidden>
               </>
             )}
             {f.after !== undefined && (

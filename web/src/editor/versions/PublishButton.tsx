@@ -32,7 +32,7 @@ export function PublishButton() {
           Publish
         </Button>
       </Tooltip>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Review and publish" size="xl">
+      <Modal opened={open} onClose={() => setOpen(false)} title="Review and publish" size="xl" closeButtonProps={{ 'aria-label': 'Close the review' }}>
         {open && <PublishReview onDone={() => setOpen(false)} />}
       </Modal>
     </>
@@ -89,7 +89,7 @@ function PublishReview({ onDone }: { onDone: () => void }) {
           <>Your unsaved changes are saved as a new version, which is then published.</>
         ) : (
           <>
-            Version <b>{baseVersion}</b> is published.
+            Version <b>{baseVersion}</b> becomes the published version.
           </>
         )}{' '}
         New executions of <b>{doc.name}</b> run it; executions already running stay on their version.
