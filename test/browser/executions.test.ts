@@ -65,14 +65,14 @@ describe('executions: the list and the replay', () => {
       expect(await seriousViolations(page)).toEqual([]);
 
       // Filters: by status (none failed), then cleared; by scenario.
-      await page.getByLabel('Status', { exact: true }).click();
+      await page.getByRole('combobox', { name: 'Status' }).click();
       await page.getByRole('option', { name: 'failed' }).click();
       await poll(() => page.getByText('No executions match these filters').count()).toBe(1);
       expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
       await screenshot(page, 'executions-empty');
       await page.getByRole('button', { name: 'Clear filters' }).click();
       await row.waitFor();
-      await page.getByLabel('Scenario', { exact: true }).click();
+      await page.getByRole('combobox', { name: 'Scenario' }).click();
       await page.getByRole('option', { name: 'Welcome flow' }).click();
       await poll(() => new URL(page.url()).searchParams.get('scenario')).toBe(ID);
       await row.waitFor();

@@ -119,7 +119,7 @@ describe('versions, publishing and the visual diff', () => {
       await poll(() => node('note').getAttribute('data-mark')).toBe('added');
       expect(await node('end').getAttribute('data-mark')).toBe('moved');
       expect(await node('greet').count()).toBe(0);
-      await page.getByLabel('From version', { exact: true }).click();
+      await page.getByRole('combobox', { name: 'From version' }).click();
       await page.getByRole('option', { name: /^v1/ }).click();
       await page.waitForURL(/\/diff\?from=1&to=3$/);
       await poll(() => node('greet').getAttribute('data-mark')).toBe('changed');

@@ -68,11 +68,7 @@ export function DiffList({ diff, labelOf, onNode, selected }: DiffListProps) {
               return (
                 <div key={n.id} className={classes.entry} data-change={n.change} data-node={n.id} data-selected={selected === n.id || undefined}>
                   {onNode ? (
-                    <UnstyledButton
-                      className={classes.entryButton}
-                      onClick={() => onNode(n.id)}
-                      aria-label={`Show ${label ?? n.id} (${n.change}) on the canvas`}
-                    >
+                    <UnstyledButton className={classes.entryButton} onClick={() => onNode(n.id)} title="Show it on the canvas">
                       {head}
                     </UnstyledButton>
                   ) : (

@@ -3,7 +3,7 @@
  * the engine's diff, with the changes listed beside it field by field.
  * Clicking a change selects its node and brings it into view.
  */
-import { ActionIcon, Alert, Badge, Button, Center, Group, Loader, ScrollArea, Select, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Box, Button, Center, Group, Loader, ScrollArea, Select, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconArrowLeft, IconArrowsExchange } from '@tabler/icons-react';
 import { diffScenarios } from '@tellflow/engine';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
@@ -160,8 +160,10 @@ function DiffView({ before, after, diff, catalog, from, to }: DiffViewProps) {
             v{from} → v{to}
           </Badge>
         </Group>
-        <ScrollArea style={{ flex: 1 }} type="auto" p="md">
-          <DiffList diff={diff} labelOf={labelLookup(before, after)} onNode={show} selected={selected.length === 1 ? selected[0] : undefined} />
+        <ScrollArea style={{ flex: 1 }} type="auto">
+          <Box p="md">
+            <DiffList diff={diff} labelOf={labelLookup(before, after)} onNode={show} selected={selected.length === 1 ? selected[0] : undefined} />
+          </Box>
         </ScrollArea>
       </aside>
     </div>
