@@ -70,6 +70,7 @@ describe('executions: the list and the replay', () => {
       await poll(() => page.getByText('No executions match these filters').count()).toBe(1);
       expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
       await screenshot(page, 'executions-empty');
+      expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Clear filters' }).click();
       await row.waitFor();
       await page.getByRole('combobox', { name: 'Scenario' }).click();

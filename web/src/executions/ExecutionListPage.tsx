@@ -72,7 +72,7 @@ export function ExecutionListPage() {
               placeholder="All scenarios"
               clearable
               searchable
-              w={220}
+              w={200}
               data={scenarios.data?.scenarios.map((s) => ({ value: s.id, label: s.name })) ?? []}
               value={filter.scenario || null}
               onChange={(v) => set('scenario', v)}
@@ -91,14 +91,14 @@ export function ExecutionListPage() {
               placeholder="Any task"
               clearable
               searchable
-              w={220}
+              w={190}
               data={tasks.data ?? []}
               value={filter.task || null}
               onChange={(v) => set('task', v)}
               nothingFoundMessage="No outbound or service tasks"
             />
-            <TextInput label="From" type="datetime-local" w={210} value={filter.since} onChange={(e) => set('since', e.currentTarget.value)} />
-            <TextInput label="To" type="datetime-local" w={210} value={filter.until} onChange={(e) => set('until', e.currentTarget.value)} />
+            <TextInput label="From" type="datetime-local" w={190} value={filter.since} onChange={(e) => set('since', e.currentTarget.value)} />
+            <TextInput label="To" type="datetime-local" w={190} value={filter.until} onChange={(e) => set('until', e.currentTarget.value)} />
             {filtered && (
               <Button variant="subtle" color="gray" leftSection={<IconFilterOff size={16} />} onClick={() => setSearch({}, { replace: true })}>
                 Clear filters
