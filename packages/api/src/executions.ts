@@ -87,6 +87,10 @@ export const ExecutionDetail = ExecutionSummary.extend({
     .object({ step: z.number().int(), nodeId: z.string() })
     .nullable()
     .meta({ description: 'on a retry: the step of the retried execution it began again at' }),
+  startVars: Vars.nullable().meta({
+    description:
+      "on a retry: the variables it began with (the retried execution's at that step); null for a fresh start, whose variables begin as the version's defaults and start inputs",
+  }),
 });
 export type ExecutionDetail = z.infer<typeof ExecutionDetail>;
 

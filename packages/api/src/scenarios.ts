@@ -61,7 +61,15 @@ export const ScenarioWithDocument = ScenarioSummary.extend({ document: Scenario 
 export const Saved = z.object({ version: VersionInfo, published: z.boolean(), warnings: z.array(Issue) });
 export const Validated = z.object({ ok: z.boolean(), issues: z.array(Issue), publishIssues: z.array(Issue) });
 export const Published = z.object({ version: VersionInfo });
-export const VersionList = z.object({ versions: z.array(VersionInfo) });
+/** A version as the version list shows it: with who saved it. */
+export const VersionListItem = VersionInfo.extend({
+  author: z.string().nullable().meta({ description: 'who saved it (display name, else user name); null when not known or the user is gone' }),
+});
+export type VersionListItem = z.infer<typeof VersionListItem>;
+export const VersionList = z.object({
+  versions: z.array(VersionListItem),
+  publishedVersion: z.number().int().nullable().meta({ description: 'the version new executions run (earlier published ones keep their publishedAt)' }),
+});
 
 const FieldChange = z.object({ path: z.string(), before: JsonValue.optional(), after: JsonValue.optional() });
 export const Diff = z.object({

@@ -3,7 +3,7 @@
  * the scenario at one version. Executions pin the version they start on, so
  * publishing never changes runs in flight.
  */
-import type { ScenarioListItem, ScenarioSummary, ScenarioVersion, VersionInfo } from '@tellflow/api';
+import type { ScenarioListItem, ScenarioSummary, ScenarioVersion, VersionListItem } from '@tellflow/api';
 import { missingReferences, nodeDefinition, referencedScenarioIds, validateScenario, type Issue, type Scenario } from '@tellflow/engine';
 import { scenarios, scenarioVersions, selectList, type Database, type Queryable, type RowOf } from '@tellflow/db';
 import { effectHandler, noHandlerMessage } from './effects/index.ts';
@@ -157,9 +157,14 @@ export class ScenarioStore {
     return rows[0];
   }
 
-  async versions(id: string): Promise<VersionInfo[]> {
+  /** Newest first, each with who saved it. */
+  async versions(id: string): Promise<VersionListItem[]> {
     await this.get(id);
-    const { rows } = await this.db.query<InfoRow>(`select ${INFO_COLUMNS} from scenario_versions where scenario_id = $1 order by version desc`, [id]);
+    const { rows } = await this.db.query<InfoRow & { author: string | null }>(
+      `select ${selectList(scenarioVersions, INFO_KEYS, 'v')}, coalesce(u.display_name, u.username) as author
+       from scenario_versions v left join users u on u.id = v.created_by where v.scenario_id = $1 order by v.version desc`,
+      [id],
+    );
     return rows;
   }
 
@@ -194,7 +199,6 @@ const SUMMARY_KEYS = ['id', 'name', 'kind', 'latestVersion', 'publishedVersion',
 const SUMMARY_COLUMNS = selectList(scenarios, SUMMARY_KEYS);
 const INFO_KEYS = ['scenarioId', 'version', 'comment', 'createdAt', 'publishedAt', 'publishComment'] as const;
 const VERSION_KEYS = [...INFO_KEYS, 'document'] as const;
-const INFO_COLUMNS = selectList(scenarioVersions, INFO_KEYS);
 const VERSION_COLUMNS = selectList(scenarioVersions, VERSION_KEYS);
 
 // The rows are the DTOs already (the compiler checks it where they are returned); only the document needs its type.

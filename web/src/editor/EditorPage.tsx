@@ -18,6 +18,9 @@ import { PropertyPanel } from './properties/PropertyPanel.tsx';
 import { SaveButton } from './SaveButton.tsx';
 import { useDirty, useEditor } from './store.ts';
 import { useIssues } from './validation.ts';
+import { PublishButton } from './versions/PublishButton.tsx';
+import { VersionBanner } from './versions/VersionBanner.tsx';
+import { VersionsPanel } from './versions/VersionsPanel.tsx';
 
 export function EditorPage() {
   const { id = '' } = useParams();
@@ -51,6 +54,7 @@ export function EditorPage() {
         <div className={classes.body}>
           <main className={classes.canvas} aria-label="Scenario canvas">
             <Canvas catalog={catalog.data} />
+            <VersionBanner />
           </main>
           <aside className={classes.side} aria-label="Scenario panels">
             <SidePanels catalog={catalog.data} />
@@ -92,6 +96,7 @@ function Toolbar() {
       </Group>
       <Group gap="xs" wrap="nowrap">
         <SaveButton />
+        <PublishButton />
       </Group>
     </header>
   );
@@ -99,6 +104,7 @@ function Toolbar() {
 
 function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   const issues = useIssues();
+  const scenarioId = useEditor((s) => s.scenarioId)!;
   const errors = issues.filter((i) => i.severity === 'error').length;
   const tab = usePanels((s) => s.tab);
   const setTab = usePanels((s) => s.setTab);
@@ -124,6 +130,7 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
         >
           Problems
         </Tabs.Tab>
+        <Tabs.Tab value="versions">Versions</Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="properties" className={classes.panel}>
         <PropertyPanel catalog={catalog} issues={issues} />
@@ -133,6 +140,9 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
       </Tabs.Panel>
       <Tabs.Panel value="problems" className={classes.panel}>
         <ProblemsPanel issues={issues} />
+      </Tabs.Panel>
+      <Tabs.Panel value="versions" className={classes.panel}>
+        <VersionsPanel scenarioId={scenarioId} />
       </Tabs.Panel>
     </Tabs>
   );

@@ -24,11 +24,14 @@ function describeDetail(d: Record<string, unknown>): string {
   return where ? `${where}: ${message}` : message;
 }
 
+/** A notification's close button needs a name (axe button-name). */
+const DISMISS = { 'aria-label': 'Dismiss the notification' };
+
 /** A red notification for a failed action, with the server's words. */
 export function notifyError(title: string, error: unknown): void {
-  notifications.show({ color: 'red', title, message: errorText(error), autoClose: 8000, style: { whiteSpace: 'pre-line' } });
+  notifications.show({ color: 'red', title, message: errorText(error), autoClose: 8000, style: { whiteSpace: 'pre-line' }, closeButtonProps: DISMISS });
 }
 
 export function notifySuccess(message: string): void {
-  notifications.show({ color: 'teal', message, autoClose: 3000 });
+  notifications.show({ color: 'teal', message, autoClose: 3000, closeButtonProps: DISMISS });
 }

@@ -116,10 +116,12 @@ export async function getExecution(q: Queryable, id: string): Promise<ExecutionD
     })),
     effects: effects.rows.map(toEffectRow),
     retryFrom: retryPoint(row.retry_from as RetryFrom | null),
+    // A replay needs a retry's starting variables to show each step's.
+    startVars: (row.retry_from as RetryFrom | null)?.vars ?? null,
   };
 }
 
-/** Where a retry began, without the variables (they can be large). */
+/** Where a retry began (its variables are `startVars`). */
 const retryPoint = (r: RetryFrom | null) => (r ? { step: r.step, nodeId: r.nodeId } : null);
 
 /** Forms waiting for a submission; `assignees` limits them to those operators (null-assigned forms are for anyone). */

@@ -44,6 +44,9 @@ describe.each(DATABASE_KINDS)('executions API on %s', (kind) => {
     await h().runtime.drain();
     const x = await h().call('GET', `/api/executions/${retried.body.id}`, { as: 'admin' });
     expect(x.body).toMatchObject({ status: 'completed', result: 8, retryOf: id, input: { batch: 4 } });
+    // What a replay needs to show each step's variables: a retry's starting ones (a fresh start's come from its version and input).
+    expect(x.body.startVars).toMatchObject({ batch: 4 });
+    expect((await h().call('GET', `/api/executions/${id}`, { as: 'admin' })).body.startVars).toBeNull();
   });
 
   it.skipIf(skip)('the list leaves out idle service-task executions unless asked (idle=include|only) and counts those it leaves out', async () => {

@@ -38,6 +38,14 @@ describe.each(DATABASE_KINDS)('scenarios API on %s', (kind) => {
     const versions = await h().call('GET', '/api/scenarios/flow/versions', { as: 'supervisor' });
     expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(versions.body.versions[0]).not.toHaveProperty('document');
+    // Who saved each version, and which one runs now (version 1 stays marked as once published).
+    expect(versions.body.versions.map((v: { author: string | null; publishedAt: string | null }) => [v.author, v.publishedAt !== null])).toEqual([
+      ['admin', true],
+      ['admin', true],
+    ]);
+    expect(versions.body.publishedVersion).toBe(2);
+    await h().t.db.query("update scenario_versions set created_by = null where scenario_id = 'flow' and version = 1");
+    expect((await h().call('GET', '/api/scenarios/flow/versions', { as: 'supervisor' })).body.versions[1].author).toBeNull();
   });
 
   it.skipIf(skip)('lists each scenario with its health, publishes with a message, and deletes only what nothing uses', async () => {

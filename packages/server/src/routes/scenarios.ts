@@ -179,7 +179,10 @@ export function scenarioRoutes({ runtime }: Deps) {
       response: VersionList,
       errors: [404],
     },
-    async (c, { params }) => c.json({ versions: await store.versions(params.id) }),
+    async (c, { params }) => {
+      const [versions, summary] = await Promise.all([store.versions(params.id), store.get(params.id)]);
+      return c.json({ versions, publishedVersion: summary.publishedVersion });
+    },
   );
 
   api.get(
