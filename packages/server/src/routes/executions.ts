@@ -87,7 +87,7 @@ export function executionRoutes({ runtime }: Deps) {
     async (c, { params }) => {
       const execution = await runtime.execution(params.id);
       const [{ document }, steps] = await Promise.all([runtime.scenarios.version(execution.scenarioId, execution.version), traceSteps(runtime, params.id)]);
-      const { input: _i, state, trace: _t, effects: _e, retryFrom: _r, ...summary } = execution;
+      const { input: _i, state, trace: _t, effects: _e, retryFrom: _r, startVars: _s, ...summary } = execution;
       const waiting =
         state?.waiting && (summary.status === 'waiting' || summary.status === 'running') ? { nodeId: state.waiting.nodeId, since: state.waiting.since } : null;
       return c.json({ execution: summary, scenario: document, steps, waiting });
