@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Button, Center, Loader, Menu, Paper, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Center, Loader, Menu, Paper, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconAlertTriangle, IconDots, IconDownload, IconPlus, IconTopologyStar3, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -78,7 +78,7 @@ export function ScenarioListPage() {
                   <Table.Th>Validity</Table.Th>
                   <Table.Th>Last change</Table.Th>
                   <Table.Th w={48}>
-                    <span className="visually-hidden">Actions</span>
+                    <VisuallyHidden>Actions</VisuallyHidden>
                   </Table.Th>
                 </Table.Tr>
               </Table.Thead>
