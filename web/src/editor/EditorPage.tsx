@@ -13,6 +13,9 @@ import classes from './editor.module.css';
 import { ProblemsPanel } from './panels/ProblemsPanel.tsx';
 import { SaveButton } from './SaveButton.tsx';
 import { useDirty, useEditor } from './store.ts';
+import { TestRunButton } from './testrun/TestRunButton.tsx';
+import { TestRunPanel } from './testrun/TestRunPanel.tsx';
+import { TestsPanel } from './testrun/TestsPanel.tsx';
 import { useIssues } from './validation.ts';
 
 export function EditorPage() {
@@ -87,6 +90,7 @@ function Toolbar() {
         )}
       </Group>
       <Group gap="xs" wrap="nowrap">
+        <TestRunButton />
         <SaveButton />
       </Group>
     </header>
@@ -96,8 +100,11 @@ function Toolbar() {
 function SidePanels() {
   const issues = useIssues();
   const errors = issues.filter((i) => i.severity === 'error').length;
+  const sidePanel = useEditor((s) => s.sidePanel);
+  const showPanel = useEditor((s) => s.showPanel);
+  const testCount = useEditor((s) => s.doc?.tests?.length ?? 0);
   return (
-    <Tabs defaultValue="problems" keepMounted={false} className={classes.tabs}>
+    <Tabs value={sidePanel} onChange={(v) => v && showPanel(v)} keepMounted={false} className={classes.tabs}>
       <Tabs.List>
         <Tabs.Tab
           value="problems"
@@ -111,9 +118,28 @@ function SidePanels() {
         >
           Problems
         </Tabs.Tab>
+        <Tabs.Tab value="testrun">Test run</Tabs.Tab>
+        <Tabs.Tab
+          value="tests"
+          rightSection={
+            testCount ? (
+              <Badge size="xs" color="gray" variant="light">
+                {testCount}
+              </Badge>
+            ) : null
+          }
+        >
+          Tests
+        </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="problems" className={classes.panel}>
         <ProblemsPanel issues={issues} />
+      </Tabs.Panel>
+      <Tabs.Panel value="testrun" className={classes.panel}>
+        <TestRunPanel />
+      </Tabs.Panel>
+      <Tabs.Panel value="tests" className={classes.panel}>
+        <TestsPanel />
       </Tabs.Panel>
     </Tabs>
   );

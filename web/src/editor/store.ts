@@ -38,6 +38,8 @@ export interface EditorState {
   past: Doc[];
   future: Doc[];
   overlay: Overlay;
+  /** The side panel tab shown (Problems, Test run, Tests…), so a button elsewhere can open one. */
+  sidePanel: string;
   load(doc: Doc, baseVersion: number | null, options?: { readOnly?: boolean }): void;
   /** A change of the document, recorded for undo. Returns nothing; `recipe` returns the new document. */
   apply(recipe: (doc: Doc) => Doc): void;
@@ -48,6 +50,7 @@ export interface EditorState {
   select(nodes: string[], edges?: string[]): void;
   setOverlay(overlay: Overlay): void;
   markSaved(doc: Doc, version: number): void;
+  showPanel(name: string): void;
 }
 
 const HISTORY_LIMIT = 200;
@@ -69,6 +72,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     past: [],
     future: [],
     overlay: {},
+    sidePanel: 'problems',
     load: (doc, baseVersion, options) =>
       set({
         scenarioId: doc.id,
@@ -114,6 +118,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     select: (nodes, edges = []) => set({ selectedNodes: nodes, selectedEdges: edges }),
     setOverlay: (overlay) => set({ overlay }),
     markSaved: (doc, version) => set({ savedDoc: doc, baseVersion: version }),
+    showPanel: (name) => set({ sidePanel: name }),
   };
 });
 
