@@ -62,7 +62,15 @@ export function InlineForm({ pending, busy, onAnswer }: { pending: PendingForm; 
 const isEmpty = (v: Json | undefined) => v === undefined || v === null || v === '';
 
 function Field({ field, value, error, onChange }: { field: FormField; value: Json; error: string | undefined; onChange(v: Json): void }) {
-  const common = { label: field.label, required: field.required, readOnly: field.readOnly, error, size: 'xs' as const };
+  // Read-only fields show what the scenario filled in, greyed like the operator sees them.
+  const common = {
+    label: field.label,
+    required: field.required,
+    readOnly: field.readOnly,
+    error,
+    size: 'xs' as const,
+    variant: field.readOnly ? 'filled' : 'default',
+  };
   const text = value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   switch (field.type) {
     case 'multiline':

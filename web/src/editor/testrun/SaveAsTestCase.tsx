@@ -1,7 +1,7 @@
 import { Button, Code, Group, Popover, Stack, Text, TextInput } from '@mantine/core';
 import { IconTestPipe } from '@tabler/icons-react';
 import { useState } from 'react';
-import { notifySuccess } from '../../shared/errors.ts';
+import { notifyDone } from './notify.ts';
 import { useEditor } from '../store.ts';
 import { addTest, type FinalStatus, type RunReply, testCaseOf, topLevelPath } from './model.ts';
 import { useTestRun } from './state.ts';
@@ -22,7 +22,7 @@ export function SaveAsTestCase({ run }: { run: RunReply & { status: FinalStatus 
     if (!trimmed || error) return;
     const { setup, answers } = useTestRun.getState();
     useEditor.getState().apply((doc) => addTest(doc, testCaseOf(trimmed, description, run, setup, answers)));
-    notifySuccess(`Test case "${trimmed}" added to the draft — save the draft to keep it`);
+    notifyDone(`Test case "${trimmed}" added to the draft — save the draft to keep it`);
     setOpened(false);
     setName('');
     setDescription('');

@@ -3,7 +3,8 @@ import { IconCircleCheck, IconCircleX, IconDeviceFloppy, IconEye, IconPlayerPlay
 import type { ScenarioTest } from '@tellflow/engine';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../../shared/api.ts';
-import { errorText, notifySuccess } from '../../shared/errors.ts';
+import { errorText } from '../../shared/errors.ts';
+import { notifyDone } from './notify.ts';
 import { useSaveDraft } from '../SaveButton.tsx';
 import { useDirty, useEditor } from '../store.ts';
 import { useIssues } from '../validation.ts';
@@ -117,7 +118,7 @@ function TestCase({ test, result, version }: { test: ScenarioTest; result: CaseR
   };
   const remove = () => {
     useEditor.getState().apply((doc) => removeTest(doc, test.name));
-    notifySuccess(`Test case "${test.name}" removed from the draft (Ctrl+Z brings it back)`);
+    notifyDone(`Test case "${test.name}" removed from the draft (Ctrl+Z brings it back)`);
   };
   return (
     <Paper component="li" withBorder p="xs" radius="md" className={classes.case} data-state={state} data-testid="test-case">
@@ -130,7 +131,7 @@ function TestCase({ test, result, version }: { test: ScenarioTest; result: CaseR
           <span className={classes.notRun} aria-hidden />
         )}
         <div style={{ flex: 1, minWidth: 0 }}>
-          <Text size="sm" fw={600} className={classes.caseName}>
+          <Text component="div" size="sm" fw={600} className={classes.caseName}>
             {test.name}{' '}
             <Badge size="xs" variant="light" color={state === 'passed' ? 'teal' : state === 'failed' ? 'red' : 'gray'} className={classes.caseBadge}>
               {state}
