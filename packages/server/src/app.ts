@@ -102,6 +102,13 @@ export const DEFAULT_OPTIONS: Deps['options'] = {
 let spare: SpareDatabase | undefined;
 const processSpare = () => (spare ??= new SpareDatabase(() => createScratchDatabase()));
 
+/** At shutdown: a spare still being made (a test run just ended) would keep the process from exiting. */
+export async function closeTestRunSpare(): Promise<void> {
+  const made = spare;
+  spare = undefined;
+  await made?.close();
+}
+
 const consoleLog: Log = (message, fields) => console.error(`[tellflow server] ${message}`, fields ?? '');
 
 export interface CreateAppInput {

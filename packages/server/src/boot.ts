@@ -17,7 +17,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { systemClock } from '@tellflow/clock';
 import { announceServer, describeDatabase, embeddedDataDir, openDatabase } from '@tellflow/db';
 import { installBundled, Runtime } from '@tellflow/runtime';
-import { createApp, type App } from './app.ts';
+import { closeTestRunSpare, createApp, type App } from './app.ts';
 import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
 import { deploymentFromEnv } from './http/forwarded.ts';
@@ -72,6 +72,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
     cleanups.push(() => telephony.close());
     const runtime = new Runtime({ db, telephony, clock: systemClock, log, ...runtimeTuning(env) });
     cleanups.push(() => runtime.close());
+    cleanups.push(closeTestRunSpare);
     const installed = await installBundled(runtime);
     if (installed.length) print(`Installed the bundled scenarios: ${installed.join(', ')}\n`);
     await runtime.run();

@@ -38,6 +38,8 @@ export const cssVariables: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': '#5f6770',
+    // Filled buttons darken on hover (teal 9 → a deeper teal), keeping white text at 4.5:1.
+    '--mantine-color-teal-filled-hover': '#06694b',
     ...Object.fromEntries(
       Object.entries(LIGHT_TEXT).flatMap(([color, text]) => [
         [`--mantine-color-${color}-light-color`, text],

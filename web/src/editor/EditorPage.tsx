@@ -17,6 +17,9 @@ import { VariablesPanel } from './panels/VariablesPanel.tsx';
 import { PropertyPanel } from './properties/PropertyPanel.tsx';
 import { SaveButton } from './SaveButton.tsx';
 import { useDirty, useEditor } from './store.ts';
+import { TestRunButton } from './testrun/TestRunButton.tsx';
+import { TestRunPanel } from './testrun/TestRunPanel.tsx';
+import { TestsPanel } from './testrun/TestsPanel.tsx';
 import { useIssues } from './validation.ts';
 import { PublishButton } from './versions/PublishButton.tsx';
 import { VersionBanner } from './versions/VersionBanner.tsx';
@@ -95,6 +98,7 @@ function Toolbar() {
         )}
       </Group>
       <Group gap="xs" wrap="nowrap">
+        <TestRunButton />
         <SaveButton />
         <PublishButton />
       </Group>
@@ -113,6 +117,7 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   useEffect(() => {
     if (selected) usePanels.getState().setTab('properties');
   }, [selected]);
+  const testCount = useEditor((s) => s.doc?.tests?.length ?? 0);
   return (
     <Tabs value={tab} onChange={(t) => t && setTab(t as PanelTab)} keepMounted={false} className={classes.tabs}>
       <Tabs.List>
@@ -131,6 +136,19 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
           Problems
         </Tabs.Tab>
         <Tabs.Tab value="versions">Versions</Tabs.Tab>
+        <Tabs.Tab value="testrun">Test run</Tabs.Tab>
+        <Tabs.Tab
+          value="tests"
+          rightSection={
+            testCount ? (
+              <Badge size="xs" color="gray" variant="light">
+                {testCount}
+              </Badge>
+            ) : null
+          }
+        >
+          Tests
+        </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="properties" className={classes.panel}>
         <PropertyPanel catalog={catalog} issues={issues} />
@@ -143,6 +161,12 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
       </Tabs.Panel>
       <Tabs.Panel value="versions" className={classes.panel}>
         <VersionsPanel scenarioId={scenarioId} />
+      </Tabs.Panel>
+      <Tabs.Panel value="testrun" className={classes.panel}>
+        <TestRunPanel />
+      </Tabs.Panel>
+      <Tabs.Panel value="tests" className={classes.panel}>
+        <TestsPanel />
       </Tabs.Panel>
     </Tabs>
   );

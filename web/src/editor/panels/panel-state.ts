@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 
-export type PanelTab = 'properties' | 'variables' | 'problems';
+export type PanelTab = 'properties' | 'variables' | 'problems' | 'versions' | 'testrun' | 'tests';
 
 export interface FieldFocus {
   nodeId: string;
