@@ -2,7 +2,6 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { AgentHome } from '../agent/AgentHome.tsx';
 import { homeOf, useMe } from '../auth/session.ts';
 import { LoginPage } from '../auth/LoginPage.tsx';
-import { EditorPage } from '../editor/EditorPage.tsx';
 import { ScenarioListPage } from '../scenarios/ScenarioListPage.tsx';
 import { NotFound } from './NotFound.tsx';
 import { Shell } from './Shell.tsx';
@@ -19,7 +18,8 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'scenarios', element: <ScenarioListPage /> },
-      { path: 'scenarios/:id', element: <EditorPage /> },
+      // The editor (React Flow, CodeMirror, the engine) loads only when a scenario is opened.
+      { path: 'scenarios/:id', lazy: async () => ({ Component: (await import('../editor/EditorPage.tsx')).EditorPage }) },
       { path: 'agent', element: <AgentHome /> },
       { path: '*', element: <NotFound /> },
     ],

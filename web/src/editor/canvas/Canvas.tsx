@@ -172,8 +172,10 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
       nodesDraggable={!readOnly}
       nodesConnectable={!readOnly}
       elementsSelectable
-      deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+      // Deleting is the editor's own shortcut (commands/shortcuts.ts): nodes and edges go in one undo step.
+      deleteKeyCode={null}
       multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+      selectionKeyCode="Shift"
       selectionOnDrag={false}
       fitView
       minZoom={0.05}
