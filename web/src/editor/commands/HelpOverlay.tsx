@@ -10,7 +10,14 @@ const COLUMNS: Shortcut['group'][][] = [
 /** Every shortcut of the canvas (`?`), from the same table the key handler uses. */
 export function HelpOverlay({ opened, onClose }: { opened: boolean; onClose(): void }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts" size="min(960px, 95vw)" centered>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Keyboard shortcuts"
+      closeButtonProps={{ 'aria-label': 'Close the shortcuts' }}
+      size="min(960px, 95vw)"
+      centered
+    >
       <Stack gap="md">
         <Text size="sm" c="dimmed">
           Shortcuts work anywhere on the editor except while you type in a field. On a Mac, use ⌘ for Ctrl.
