@@ -2,10 +2,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { AgentHome } from '../agent/AgentHome.tsx';
 import { homeOf, useMe } from '../auth/session.ts';
 import { LoginPage } from '../auth/LoginPage.tsx';
-import { EditorPage } from '../editor/EditorPage.tsx';
-import { DiffPage } from '../editor/versions/DiffPage.tsx';
 import { ExecutionListPage } from '../executions/ExecutionListPage.tsx';
-import { ExecutionPage } from '../executions/ExecutionPage.tsx';
 import { ScenarioListPage } from '../scenarios/ScenarioListPage.tsx';
 import { NotFound } from './NotFound.tsx';
 import { Shell } from './Shell.tsx';
@@ -22,10 +19,11 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'scenarios', element: <ScenarioListPage /> },
-      { path: 'scenarios/:id', element: <EditorPage /> },
-      { path: 'scenarios/:id/diff', element: <DiffPage /> },
+      // The editor, the diff and the replay (React Flow, CodeMirror, the engine) load only when one is opened.
+      { path: 'scenarios/:id', lazy: async () => ({ Component: (await import('../editor/EditorPage.tsx')).EditorPage }) },
+      { path: 'scenarios/:id/diff', lazy: async () => ({ Component: (await import('../editor/versions/DiffPage.tsx')).DiffPage }) },
       { path: 'executions', element: <ExecutionListPage /> },
-      { path: 'executions/:id', element: <ExecutionPage /> },
+      { path: 'executions/:id', lazy: async () => ({ Component: (await import('../executions/ExecutionPage.tsx')).ExecutionPage }) },
       { path: 'agent', element: <AgentHome /> },
       { path: '*', element: <NotFound /> },
     ],

@@ -1,7 +1,7 @@
 import { Alert, Badge, Center, Group, Loader, Tabs, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
 import type { NodeCatalogEntry } from '@tellflow/engine';
+import { useQuery } from '@tanstack/react-query';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { useParams } from 'react-router';
@@ -10,8 +10,11 @@ import { api } from '../shared/api.ts';
 import { useCatalog } from '../shared/catalog.ts';
 import { errorText } from '../shared/errors.ts';
 import { Canvas } from './canvas/Canvas.tsx';
+import { CanvasToolbar } from './commands/CanvasToolbar.tsx';
 import classes from './editor.module.css';
 import { type PanelTab, usePanels } from './panels/panel-state.ts';
+import { usePaletteDrop } from './palette/drop.ts';
+import { Palette } from './palette/Palette.tsx';
 import { ProblemsPanel } from './panels/ProblemsPanel.tsx';
 import { VariablesPanel } from './panels/VariablesPanel.tsx';
 import { PropertyPanel } from './properties/PropertyPanel.tsx';
@@ -53,10 +56,11 @@ export function EditorPage() {
   return (
     <ReactFlowProvider>
       <div className={classes.editor}>
-        <Toolbar />
+        <Toolbar catalog={catalog.data} />
         <div className={classes.body}>
+          <Palette catalog={catalog.data} />
           <main className={classes.canvas} aria-label="Scenario canvas">
-            <Canvas catalog={catalog.data} />
+            <DroppableCanvas catalog={catalog.data} />
             <VersionBanner />
           </main>
           <aside className={classes.side} aria-label="Scenario panels">
@@ -68,7 +72,13 @@ export function EditorPage() {
   );
 }
 
-function Toolbar() {
+/** The canvas, accepting nodes dragged from the palette. */
+function DroppableCanvas({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
+  const drop = usePaletteDrop(catalog);
+  return <Canvas catalog={catalog} flowProps={drop} />;
+}
+
+function Toolbar({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   const doc = useEditor((s) => s.doc)!;
   const baseVersion = useEditor((s) => s.baseVersion);
   const dirty = useDirty();
@@ -98,6 +108,7 @@ function Toolbar() {
         )}
       </Group>
       <Group gap="xs" wrap="nowrap">
+        <CanvasToolbar catalog={catalog} />
         <TestRunButton />
         <SaveButton />
         <PublishButton />

@@ -12,6 +12,7 @@ import {
   Controls,
   type Edge,
   type EdgeChange,
+  type FitViewOptions,
   MarkerType,
   MiniMap,
   type NodeChange,
@@ -19,11 +20,12 @@ import {
   type ReactFlowProps,
 } from '@xyflow/react';
 import type { NodeCatalogEntry } from '@tellflow/engine';
-import { type ReactNode, useCallback, useMemo, useReducer, useRef } from 'react';
+import { type ReactNode, useCallback, useMemo, useReducer, useRef, useState } from 'react';
 import { outcomesOf } from '../outcomes.ts';
-import { type DocNode, edgeId, type Overlay, useEditor } from '../store.ts';
+import { type Doc, type DocNode, edgeId, type Overlay, useEditor } from '../store.ts';
 import { issuesByNode, useIssues } from '../validation.ts';
 import { type CardData, type CardNode, ScenarioNodeCard } from './ScenarioNodeCard.tsx';
+import { estimatedCardLayout } from './size.ts';
 
 const NODE_TYPES = { scenario: ScenarioNodeCard };
 const PRO_OPTIONS = { hideAttribution: true };
@@ -46,6 +48,7 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const cache = useRef(new WeakMap<DocNode, { key: string; rf: CardNode }>());
   const [measureTick, bumpMeasure] = useTick();
+  const [fitOptions] = useState(() => initialFitOptions(doc));
 
   const problems = useMemo(() => issuesByNode(issues), [issues]);
   const nodes = useMemo(() => {
@@ -61,7 +64,8 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
       const key = `${selected.has(node.id)}|${problem?.severity}|${problem?.message}|${mark}|${size?.width}x${size?.height}|${entry ? 1 : 0}|${readOnly}`;
       const hit = cache.current.get(node);
       if (hit && hit.key === key) return hit.rf;
-      const data: CardData = { node, entry, outcomes: outcomesOf(node) };
+      const outcomes = outcomesOf(node);
+      const data: CardData = { node, entry, outcomes };
       if (problem) Object.assign(data, { problem: problem.severity, problemText: problem.message });
       if (mark) data.mark = mark;
       const rf: CardNode = {
@@ -73,18 +77,21 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
         draggable: !readOnly,
         connectable: !readOnly,
         deletable: !readOnly,
-        ...(size ? { measured: size } : {}),
+        // A card never drawn yet gets its expected size and handles, so React Flow need not draw it to place its edges.
+        ...(size ? { measured: size } : estimated(node, entry, outcomes)),
       };
       cache.current.set(node, { key, rf });
       return rf;
     });
   }, [doc, selectedNodes, problems, overlay, catalog, readOnly, measureTick]);
 
+  // Moving nodes keeps `doc.edges`, so a drag does not rebuild the edges.
+  const docEdges = doc?.edges;
   const edges = useMemo<Edge[]>(() => {
-    if (!doc) return [];
+    if (!docEdges) return [];
     const selected = new Set(selectedEdges);
     const followed = new Set(overlay.pathEdges);
-    return doc.edges.map((e) => {
+    return docEdges.map((e) => {
       const id = edgeId(e);
       const change = overlay.edgeChanges?.[id];
       const color =
@@ -107,7 +114,7 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
         ...(color ? { style: { stroke: color, strokeWidth: 2.5, ...(change === 'removed' ? { strokeDasharray: '6 4' } : {}) } } : {}),
       };
     });
-  }, [doc, selectedEdges, overlay, readOnly]);
+  }, [docEdges, selectedEdges, overlay, readOnly]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CardNode>[]) => {
@@ -172,10 +179,13 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
       nodesDraggable={!readOnly}
       nodesConnectable={!readOnly}
       elementsSelectable
-      deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+      // Deleting is the editor's own shortcut (commands/shortcuts.ts): nodes and edges go in one undo step.
+      deleteKeyCode={null}
       multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+      selectionKeyCode="Shift"
       selectionOnDrag={false}
       fitView
+      fitViewOptions={fitOptions}
       minZoom={0.05}
       maxZoom={2}
       onlyRenderVisibleElements
@@ -188,6 +198,34 @@ export function Canvas({ catalog, flowProps, children }: CanvasProps) {
       {children}
     </ReactFlow>
   );
+}
+
+function estimated(node: DocNode, entry: NodeCatalogEntry | undefined, outcomes: string[]): Pick<CardNode, 'measured' | 'handles'> {
+  const { width, height, handles } = estimatedCardLayout(node, entry, outcomes);
+  return { measured: { width, height }, handles };
+}
+
+/** Nodes a large scenario opens on: the start and what follows it, rather than every card shrunk to a dot. */
+const OPEN_ON_ALL_UP_TO = 60;
+const OPEN_ON_FIRST = 24;
+
+function initialFitOptions(doc: Doc | null): FitViewOptions | undefined {
+  if (!doc || doc.nodes.length <= OPEN_ON_ALL_UP_TO) return { maxZoom: 1 };
+  const next = new Map<string, string[]>();
+  for (const e of doc.edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+  const seen = new Set(doc.nodes.filter((n) => n.type === 'start').map((n) => n.id));
+  const queue = [...seen];
+  while (queue.length && seen.size < OPEN_ON_FIRST) {
+    for (const target of next.get(queue.shift()!) ?? []) {
+      if (seen.size >= OPEN_ON_FIRST) break;
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  if (seen.size === 0) seen.add(doc.nodes[0]!.id);
+  return { nodes: [...seen].map((id) => ({ id })), maxZoom: 1 };
 }
 
 function miniMapColor(node: CardNode): string {
