@@ -3,6 +3,9 @@
  * role-aware navigation, the scenario list, opening every bundled scenario,
  * and an axe-core check of each page.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, screenshot, seriousViolations, signIn, useWebApp } from '../support/web-app.ts';
 
@@ -70,5 +73,55 @@ describe('the web app', () => {
     expect(await page.getByRole('link', { name: 'Scenarios' }).count()).toBe(0);
     await screenshot(page, 'agent-home');
     expect(await seriousViolations(page)).toEqual([]);
+  });
+});
+
+describe('export and import through the browser', () => {
+  const { app, skip } = useWebApp();
+
+  it.skipIf(skip)('exports a bundled scenario from the list and imports the file back unchanged, as its next version', async () => {
+    const page = await app().page();
+    await page.goto(`${app().url}/scenarios`);
+    await page.getByRole('button', { name: 'Actions for Dialog: Form 1' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /Latest \(v1\)/ }).click()]);
+    expect(download.suggestedFilename()).toBe('dialog.v1.json');
+    const file = join(mkdtempSync(join(tmpdir(), 'tellflow-export-')), download.suggestedFilename());
+    await download.saveAs(file);
+
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.waitForURL(/\/scenarios\/dialog$/);
+    await page.locator('.react-flow__node').first().waitFor();
+    const versions = await (await page.request.get(`${app().url}/api/scenarios/dialog/versions`)).json();
+    expect(versions.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const [v1, v2] = await Promise.all([1, 2].map(async (v) => (await page.request.get(`${app().url}/api/scenarios/dialog/versions/${v}/export`)).text()));
+    expect(v2).toBe(v1);
+    expect(readFileSync(file, 'utf8')).toBe(v1);
+    await screenshot(page, 'imported-dialog');
+  });
+
+  it.skipIf(skip)('an invalid file is not imported: its problems are listed per node', async () => {
+    // The server's 400 for the file shows in the console as a failed request: the answer the page expects.
+    const page = await app().page({ allowConsoleErrors: /400 \(Bad Request\)/ });
+    await page.goto(`${app().url}/scenarios`);
+    const dir = mkdtempSync(join(tmpdir(), 'tellflow-import-'));
+    const bad = {
+      format: 'tellflow.scenario/v1',
+      id: 'broken',
+      name: 'Broken',
+      kind: 'service',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'pause', type: 'teleport', params: {} },
+      ],
+      edges: [{ source: 'start', sourceHandle: 'next', target: 'pause' }],
+    };
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify(bad));
+    await page.locator('input[type="file"]').setInputFiles(join(dir, 'broken.json'));
+    const dialog = page.getByRole('dialog');
+    await page.getByText('broken.json was not imported').waitFor();
+    expect(await dialog.textContent()).toContain('node pause');
+    await screenshot(page, 'import-problems');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect((await page.request.get(`${app().url}/api/scenarios/broken`)).status()).toBe(404);
   });
 });

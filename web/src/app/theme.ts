@@ -13,6 +13,8 @@ export const theme = createTheme({
   headings: { fontWeight: '650' },
   components: {
     Tooltip: { defaultProps: { openDelay: 300, withArrow: true } },
+    // Mantine leaves the close button of dialogs without an accessible name.
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } },
   },
 });
 

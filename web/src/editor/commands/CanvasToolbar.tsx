@@ -29,6 +29,15 @@ import { copySelection, cutSelection, deleteSelection, duplicateSelection, paste
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { useShortcuts } from './shortcuts.ts';
 
+/** Up to this many nodes, tidying the whole scenario zooms to fit it; beyond, every card would be drawn at once. */
+const FIT_AFTER_TIDY_UP_TO = 60;
+
+/** The node a view of the whole scenario starts from. */
+function startOf(): string {
+  const nodes = useEditor.getState().doc?.nodes ?? [];
+  return (nodes.find((n) => n.type === 'start') ?? nodes[0])?.id ?? '';
+}
+
 export function CanvasToolbar({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   const flow = useReactFlow();
   const canUndo = useEditor((s) => s.past.length > 0 && !s.readOnly);
@@ -53,31 +62,40 @@ export function CanvasToolbar({ catalog }: { catalog: Map<string, NodeCatalogEnt
 
   const fit = useCallback(() => void flow.fitView({ duration: 250, padding: 0.1 }), [flow]);
 
+  /** Brings a node to the middle of the view at a readable zoom. */
+  const centreOn = useCallback(
+    (id: string) => {
+      const node = useEditor.getState().doc?.nodes.find((n) => n.id === id);
+      if (!node) return;
+      const { width, height } = sizeOf(id);
+      const at = node.position ?? { x: 0, y: 0 };
+      void flow.setCenter(at.x + width / 2, at.y + height / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+    },
+    [flow, sizeOf],
+  );
+
+  const goTo = useCallback(
+    (id: string) => {
+      useEditor.getState().select([id]);
+      centreOn(id);
+    },
+    [centreOn],
+  );
+
   const tidy = useCallback(
     async (scope: 'all' | 'selection') => {
       setTidying(true);
       try {
-        await tidyUp(scope, sizeOf);
-        if (scope === 'all') requestAnimationFrame(fit);
+        const moved = await tidyUp(scope, sizeOf);
+        // Fitting a large scenario would draw every card at once; there the view goes to the start instead.
+        if (scope === 'all') requestAnimationFrame(moved <= FIT_AFTER_TIDY_UP_TO ? fit : () => centreOn(startOf()));
       } catch (e) {
         notifyError('Could not tidy up the layout', e);
       } finally {
         setTidying(false);
       }
     },
-    [sizeOf, fit],
-  );
-
-  const goTo = useCallback(
-    (id: string) => {
-      const node = useEditor.getState().doc?.nodes.find((n) => n.id === id);
-      if (!node) return;
-      useEditor.getState().select([id]);
-      const { width, height } = sizeOf(id);
-      const at = node.position ?? { x: 0, y: 0 };
-      void flow.setCenter(at.x + width / 2, at.y + height / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
-    },
-    [flow, sizeOf],
+    [sizeOf, fit, centreOn],
   );
 
   const editable = (run: () => void) => () => {
