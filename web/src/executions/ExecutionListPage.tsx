@@ -3,16 +3,16 @@
  * time range and task (the filters live in the URL, so a filtered list can
  * be shared), a page at a time.
  */
-import { Alert, Button, Center, Group, Loader, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { IconActivity, IconAlertTriangle, IconFilterOff } from '@tabler/icons-react';
+import { Button, Group, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { IconActivity, IconFilterOff } from '@tabler/icons-react';
 import type { ExecutionStatus } from '@tellflow/api';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { Page } from '../app/Shell.tsx';
 import { api } from '../shared/api.ts';
-import { errorText } from '../shared/errors.ts';
 import { formatDateTime, formatDuration, formatWhen } from '../shared/format.ts';
 import { durationMs, STATUS_OPTIONS, StatusBadge } from './status.tsx';
+import { ListEmpty, ListError, ListLoading } from '../shared/ListStates.tsx';
 
 const PAGE = 50;
 const FILTERS = ['scenario', 'status', 'task', 'since', 'until'] as const;
@@ -108,23 +108,15 @@ export function ExecutionListPage() {
         </Paper>
         <Paper withBorder radius="md">
           {list.isPending ? (
-            <Center p="xl">
-              <Loader aria-label="Loading executions" />
-            </Center>
+            <ListLoading label="Loading executions" />
           ) : list.isError ? (
-            <Alert color="red" m="md" icon={<IconAlertTriangle size={18} />} title="Could not load the executions">
-              {errorText(list.error)}
-            </Alert>
+            <ListError title="Could not load the executions" error={list.error} />
           ) : rows.length === 0 ? (
-            <Center p={48}>
-              <Stack align="center" gap={6}>
-                <IconActivity size={40} color="var(--mantine-color-gray-5)" />
-                <Text fw={600}>{filtered ? 'No executions match these filters' : 'No executions yet'}</Text>
-                <Text c="dimmed" size="sm">
-                  {filtered ? 'Widen the time range or clear a filter.' : 'Executions appear here when calls, tasks or test starts run a scenario.'}
-                </Text>
-              </Stack>
-            </Center>
+            <ListEmpty
+              icon={<IconActivity size={40} color="var(--mantine-color-gray-5)" />}
+              title={filtered ? 'No executions match these filters' : 'No executions yet'}
+              hint={filtered ? 'Widen the time range or clear a filter.' : 'Executions appear here when calls, tasks or test starts run a scenario.'}
+            />
           ) : (
             <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md">
               <Table.Thead>

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Button, Center, Loader, Menu, Paper, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Badge, Button, Menu, Paper, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconAlertTriangle, IconDots, IconDownload, IconPlus, IconTopologyStar3, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -6,11 +6,12 @@ import { Link, useNavigate } from 'react-router';
 import { Page } from '../app/Shell.tsx';
 import { useMe } from '../auth/session.ts';
 import { api } from '../shared/api.ts';
-import { errorText, notifyError, notifySuccess } from '../shared/errors.ts';
+import { notifyError, notifySuccess } from '../shared/errors.ts';
 import { formatWhen } from '../shared/format.ts';
 import { openCreateScenario } from './CreateScenario.tsx';
 import { ImportDropzone } from './ImportDropzone.tsx';
 import { KIND_COLORS } from './kinds.ts';
+import { ListEmpty, ListError, ListLoading } from '../shared/ListStates.tsx';
 
 export function ScenarioListPage() {
   const me = useMe();
@@ -50,23 +51,15 @@ export function ScenarioListPage() {
         {canWrite && <ImportDropzone onImported={(id) => navigate(`/scenarios/${encodeURIComponent(id)}`)} />}
         <Paper withBorder radius="md">
           {list.isPending ? (
-            <Center p="xl">
-              <Loader aria-label="Loading scenarios" />
-            </Center>
+            <ListLoading label="Loading scenarios" />
           ) : list.isError ? (
-            <Alert color="red" m="md" icon={<IconAlertTriangle size={18} />} title="Could not load the scenarios">
-              {errorText(list.error)}
-            </Alert>
+            <ListError title="Could not load the scenarios" error={list.error} />
           ) : list.data.scenarios.length === 0 ? (
-            <Center p={48}>
-              <Stack align="center" gap={6}>
-                <IconTopologyStar3 size={40} color="var(--mantine-color-gray-5)" />
-                <Text fw={600}>No scenarios yet</Text>
-                <Text c="dimmed" size="sm">
-                  Create one, or drop a scenario file above.
-                </Text>
-              </Stack>
-            </Center>
+            <ListEmpty
+              icon={<IconTopologyStar3 size={40} color="var(--mantine-color-gray-5)" />}
+              title="No scenarios yet"
+              hint="Create one, or drop a scenario file above."
+            />
           ) : (
             <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md">
               <Table.Thead>
