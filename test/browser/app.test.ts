@@ -120,6 +120,8 @@ describe('export and import through the browser', () => {
     const dialog = page.getByRole('dialog');
     await page.getByText('broken.json was not imported').waitFor();
     expect(await dialog.textContent()).toContain('node pause');
+    // The dialog fades in: the screenshot shows it once it is there.
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('[role="dialog"]')!).opacity === '1');
     await screenshot(page, 'import-problems');
     expect(await seriousViolations(page)).toEqual([]);
     expect((await page.request.get(`${app().url}/api/scenarios/broken`)).status()).toBe(404);
