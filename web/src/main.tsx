@@ -1,5 +1,6 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
+import '@mantine/dropzone/styles.css';
 import '@xyflow/react/dist/style.css';
 import './app/global.css';
 import { StrictMode } from 'react';
