@@ -4,8 +4,9 @@ import { IconDeviceFloppy } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api } from '../shared/api.ts';
 import { notifyError, notifySuccess } from '../shared/errors.ts';
+import { useShortcuts } from './commands/shortcuts.ts';
 import { useDirty, useEditor } from './store.ts';
-import { useIssues } from './validation.ts';
+import { useIssues, useValidationCurrent } from './validation.ts';
 
 /**
  * Saves the draft as a new version built on the version it was opened at;
@@ -15,14 +16,30 @@ import { useIssues } from './validation.ts';
 export function SaveButton() {
   const dirty = useDirty();
   const errors = useIssues().filter((i) => i.severity === 'error').length;
+  const checked = useValidationCurrent();
   const save = useSaveDraft();
-  const blocked = errors > 0;
+  const blocked = errors > 0 || !checked;
+  const disabled = !dirty || blocked;
+  // Ctrl+S never opens the browser's "save page" dialog, also when there is nothing to save.
+  useShortcuts({
+    save: () => {
+      if (!disabled && !save.isPending) save.mutate({});
+    },
+  });
   return (
-    <Tooltip label={blocked ? `Fix ${errors} error${errors === 1 ? '' : 's'} in the Problems panel to save` : 'Save a new draft version (Ctrl+S)'}>
+    <Tooltip
+      label={
+        !checked
+          ? 'Checking the scenario…'
+          : errors > 0
+            ? `Fix ${errors} error${errors === 1 ? '' : 's'} in the Problems panel to save`
+            : 'Save a new draft version (Ctrl+S)'
+      }
+    >
       <Button
         leftSection={<IconDeviceFloppy size={16} />}
         variant={dirty ? 'filled' : 'default'}
-        disabled={!dirty || blocked}
+        disabled={disabled}
         loading={save.isPending}
         onClick={() => save.mutate({})}
       >

@@ -1,28 +1,82 @@
-import { type Issue, validateScenario } from '@tellflow/engine';
-import { useDeferredValue, useMemo } from 'react';
+import type { Issue } from '@tellflow/engine';
+import { create } from 'zustand';
 import { type Doc, useEditor } from './store.ts';
 
-/** The engine's issues for the document being edited, recomputed as it changes (deferred, so typing stays smooth). */
-export function useIssues(): Issue[] {
-  const doc = useDeferredValue(useEditor((s) => s.doc));
-  return useMemo(() => (doc ? issuesOf(doc) : []), [doc]);
-}
-
 /**
- * The last validation, shared by every panel that asks: moving nodes changes
- * only positions, which validation does not read, so dragging a node in a
- * large scenario does not revalidate it on every frame.
+ * The engine's issues for the document being edited. The engine runs in a
+ * Web Worker: a 1,000-node scenario takes it about half a second on a slow
+ * machine, which on the main thread would delay the first paint and every
+ * keystroke. Only the newest document is validated; edits made meanwhile
+ * wait for the running check, then the latest of them is sent.
  */
-let last: { doc: Doc; issues: Issue[] } | undefined;
-
-function issuesOf(doc: Doc): Issue[] {
-  if (last && (last.doc === doc || onlyPositionsDiffer(last.doc, doc))) {
-    last = { doc, issues: last.issues };
-    return last.issues;
-  }
-  last = { doc, issues: validateScenario(doc).issues };
-  return last.issues;
+interface Validation {
+  /** The document `issues` were computed for. */
+  doc: Doc | null;
+  issues: Issue[];
 }
+
+const useValidation = create<Validation>(() => ({ doc: null, issues: [] }));
+
+export function useIssues(): Issue[] {
+  return useValidation((s) => s.issues);
+}
+
+/** Whether the issues shown are those of the document being edited (false for the moment a check runs). */
+export function useValidationCurrent(): boolean {
+  const validated = useValidation((s) => s.doc);
+  const doc = useEditor((s) => s.doc);
+  return doc === null || (validated !== null && (validated === doc || onlyPositionsDiffer(validated, doc)));
+}
+
+let nextId = 0;
+let worker: Worker | undefined;
+const waiting = new Map<number, (issues: Issue[]) => void>();
+
+function validate(doc: Doc): Promise<Issue[]> {
+  worker ??= startWorker();
+  const id = ++nextId;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    worker!.postMessage({ id, doc });
+  });
+}
+
+function startWorker(): Worker {
+  const w = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = (e: MessageEvent<{ id: number; issues: Issue[] }>) => {
+    waiting.get(e.data.id)?.(e.data.issues);
+    waiting.delete(e.data.id);
+  };
+  return w;
+}
+
+let running = false;
+
+/** Validates the editor's document until the result matches it; at most one check at a time. */
+async function catchUp(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (;;) {
+      const doc = useEditor.getState().doc;
+      const validated = useValidation.getState().doc;
+      if (doc === validated) return;
+      if (doc === null) return useValidation.setState({ doc: null, issues: [] });
+      // Moving nodes changes only positions, which validation does not read: dragging never revalidates.
+      if (validated && onlyPositionsDiffer(validated, doc)) return useValidation.setState({ doc });
+      // Another scenario opened: its predecessor's marks must not linger on nodes with the same ids.
+      if (validated && validated.id !== doc.id) useValidation.setState({ doc: null, issues: [] });
+      const issues = await validate(doc);
+      useValidation.setState({ doc, issues });
+    }
+  } finally {
+    running = false;
+  }
+}
+
+useEditor.subscribe((state, previous) => {
+  if (state.doc !== previous.doc) void catchUp();
+});
 
 function onlyPositionsDiffer(a: Doc, b: Doc): boolean {
   if (a.edges !== b.edges || a.variables !== b.variables || a.nodes.length !== b.nodes.length) return false;

@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react';
 
 export type CommandId =
   | 'help'
+  | 'save'
   | 'undo'
   | 'redo'
   | 'copy'
@@ -36,6 +37,7 @@ const plain = (e: KeyboardEvent) => !e.ctrlKey && !e.metaKey && !e.altKey;
 const key = (e: KeyboardEvent, k: string) => e.key.toLowerCase() === k;
 
 export const SHORTCUTS: Shortcut[] = [
+  { keys: [['Ctrl', 'S']], description: 'Save a new draft version', group: 'Edit', command: 'save', matches: (e) => mod(e) && !e.shiftKey && key(e, 's') },
   { keys: [['Ctrl', 'Z']], description: 'Undo', group: 'Edit', command: 'undo', matches: (e) => mod(e) && !e.shiftKey && key(e, 'z') },
   {
     keys: [

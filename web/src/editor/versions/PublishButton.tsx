@@ -16,7 +16,7 @@ import { notifySuccess } from '../../shared/errors.ts';
 import { issuesOf } from '../../shared/issues.ts';
 import { useSaveDraft } from '../SaveButton.tsx';
 import { useDirty, useEditor } from '../store.ts';
-import { useIssues } from '../validation.ts';
+import { useIssues, useValidationCurrent } from '../validation.ts';
 import { useVersionDoc, useVersions } from './data.ts';
 import { DiffList } from './DiffList.tsx';
 import { labelLookup } from './labels.ts';
@@ -44,6 +44,7 @@ function PublishReview({ onDone }: { onDone: () => void }) {
   const baseVersion = useEditor((s) => s.baseVersion);
   const dirty = useDirty();
   const issues = useIssues();
+  const checked = useValidationCurrent();
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
   const versions = useVersions(doc.id);
@@ -74,13 +75,15 @@ function PublishReview({ onDone }: { onDone: () => void }) {
   const loading = versions.isPending || (publishedVersion !== null && published.isPending);
   const alreadyPublished = !dirty && baseVersion !== null && baseVersion === publishedVersion;
   const labelOf = labelLookup(published.data, doc);
-  const blockedBy = errors.length
-    ? `Fix ${errors.length} error${errors.length === 1 ? '' : 's'} first`
-    : alreadyPublished
-      ? 'This version is already published'
-      : !message.trim()
-        ? 'Write what changes and why'
-        : null;
+  const blockedBy = !checked
+    ? 'Checking the scenario…'
+    : errors.length
+      ? `Fix ${errors.length} error${errors.length === 1 ? '' : 's'} first`
+      : alreadyPublished
+        ? 'This version is already published'
+        : !message.trim()
+          ? 'Write what changes and why'
+          : null;
 
   return (
     <Stack gap="md">
