@@ -10,6 +10,7 @@ import { api } from '../shared/api.ts';
 import { useCatalog } from '../shared/catalog.ts';
 import { errorText } from '../shared/errors.ts';
 import { Canvas } from './canvas/Canvas.tsx';
+import { preloadCodeMirror } from './codemirror/LazyCodeField.tsx';
 import { CanvasToolbar } from './commands/CanvasToolbar.tsx';
 import classes from './editor.module.css';
 import { type PanelTab, usePanels } from './panels/panel-state.ts';
@@ -38,6 +39,7 @@ export function EditorPage() {
   useEffect(() => {
     if (scenario.data) load(scenario.data.document, scenario.data.latestVersion);
   }, [scenario.data, load]);
+  useEffect(() => preloadCodeMirror(), []);
 
   if (scenario.isError || catalog.isError)
     return (

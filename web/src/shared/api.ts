@@ -13,6 +13,7 @@
  */
 import { type Endpoint, type Endpoints, ErrorBody, endpoints } from '@tellflow/api';
 import type { z } from 'zod';
+import { dropPrefetched, takePrefetched } from './prefetch.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Key = keyof Endpoints;
@@ -78,12 +79,16 @@ export function createClient({ baseUrl = '', fetch: send = (input, init) => glob
       payload = raw ? (body as Blob | string) : JSON.stringify(body);
       headers['content-type'] = raw ? (contentType ?? 'text/csv') : 'application/json';
     }
-    const res = await send(`${baseUrl}${path}${search.size ? `?${search}` : ''}`, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      ...(payload !== undefined ? { body: payload } : {}),
-    });
+    const url = `${baseUrl}${path}${search.size ? `?${search}` : ''}`;
+    if (method !== 'GET') dropPrefetched();
+    const early = method === 'GET' ? takePrefetched(url) : undefined;
+    const res = await (early ??
+      send(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(payload !== undefined ? { body: payload } : {}),
+      }));
     if (!res.ok) throw await errorOf(key, endpoint, res);
     if (!endpoint.response || res.status === 204) return undefined as Reply<K>;
     const parsed = endpoint.response.safeParse(await res.json());

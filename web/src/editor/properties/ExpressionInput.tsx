@@ -6,9 +6,9 @@
  */
 import { NumberInput, SegmentedControl, TextInput } from '@mantine/core';
 import type { UiHint } from '@tellflow/engine';
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { CodeField } from '../codemirror/CodeField.tsx';
-import { expressionExtensions, type ExpressionContext } from '../codemirror/expression.ts';
+import { useCallback, useRef, useState } from 'react';
+import type { ExpressionContext } from '../codemirror/expression.ts';
+import { CodeField } from '../codemirror/LazyCodeField.tsx';
 import { expressionText, parseExpressionText, sameExpression } from '../codemirror/expression-text.ts';
 import { FieldFrame } from './FieldFrame.tsx';
 import { QueueSelect } from './pickers.tsx';
@@ -29,7 +29,6 @@ export function ExpressionCode({ label, value, onChange, invalid, jsonOnly, plac
   const variables = useKnownVariables();
   const context = useRef<ExpressionContext>({ variables, jsonOnly: jsonOnly ?? false });
   context.current = { variables, jsonOnly: jsonOnly ?? false };
-  const extensions = useMemo(() => expressionExtensions(() => context.current), []);
   const onText = useCallback(
     (text: string) => {
       const parsed = parseExpressionText(text);
@@ -43,7 +42,7 @@ export function ExpressionCode({ label, value, onChange, invalid, jsonOnly, plac
       text={expressionText(value)}
       onText={onText}
       same={sameExpression}
-      extensions={extensions}
+      extensions={(languages) => languages.expression(() => context.current)}
       lintKey={variables.map((v) => v.name).join(',')}
       invalid={invalid ?? false}
       placeholder={placeholder ?? (jsonOnly ? 'a value, e.g. 0 or "text"' : 'a value, or {"var": "name"}')}

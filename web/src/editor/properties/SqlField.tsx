@@ -1,7 +1,7 @@
 /** A query in a SQL editor: placeholders marked, the engine's query checks as you type, parameter names completed. */
-import { useMemo, useRef } from 'react';
-import { CodeField } from '../codemirror/CodeField.tsx';
-import { type SqlContext, sqlExtensions } from '../codemirror/sql.ts';
+import { useRef } from 'react';
+import { CodeField } from '../codemirror/LazyCodeField.tsx';
+import type { SqlContext } from '../codemirror/sql.ts';
 import { FieldFrame } from './FieldFrame.tsx';
 import { useKnownVariables } from './variables.ts';
 
@@ -20,7 +20,6 @@ export function SqlField({ label, path, value, onChange, required, description, 
   const variables = useKnownVariables();
   const context = useRef<SqlContext>({ params, variables });
   context.current = { params, variables };
-  const extensions = useMemo(() => sqlExtensions(() => context.current), []);
   return (
     <FieldFrame label={label} path={path} required={required} description={description} code>
       {({ invalid }) => (
@@ -28,7 +27,7 @@ export function SqlField({ label, path, value, onChange, required, description, 
           label={label}
           text={value}
           onText={onChange}
-          extensions={extensions}
+          extensions={(languages) => languages.sql(() => context.current)}
           lintKey={Object.keys(params ?? {}).join(',')}
           invalid={invalid}
           minLines={4}

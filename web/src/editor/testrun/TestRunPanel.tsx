@@ -1,4 +1,3 @@
-import { PostgreSQL, sql } from '@codemirror/lang-sql';
 import { Accordion, Alert, Badge, Button, Group, Stack, Text } from '@mantine/core';
 import { IconPlayerPlay, IconShieldCheck } from '@tabler/icons-react';
 import { useIsMutating } from '@tanstack/react-query';
@@ -12,10 +11,9 @@ import { useTestRun } from './state.ts';
 import classes from './testrun.module.css';
 import { RUN_KEY, useRunDraft } from './useRunDraft.ts';
 import { useRunOverlay } from './useRunOverlay.ts';
-import { CodeField } from '../codemirror/CodeField.tsx';
+import { CodeField } from '../codemirror/LazyCodeField.tsx';
 
 /** Setup statements are plain SQL run as the sandbox's owner: highlighting, no scenario placeholders. */
-const SETUP_SQL = [sql({ dialect: PostgreSQL })];
 
 /**
  * The Test run tab: runs the open draft — unsaved changes included — in the
@@ -68,7 +66,13 @@ export function TestRunPanel() {
             <Text size="xs" c="dimmed" mb={6}>
               Runs in the sandbox before the scenario, e.g. to fill the tables its SQL nodes read.
             </Text>
-            <CodeField label="Setup SQL statements" text={setup.setupSql} onText={(setupSql) => setSetup({ setupSql })} extensions={SETUP_SQL} minLines={4} />
+            <CodeField
+              label="Setup SQL statements"
+              text={setup.setupSql}
+              onText={(setupSql) => setSetup({ setupSql })}
+              extensions={(languages) => languages.postgres()}
+              minLines={4}
+            />
           </Accordion.Panel>
         </Accordion.Item>
       </Accordion>
