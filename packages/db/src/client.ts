@@ -9,6 +9,7 @@
 import { PGlite, type Transaction as PgliteTx } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.ts';
+import { pgliteAssets } from './pglite-assets.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -74,7 +75,7 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dataDir ? { dataDir } : {});
+    pg = await PGlite.create({ ...(await pgliteAssets()), ...(dataDir ? { dataDir } : {}) });
   } catch (e) {
     unlock();
     throw e;

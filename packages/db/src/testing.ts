@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createDatabase, type Database, type Queryable } from './client.ts';
 import { migrate } from './migrate.ts';
+import { createEmptyScratchDatabase, createScratchDatabase } from './scratch.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -54,7 +55,8 @@ export interface FreshOptions {
 /** A fresh, empty database with no migrations applied. */
 export async function createEmptyTestDatabase(kind: DatabaseKind, o: FreshOptions = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const db = await createDatabase();
+    // Loaded from a dump of a fresh cluster: initdb once per machine, not once per test.
+    const db = await createEmptyScratchDatabase();
     return { db, drop: () => db.close() };
   }
   const adminUrl = o.adminUrl ?? ADMIN_URL;
@@ -77,6 +79,10 @@ export async function createEmptyTestDatabase(kind: DatabaseKind, o: FreshOption
 
 /** A fresh database with the schema migrated. */
 export async function createTestDatabase(kind: DatabaseKind, o: FreshOptions = {}): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await createScratchDatabase();
+    return { db, drop: () => db.close() };
+  }
   const t = await createEmptyTestDatabase(kind, o);
   await migrate(t.db);
   return t;
