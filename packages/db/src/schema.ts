@@ -605,7 +605,9 @@ export const queueOffers = pgTable(
     // One offer at a time per agent and per entry, whatever process makes it.
     uniqueIndex('queue_offers_agent_pending_idx').on(t.agentId).where(sql`${t.state} = 'pending'`),
     uniqueIndex('queue_offers_entry_pending_idx').on(t.entryId).where(sql`${t.state} = 'pending'`),
-    index('queue_offers_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'pending'`),
+    // Also `expires_at is not null`: a check for one agent's pending offer (state = 'pending' alone) cannot pick this index, whose
+    // scan reads every pending offer, over the agent's own when the statistics are stale (after a burst of offers).
+    index('queue_offers_expiry_idx').on(t.expiresAt).where(sql`${t.state} = 'pending' and ${t.expiresAt} is not null`),
     index().on(t.agentId, t.decidedAt),
     index().on(t.entryId),
   ],

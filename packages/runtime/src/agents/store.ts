@@ -53,8 +53,9 @@ export class AgentStore {
    * ends a wrap-up. A call in progress goes on either way.
    */
   async setPresence(userId: string, state: PresenceState, reason?: string): Promise<Agent> {
-    await this.get(userId);
     await this.db.transaction(async (tx) => {
+      const known = await tx.query('select 1 from users where id = $1', [userId]);
+      if (!known.rows[0]) throw notFound(`user "${userId}"`);
       // Going offline (logging out) hands a pending queue offer back: its customer keeps the place.
       if (state === 'offline') await withdrawOffers(tx, userId, 'the agent went offline', this.now());
       await tx.query(
@@ -64,8 +65,9 @@ export class AgentStore {
          wrap_until = case when excluded.state = 'offline' then null else agent_presence.wrap_until end`,
         [userId, state, new Date(this.now()), reason ?? null],
       );
+      // Inside: every process dispatches the moment this commits (and hears nothing if it does not).
+      await tx.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, 'presence']);
     });
-    await this.db.notify(QUEUE_CHANNEL, 'presence');
     return this.get(userId);
   }
 

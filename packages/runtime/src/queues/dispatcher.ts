@@ -53,6 +53,12 @@ export interface RoundResult {
 
 /** Offers made per transaction (each holds its agents' advisory locks until it commits). */
 const ROUND_BATCH = 500;
+/**
+ * Pairs matched from one reading of the free agents and waiting heads. The
+ * reading is the costly part of a batch, so one serves several batches; not
+ * more, or its last offers would be made from a stale picture.
+ */
+const MATCH_LIMIT = 2_000;
 
 // Ids are bigserial: postgres.js returns them as strings, so what leaves this module goes through Number().
 
@@ -68,12 +74,24 @@ interface FreeAgent {
   idle_since: Date;
 }
 
-/** One process matches at a time: the others skip (the one in a round sees their changes next time). */
-async function dispatchLock(tx: Queryable): Promise<boolean> {
+/**
+ * One process matches at a time: the others skip (the one in a round sees
+ * their changes next time). With the lock, whether an offer's time is up or
+ * an entry has waited its queue's longest (two index probes), so a round
+ * with nothing due skips those steps: most rounds only match.
+ */
+async function dispatchLock(tx: Queryable, now: number): Promise<{ ok: boolean; offersDue: boolean; waitsDue: boolean }> {
   // JIT off for the transaction: the availability rule's anti-joins look costly to the planner (over every agent), and
   // compiling them took 20–50 ms of a round whose queries run in a few.
-  const { rows } = await tx.query<{ ok: boolean }>(`select set_config('jit', 'off', true), pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok`);
-  return rows[0]!.ok;
+  const { rows } = await tx.query<{ ok: boolean; offers_due: boolean; waits_due: boolean }>(
+    `select set_config('jit', 'off', true), pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok,
+       exists (select 1 from queue_offers o where o.state = 'pending' and o.expires_at <= $1) as offers_due,
+       exists (select 1 from queues q where q.max_wait_sec is not null and exists (
+         select 1 from queue_entries e where e.queue_id = q.id and e.state = 'waiting' and e.enqueued_at <= $1::timestamptz - make_interval(secs => q.max_wait_sec))) as waits_due`,
+    [new Date(now)],
+  );
+  const r = rows[0]!;
+  return { ok: r.ok, offersDue: r.offers_due, waitsDue: r.waits_due };
 }
 
 export class Dispatcher {
@@ -98,41 +116,61 @@ export class Dispatcher {
     const changed = new Set<string>();
     const offers: { agentId: string; offerId: number; state: string; reason?: string }[] = [];
     let woke = false;
-    const took = (batch: Awaited<ReturnType<typeof offerBatch>>) => {
-      result.offered += batch.made.length;
-      for (const m of batch.made) {
+    const took = (made: Made[]) => {
+      result.offered += made.length;
+      for (const m of made) {
         changed.add(m.queueId);
         offers.push({ agentId: m.agentId, offerId: m.offerId, state: 'pending' });
       }
-      return batch.full && batch.made.length > 0;
     };
-    let more = await this.db.transaction(async (tx) => {
-      if (!(await dispatchLock(tx))) return false;
-      const expired = await expireOffers(tx, now);
-      result.timedOut = expired.length;
-      for (const e of expired) {
-        changed.add(e.queue_id);
-        offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
+    // Pairs matched and not yet offered, and whether the match was cut (there may be more to match after them).
+    let pairs: Pair[] = [];
+    let cut = false;
+    const locked = await this.db.transaction(async (tx) => {
+      const lock = await dispatchLock(tx, now);
+      if (!lock.ok) return false;
+      if (lock.offersDue) {
+        const expired = await expireOffers(tx, now);
+        result.timedOut = expired.length;
+        for (const e of expired) {
+          changed.add(e.queue_id);
+          offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
+        }
       }
-      const waited = await endLongWaits(tx, now);
-      result.waitTimedOut = waited.ended;
-      woke ||= waited.ended > 0;
-      for (const id of waited.queues) changed.add(id);
-      const more = took(await offerBatch(tx, now));
-      // After the batch: a change that freed an agent offered just now committed before it, so it is taken here too,
-      // and its agent hears of the offer it lost before the one it got. A dispatcher that publishes nothing leaves
-      // them to one that does.
-      if (this.notifier !== quietNotifier) {
-        const recorded = await takeQueueChanges(tx);
+      if (lock.waitsDue) {
+        const waited = await endLongWaits(tx, now);
+        result.waitTimedOut = waited.ended;
+        woke ||= waited.ended > 0;
+        for (const id of waited.queues) changed.add(id);
+      }
+      ({ pairs, cut } = await matchFree(tx, now));
+      // Taken after the match (alongside the offers): a change that freed an agent matched just now committed before
+      // the match read it, so it is taken here too, and its agent hears of the offer it lost before the one it got.
+      // A dispatcher that publishes nothing leaves them to one that does.
+      const [made, recorded] = await Promise.all([
+        makeOffers(tx, pairs.splice(0, ROUND_BATCH), now),
+        this.notifier !== quietNotifier ? takeQueueChanges(tx) : null,
+      ]);
+      took(made);
+      if (recorded) {
         for (const id of recorded.queueIds) changed.add(id);
         offers.unshift(...recorded.cancelledOffers.map((c) => ({ agentId: c.agentId, offerId: c.offerId, state: 'cancelled', reason: c.reason })));
       }
-      return more;
+      return true;
     });
-    // More offers than one batch: each further batch its own transaction (its offers durable and its agents' locks let go).
-    while (more) {
-      const batch = await this.db.transaction(async (tx) => ((await dispatchLock(tx)) ? offerBatch(tx, now) : null));
-      more = batch !== null && took(batch);
+    // The rest of the match: each batch its own transaction (its offers durable and its agents' locks let go), then,
+    // when the match was cut, a new one. Another process in a round meanwhile ends this one.
+    while (locked && (pairs.length > 0 || cut)) {
+      const going = await this.db.transaction(async (tx) => {
+        if (!(await dispatchLock(tx, now)).ok) return false;
+        if (pairs.length === 0) {
+          ({ pairs, cut } = await matchFree(tx, now));
+          if (pairs.length === 0) return false;
+        }
+        took(await makeOffers(tx, pairs.splice(0, ROUND_BATCH), now));
+        return true;
+      });
+      if (!going) break;
     }
     if (woke) await this.notifier.wake();
     if (changed.size) this.notifier.queuesChanged([...changed]);
@@ -459,26 +497,43 @@ async function endLongWaits(tx: Queryable, now: number): Promise<{ ended: number
   return { ended, queues: [...new Set(rows.flatMap((r) => (r.overflow ? [r.queue_id, r.overflow] : [r.queue_id])))] };
 }
 
+/** An entry matched to an agent, with why (for the log). */
+interface Pair {
+  entry: Candidate;
+  agent: FreeAgent;
+  why: string;
+}
+
+/** An offer made. */
+interface Made {
+  offerId: number;
+  queueId: string;
+  agentId: string;
+}
+
 /**
- * One batch of offers: the greedy match of the rule, waiting entries in
- * order, each to the best free agent of its queue, cut after ROUND_BATCH
- * pairs (the next batch goes on from there). Only queues with a free agent
- * are read, and of each only the head a match can reach: an entry further
- * back waits behind as many entries as its queue has free agents (each of
- * those takes one), or is reached past an entry only because that entry's
- * free agents are all cooling for it (a recent reject or timeout: one pair
- * each). So a queue whose agents are all busy never holds up another one.
- * `full`: the match was cut, there may be more to offer.
+ * The greedy match of the rule from one reading: waiting entries in order,
+ * each to the best free agent of its queue, cut after MATCH_LIMIT pairs
+ * (`cut`: there may be more to match). Only queues with a free agent are
+ * read, and of each only the head a match can reach: an entry further back
+ * waits behind as many entries as its queue has free agents (each of those
+ * takes one), or is reached past an entry only because that entry's free
+ * agents are all cooling for it (a recent reject or timeout: one pair each).
+ * So a queue whose agents are all busy never holds up another one.
  */
-async function offerBatch(tx: Queryable, now: number): Promise<{ made: { offerId: number; queueId: string; agentId: string }[]; full: boolean }> {
+async function matchFree(tx: Queryable, now: number): Promise<{ pairs: Pair[]; cut: boolean }> {
   const at = new Date(now);
-  const none = { made: [], full: false };
-  // The agents the rule lets be given something, with the queues each serves. Most online agents are busy with an
-  // offer or a customer: those are set aside first, over the partial indexes of pending offers and assigned
-  // entries, so the whole rule (calls, forms) runs for the few left, not for every online agent. `not in` (a hash of
-  // each set, built once) rather than `not exists`: an anti-join's plan depends on statistics, and a burst of offers
-  // makes them stale at once (a nested loop over every pending offer per agent took 37 ms at 10,000 agents).
-  const { rows: free } = await tx.query<{ user_id: string; idle_since: Date; serves: { queue_id: string; priority: number }[] | string }>(
+  const none = { pairs: [], cut: false };
+  // The agents the rule lets be given something, with the queues each serves and the entries each is cooling for
+  // (its answers within the longest re-offer delay, an index range per agent, then each queue's own). Most online
+  // agents are busy with an offer or a customer: those are set aside first, over the partial indexes of pending
+  // offers and assigned entries, so the whole rule (calls, forms) runs for the few left, not for every online agent.
+  // `not in` (a hash of each set, built once) rather than `not exists`: an anti-join's plan depends on statistics,
+  // and a burst of offers makes them stale at once (a nested loop over every pending offer per agent took 37 ms at
+  // 10,000 agents).
+  type Cooling = { entry_id: number; queue_id: string };
+  type Serves = { queue_id: string; priority: number };
+  const { rows: free } = await tx.query<{ user_id: string; idle_since: Date; serves: Serves[] | string; cooling: Cooling[] | string | null }>(
     `with idle as materialized (
        select p.user_id from agent_presence p
        where p.state = 'available' and p.user_id not in (select o.agent_id from queue_offers o where o.state = 'pending')
@@ -487,38 +542,36 @@ async function offerBatch(tx: Queryable, now: number): Promise<{ made: { offerId
      select u.id as user_id, greatest(p.since, p.wrap_until,
        (select max(o.decided_at) from queue_offers o where o.agent_id = u.id),
        (select max(x.ended_at) from queue_entries x where x.agent_id = u.id)) as idle_since,
-       (select json_agg(json_build_object('queue_id', m.queue_id, 'priority', m.priority)) from queue_members m where m.user_id = u.id) as serves
+       (select json_agg(json_build_object('queue_id', m.queue_id, 'priority', m.priority)) from queue_members m where m.user_id = u.id) as serves,
+       (select json_agg(json_build_object('entry_id', o.entry_id, 'queue_id', e.queue_id))
+        from queue_offers o join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
+        where o.agent_id = u.id and o.decided_at > $1::timestamptz - (select make_interval(secs => coalesce(max(reoffer_delay_sec), 0)) from queues)
+          and o.state in ('rejected', 'timedOut') and e.state = 'waiting' and o.decided_at > $1::timestamptz - make_interval(secs => q.reoffer_delay_sec)) as cooling
      from idle join users u on u.id = idle.user_id join agent_presence p on p.user_id = u.id
      where ${agentFreeSql('u', '$1')} and exists (select 1 from queue_members m where m.user_id = u.id)`,
     [at],
   );
   if (free.length === 0) return none;
+  // postgres.js parses json columns; PGlite hands them over as text.
+  const parsed = <T>(v: T[] | string | null): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : (v ?? []));
   const byQueue = new Map<string, FreeAgent[]>();
+  const cooling = new Set<string>();
+  const coolingPerQueue = new Map<string, number>();
   for (const f of free) {
-    for (const m of typeof f.serves === 'string' ? (JSON.parse(f.serves) as { queue_id: string; priority: number }[]) : f.serves) {
+    for (const m of parsed(f.serves)) {
       const a: FreeAgent = { queue_id: m.queue_id, user_id: f.user_id, priority: m.priority, idle_since: f.idle_since };
       const list = byQueue.get(a.queue_id);
       if (list) list.push(a);
       else byQueue.set(a.queue_id, [a]);
     }
+    for (const c of parsed(f.cooling)) {
+      cooling.add(`${c.entry_id}:${f.user_id}`);
+      coolingPerQueue.set(c.queue_id, (coolingPerQueue.get(c.queue_id) ?? 0) + 1);
+    }
   }
   for (const list of byQueue.values())
     list.sort((a, b) => b.priority - a.priority || a.idle_since.getTime() - b.idle_since.getTime() || a.user_id.localeCompare(b.user_id));
-  const { rows: recent } = await tx.query<{ entry_id: number; agent_id: string; queue_id: string }>(
-    // Each free agent's answers within the longest re-offer delay (an index range per agent), then each queue's own.
-    `select o.entry_id, o.agent_id, e.queue_id
-     from unnest($1::uuid[]) as a(id)
-     join queue_offers o on o.agent_id = a.id
-       and o.decided_at > $2::timestamptz - (select make_interval(secs => coalesce(max(reoffer_delay_sec), 0)) from queues)
-     join queue_entries e on e.id = o.entry_id join queues q on q.id = e.queue_id
-     where o.state in ('rejected', 'timedOut') and e.state = 'waiting' and o.decided_at > $2::timestamptz - make_interval(secs => q.reoffer_delay_sec)`,
-    [free.map((f) => f.user_id), at],
-  );
-  const cooling = new Set(recent.map((r) => `${r.entry_id}:${r.agent_id}`));
-  const heads = [...byQueue].map(([queueId, list]) => ({
-    queue_id: queueId,
-    k: Math.min(list.length, ROUND_BATCH) + recent.filter((r) => r.queue_id === queueId).length,
-  }));
+  const heads = [...byQueue].map(([queueId, list]) => ({ queue_id: queueId, k: Math.min(list.length, MATCH_LIMIT) + (coolingPerQueue.get(queueId) ?? 0) }));
   // Each queue's head in its own order (entries with their own priority first when it is higher), merged into the one order.
   const { rows: entries } = await tx.query<Candidate>(
     `select c.id, c.queue_id, c.effective_priority
@@ -536,31 +589,43 @@ async function offerBatch(tx: Queryable, now: number): Promise<{ made: { offerId
     [JSON.stringify(heads)],
   );
   const taken = new Set<string>();
-  const pairs: { entry: Candidate; agent: FreeAgent; why: string }[] = [];
+  const pairs: Pair[] = [];
   for (const entry of entries) {
     const candidates = byQueue.get(entry.queue_id)!;
     const agent = candidates.find((a) => !taken.has(a.user_id) && !cooling.has(`${entry.id}:${a.user_id}`));
     if (!agent) continue;
     taken.add(agent.user_id);
     pairs.push({ entry, agent, why: reasonFor(entry, agent, candidates, taken) });
-    if (pairs.length === ROUND_BATCH) break;
+    if (pairs.length === MATCH_LIMIT) return { pairs, cut: true };
   }
-  if (pairs.length === 0) return none;
-  const full = pairs.length === ROUND_BATCH;
-  // Each agent's own lock, as the dialer and the call effect take it; one someone else holds is skipped this round.
-  const { rows: locked } = await tx.query<{ user_id: string }>(
-    `select id::text as user_id from unnest($1::uuid[]) as id where pg_try_advisory_xact_lock(hashtext('tellflow:agent:' || id::text))`,
-    [pairs.map((p) => p.agent.user_id).sort()],
-  );
-  // Under the locks: still free (a call or a dialer may have taken one just before).
-  const { rows: stillFree } = await tx.query<{ id: string }>(`select u.id from users u where u.id = any($1::uuid[]) and ${agentFreeSql('u', '$2')}`, [
-    locked.map((l) => l.user_id),
-    at,
+  return { pairs, cut: false };
+}
+
+/**
+ * Offers the pairs (in the caller's transaction): each agent under its own
+ * lock, as the dialer and the call effect take it (one someone else holds is
+ * skipped), and only if still free and its entry still waiting — the match
+ * may be a batch or two old, and a call, a dialer or a leaving customer may
+ * have come in between.
+ */
+async function makeOffers(tx: Queryable, pairs: Pair[], now: number): Promise<Made[]> {
+  if (pairs.length === 0) return [];
+  const at = new Date(now);
+  const agents = pairs.map((p) => p.agent.user_id).sort();
+  // One pipeline, two statements: the second reads after the first has taken the locks (each statement its own
+  // snapshot), so what a lock holder committed before letting go is seen.
+  const [{ rows: locked }, { rows: stillFree }] = await Promise.all([
+    tx.query<{ user_id: string }>(
+      `select id::text as user_id from unnest($1::uuid[]) as id where pg_try_advisory_xact_lock(hashtext('tellflow:agent:' || id::text))`,
+      [agents],
+    ),
+    tx.query<{ id: string }>(`select u.id::text as id from users u where u.id = any($1::uuid[]) and ${agentFreeSql('u', '$2')}`, [agents, at]),
   ]);
   const ok = new Set(stillFree.map((r) => r.id));
-  const go = pairs.filter((p) => ok.has(p.agent.user_id));
-  if (go.length === 0) return { made: [], full };
-  const { rows: made } = await tx.query<{ id: number; entry_id: number; agent_id: string; queue_id: string; reason: string }>(
+  const mine = new Set(locked.filter((l) => ok.has(l.user_id)).map((l) => l.user_id));
+  const go = pairs.filter((p) => mine.has(p.agent.user_id));
+  if (go.length === 0) return [];
+  const { rows: made } = await tx.query<{ id: number; agent_id: string; queue_id: string }>(
     `with input as (
        select * from jsonb_to_recordset($1::text::jsonb) as i(entry_id bigint, agent_id uuid, reason text)
      ), e as (
@@ -571,16 +636,14 @@ async function offerBatch(tx: Queryable, now: number): Promise<{ made: { offerId
        select i.entry_id, i.agent_id, 'pending', 'auto', $2, $2::timestamptz + make_interval(secs => q.offer_timeout_sec), i.reason
        from input i join e on e.id = i.entry_id join queues q on q.id = e.queue_id
        returning id, entry_id, agent_id, reason
+     ), logged as (
+       insert into queue_events (at, queue_id, entry_id, agent_id, kind, reason)
+       select $2, e.queue_id, o.entry_id, o.agent_id, 'offered', o.reason from o join e on e.id = o.entry_id
      )
-     select o.id, o.entry_id, o.agent_id, e.queue_id, o.reason from o join e on e.id = o.entry_id`,
+     select o.id, o.agent_id, e.queue_id from o join e on e.id = o.entry_id`,
     [JSON.stringify(go.map((p) => ({ entry_id: p.entry.id, agent_id: p.agent.user_id, reason: p.why }))), at],
   );
-  await logQueueEvents(
-    tx,
-    now,
-    made.map((m) => ({ kind: 'offered' as const, queueId: m.queue_id, entryId: m.entry_id, agentId: m.agent_id, reason: m.reason })),
-  );
-  return { made: made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id })), full };
+  return made.map((m) => ({ offerId: Number(m.id), queueId: m.queue_id, agentId: m.agent_id }));
 }
 
 /** Why this agent got this entry, for "why did this agent get this customer". */

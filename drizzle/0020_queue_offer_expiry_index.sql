@@ -1,0 +1,2 @@
+DROP INDEX "queue_offers_expiry_idx";--> statement-breakpoint
+CREATE INDEX "queue_offers_expiry_idx" ON "queue_offers" USING btree ("expires_at") WHERE "queue_offers"."state" = 'pending' and "queue_offers"."expires_at" is not null;
