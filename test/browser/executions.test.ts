@@ -59,8 +59,8 @@ describe('executions: the list and the replay', () => {
 
       await page.goto(`${url}/executions`);
       const row = page.locator(`tr[data-execution="${id}"]`);
-      await row.waitFor();
-      expect(await row.textContent()).toMatch(/Welcome flow[\s\S]*welcome-flow · v1[\s\S]*completed[\s\S]*"Hello Ada"/);
+      // The scenario's name comes with the list of scenarios, which may answer after the executions.
+      await poll(() => row.textContent()).toMatch(/Welcome flow[\s\S]*welcome-flow · v1[\s\S]*completed[\s\S]*"Hello Ada"/);
       await screenshot(page, 'executions-list');
       expect(await seriousViolations(page)).toEqual([]);
 
