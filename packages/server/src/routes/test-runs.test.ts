@@ -69,7 +69,8 @@ const forever = doc(
 );
 
 describe.each(DATABASE_KINDS)('test runs on %s', (kind) => {
-  const { h, skip } = useServer(kind);
+  // The product's 10 s of real time per run is what a loaded CI machine can take for a whole run; the limit has tests of its own below.
+  const { h, skip } = useServer(kind, { testRunWallMs: 120_000 });
   const testRun = (body: Record<string, unknown>, as: 'admin' | 'supervisor' = 'supervisor') => h().call('POST', '/api/scenarios/test-run', { as, body });
 
   it.skipIf(skip)('stops at a form without an answer, then runs to the end with it: timeline, variables, effects, child steps', async () => {
