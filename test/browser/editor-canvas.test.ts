@@ -382,4 +382,22 @@ describe('the editor canvas', () => {
     },
     SLOW,
   );
+
+  it.skipIf(skip)(
+    'validates in the page when its validation worker cannot load: problems still marked, saving still possible',
+    async () => {
+      const page = await app().page();
+      await page.route('**/validation.worker-*', (route) => route.abort());
+      await open(page, scenario('canvas-no-worker', [setNode('greet', 180, 'Greet')]));
+      await node(page, 'greet').click();
+      await page.keyboard.press('Delete');
+      // Nothing leads to the end any more: the engine, run in the page, marks it.
+      await expect.poll(() => node(page, 'end').locator('[data-problem="warning"]').count(), { timeout: 30_000 }).toBe(1);
+      const save = page.getByRole('button', { name: 'Save draft' });
+      await expect.poll(() => save.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await save.click();
+      await expect.poll(() => page.getByText('unsaved changes').count(), { timeout: 30_000 }).toBe(0);
+    },
+    SLOW,
+  );
 });

@@ -30,13 +30,21 @@ export function useValidationCurrent(): boolean {
 
 let nextId = 0;
 let worker: Worker | undefined;
-const waiting = new Map<number, (issues: Issue[]) => void>();
+/** The worker could not run (it failed to load or crashed): validate in the page instead, as before the worker. */
+let workerBroken = false;
+const waiting = new Map<number, { doc: Doc; resolve: (issues: Issue[]) => void }>();
+
+async function validateInPage(doc: Doc): Promise<Issue[]> {
+  const { validateScenario } = await import('@tellflow/engine');
+  return validateScenario(doc).issues;
+}
 
 function validate(doc: Doc): Promise<Issue[]> {
+  if (workerBroken) return validateInPage(doc);
   worker ??= startWorker();
   const id = ++nextId;
   return new Promise((resolve) => {
-    waiting.set(id, resolve);
+    waiting.set(id, { doc, resolve });
     worker!.postMessage({ id, doc });
   });
 }
@@ -44,8 +52,17 @@ function validate(doc: Doc): Promise<Issue[]> {
 function startWorker(): Worker {
   const w = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module' });
   w.onmessage = (e: MessageEvent<{ id: number; issues: Issue[] }>) => {
-    waiting.get(e.data.id)?.(e.data.issues);
+    waiting.get(e.data.id)?.resolve(e.data.issues);
     waiting.delete(e.data.id);
+  };
+  // Without this a failed worker would leave Save waiting for a check that never comes.
+  w.onerror = () => {
+    workerBroken = true;
+    w.terminate();
+    for (const [id, { doc, resolve }] of waiting) {
+      waiting.delete(id);
+      void validateInPage(doc).then(resolve);
+    }
   };
   return w;
 }
