@@ -37,7 +37,8 @@ export function useWebApp(env: Record<string, string> = {}): { app: () => WebApp
     if (skip) return;
     dir = mkdtempSync(join(tmpdir(), 'tellflow-web-'));
     mkdirSync(SCREENS, { recursive: true });
-    const server = await startServer({ TELLFLOW_DATA_DIR: dir, TELLFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
+    // Test runs get the time a loaded CI machine needs (the product's 10 s has tests of its own).
+    const server = await startServer({ TELLFLOW_DATA_DIR: dir, TELLFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD, TELLFLOW_TEST_RUN_SECONDS: '120', ...env });
     const browser = await launchBrowser();
     app = {
       url: server.url.replace('localhost', '127.0.0.1'),

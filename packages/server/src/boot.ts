@@ -56,6 +56,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
   const host = o.host ?? (env.HOST?.trim() || '127.0.0.1');
   const timeouts = o.http ?? httpTimeoutsFromEnv(env);
   const sessionIdle = sessionIdleMs(env);
+  const testRunWall = testRunWallMs(env);
 
   // Settings are checked before anything opens: a mistake stops the start with a message naming it.
   const tls = tlsFiles(env);
@@ -81,7 +82,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, o: Serve
       db,
       clock: systemClock,
       telephony: { simulator: telephony, logInDatabase: true },
-      options: { ...deploymentFromEnv(env), ...sessionIdle, ...o.app, log, ...metricsToken(env) },
+      options: { ...deploymentFromEnv(env), ...sessionIdle, ...testRunWall, ...o.app, log, ...metricsToken(env) },
     });
     const server = await listen(app, port, host, timeouts, tls);
     cleanups.push(() => closeServer(server, () => app.eventStreams.closeAll()));
@@ -228,6 +229,15 @@ export function sessionIdleMs(env: NodeJS.ProcessEnv): { sessionIdleMs?: number 
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 1440) throw new Error(`TELLFLOW_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440, not "${v}"`);
   return { sessionIdleMs: n * 60_000 };
+}
+
+/** TELLFLOW_TEST_RUN_SECONDS: the real time one test run (or test case) may take (1 to 600; default 10). */
+export function testRunWallMs(env: NodeJS.ProcessEnv): { testRunWallMs?: number } {
+  const v = env.TELLFLOW_TEST_RUN_SECONDS?.trim();
+  if (!v) return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 600) throw new Error(`TELLFLOW_TEST_RUN_SECONDS must be a whole number of seconds from 1 to 600, not "${v}"`);
+  return { testRunWallMs: n * 1000 };
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {

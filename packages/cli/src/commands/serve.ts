@@ -25,6 +25,7 @@ Environment:
   TELLFLOW_SIM_RULES       a JSON file of simulator call outcome rules
   TELLFLOW_KEEP_DAYS       days finished executions are kept (default 30; "forever")
   TELLFLOW_METRICS_TOKEN   turns on GET /metrics (Prometheus) for this bearer token
+  TELLFLOW_TEST_RUN_SECONDS  real time one editor test run may take (default 10)
 
 Exit status:
   0  stopped by a signal after a clean shutdown

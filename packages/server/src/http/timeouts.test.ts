@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, sessionIdleMs } from '../boot.ts';
+import { listen, sessionIdleMs, testRunWallMs } from '../boot.ts';
 import { httpServerOptions, httpTimeoutsFromEnv } from './timeouts.ts';
 
 const LIMITS = { headersTimeoutMs: 400, requestTimeoutMs: 1000 };
@@ -83,6 +83,11 @@ describe('request and header timeouts', () => {
     expect(sessionIdleMs({ TELLFLOW_SESSION_IDLE_MINUTES: '45' })).toEqual({ sessionIdleMs: 45 * 60_000 });
     expect(() => sessionIdleMs({ TELLFLOW_SESSION_IDLE_MINUTES: 'soon' })).toThrow(
       'TELLFLOW_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440, not "soon"',
+    );
+    expect(testRunWallMs({})).toEqual({});
+    expect(testRunWallMs({ TELLFLOW_TEST_RUN_SECONDS: '120' })).toEqual({ testRunWallMs: 120_000 });
+    expect(() => testRunWallMs({ TELLFLOW_TEST_RUN_SECONDS: '0' })).toThrow(
+      'TELLFLOW_TEST_RUN_SECONDS must be a whole number of seconds from 1 to 600, not "0"',
     );
   });
 });
