@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { type Database, wrapPglite } from './client.ts';
@@ -79,7 +79,7 @@ async function fromTemplate(template: Template, options: ScratchOptions, timing?
   const migrateMs = lap();
   if (file && cacheDir) {
     try {
-      saveDump(new Uint8Array(await (await pg.dumpDataDir('none')).arrayBuffer()), cacheDir, file);
+      saveDump(new Uint8Array(await (await pg.dumpDataDir('none')).arrayBuffer()), cacheDir, file, prefix(template));
     } catch {
       // No dump: this database is fine, the next one is made the slow way again.
     }
@@ -155,14 +155,14 @@ async function loadDump(file: string): Promise<PGlite | null> {
   }
 }
 
-function saveDump(dump: Uint8Array, dir: string, file: string): void {
+function saveDump(dump: Uint8Array, dir: string, file: string, templatePrefix: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Written aside, then renamed: a concurrent run never loads half a file.
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, dump, { mode: 0o600 });
     renameSync(temp, file);
-    const stale = readdirSync(dir).filter((n) => join(dir, n) !== file && !n.endsWith('.tmp') && n.startsWith(basename(file).replace(/[0-9a-f]+\.tar$/, '')));
+    const stale = readdirSync(dir).filter((n) => n.startsWith(templatePrefix) && join(dir, n) !== file && !n.endsWith('.tmp'));
     for (const name of stale) forgetDump(join(dir, name));
   } catch {
     // No cache (read-only home, full disk): this run is fine, the next one is slow again.

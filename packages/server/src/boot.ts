@@ -22,6 +22,7 @@ import { ensureAdmin } from './auth/ensure-admin.ts';
 import type { AppOptions, Log } from './context.ts';
 import { deploymentFromEnv } from './http/forwarded.ts';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, httpServerOptions, httpTimeoutsFromEnv } from './http/timeouts.ts';
+import { wholeNumberFromEnv } from './env-number.ts';
 import { listenLocal } from './local-socket.ts';
 import { createTelephony } from './telephony.ts';
 
@@ -224,20 +225,14 @@ function tlsFiles(env: NodeJS.ProcessEnv): TlsFiles | undefined {
 
 /** TELLFLOW_SESSION_IDLE_MINUTES: a session unused this long ends (1 to 1440; default 30). */
 export function sessionIdleMs(env: NodeJS.ProcessEnv): { sessionIdleMs?: number } {
-  const v = env.TELLFLOW_SESSION_IDLE_MINUTES?.trim();
-  if (!v) return {};
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1440) throw new Error(`TELLFLOW_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440, not "${v}"`);
-  return { sessionIdleMs: n * 60_000 };
+  const minutes = wholeNumberFromEnv(env, 'TELLFLOW_SESSION_IDLE_MINUTES', 'minutes', 1, 1440);
+  return minutes === undefined ? {} : { sessionIdleMs: minutes * 60_000 };
 }
 
 /** TELLFLOW_TEST_RUN_SECONDS: the real time one test run (or test case) may take (1 to 600; default 10). */
 export function testRunWallMs(env: NodeJS.ProcessEnv): { testRunWallMs?: number } {
-  const v = env.TELLFLOW_TEST_RUN_SECONDS?.trim();
-  if (!v) return {};
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 600) throw new Error(`TELLFLOW_TEST_RUN_SECONDS must be a whole number of seconds from 1 to 600, not "${v}"`);
-  return { testRunWallMs: n * 1000 };
+  const seconds = wholeNumberFromEnv(env, 'TELLFLOW_TEST_RUN_SECONDS', 'seconds', 1, 600);
+  return seconds === undefined ? {} : { testRunWallMs: seconds * 1000 };
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): { metricsToken?: string } {

@@ -77,8 +77,9 @@ interface FreeAgent {
 /**
  * One process matches at a time: the others skip (the one in a round sees
  * their changes next time). With the lock, whether an offer's time is up or
- * an entry has waited its queue's longest (two index probes), so a round
- * with nothing due skips those steps: most rounds only match.
+ * an entry has waited its queue's longest (index probes: the oldest pending
+ * offer, each max-wait queue's oldest entry), so a round with nothing due
+ * skips those steps: most rounds only match.
  */
 async function dispatchLock(tx: Queryable, now: number): Promise<{ ok: boolean; offersDue: boolean; waitsDue: boolean }> {
   // JIT off for the transaction: the availability rule's anti-joins look costly to the planner (over every agent), and

@@ -7,6 +7,7 @@
  * coarse for limits of a few seconds, so it is a quarter of the shorter one.
  */
 import type { ServerOptions } from 'node:http';
+import { wholeNumberFromEnv } from '../env-number.ts';
 
 export interface HttpTimeouts {
   headersTimeoutMs: number;
@@ -29,11 +30,8 @@ export function httpServerOptions({ headersTimeoutMs, requestTimeoutMs }: HttpTi
 /** TELLFLOW_HEADERS_TIMEOUT_SECONDS and TELLFLOW_REQUEST_TIMEOUT_SECONDS, each a whole number of seconds from 1 to 3600. */
 export function httpTimeoutsFromEnv(env: NodeJS.ProcessEnv): HttpTimeouts {
   const seconds = (name: string, fallbackMs: number) => {
-    const v = env[name]?.trim();
-    if (!v) return fallbackMs;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 3600) throw new Error(`${name} must be a whole number of seconds from 1 to 3600, not "${v}"`);
-    return n * 1000;
+    const n = wholeNumberFromEnv(env, name, 'seconds', 1, 3600);
+    return n === undefined ? fallbackMs : n * 1000;
   };
   const t = {
     headersTimeoutMs: seconds('TELLFLOW_HEADERS_TIMEOUT_SECONDS', DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
