@@ -26,6 +26,8 @@ export interface Job {
   tick(now: number): Promise<JobCounts>;
   /** A NOTIFY channel that runs the job at once (after the tick in flight, if any), not only every `every` ms. */
   wakeOn?: string;
+  /** Hears each `wakeOn` payload before the tick it causes (what changed, when the notifier says). */
+  noticed?(payload: string): void;
 }
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
@@ -61,6 +63,7 @@ export function backgroundJobs(o: {
       name: 'dispatcher',
       every: o.scheduleMs,
       wakeOn: QUEUE_CHANNEL,
+      noticed: (payload) => o.dispatcher.noticed(payload),
       async tick() {
         const r = await o.dispatcher.round();
         return { offered: r.offered, offersTimedOut: r.timedOut, waitsTimedOut: r.waitTimedOut };
@@ -153,7 +156,10 @@ export class JobLoop {
     for (const job of this.jobs) {
       go(job);
       if (job.wakeOn && this.listen) {
-        this.listen(job.wakeOn, () => kick(job)).then(
+        this.listen(job.wakeOn, (payload) => {
+          job.noticed?.(payload);
+          kick(job);
+        }).then(
           (stop) => (run.stop ? void stop() : run.unlisten.push(stop)),
           (e: unknown) => this.log('background job cannot listen', { job: job.name, error: String(e) }),
         );

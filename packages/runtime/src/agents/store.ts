@@ -7,7 +7,7 @@ import { Extensions, type Agent, type PresenceState } from '@tellflow/api';
 import { z } from 'zod';
 import type { Database, Queryable } from '@tellflow/db';
 import { conflict, notFound, parseInput } from '../errors.ts';
-import { QUEUE_CHANNEL, withdrawOffers } from '../queues/dispatcher.ts';
+import { agentFreedPayload, QUEUE_CHANNEL, withdrawOffers } from '../queues/dispatcher.ts';
 import { availability } from './availability.ts';
 
 export type { Agent, PresenceState };
@@ -66,7 +66,7 @@ export class AgentStore {
         [userId, state, new Date(this.now()), reason ?? null],
       );
       // Inside: every process dispatches the moment this commits (and hears nothing if it does not).
-      await tx.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, 'presence']);
+      await tx.query('select pg_notify($1, $2)', [QUEUE_CHANNEL, state === 'available' ? agentFreedPayload(userId) : 'presence']);
     });
     return this.get(userId);
   }
@@ -74,7 +74,7 @@ export class AgentStore {
   /** Ends the agent's wrap-up now. */
   async ready(userId: string): Promise<Agent> {
     await this.db.query('update agent_presence set wrap_until = null where user_id = $1', [userId]);
-    await this.db.notify(QUEUE_CHANNEL, 'ready');
+    await this.db.notify(QUEUE_CHANNEL, agentFreedPayload(userId));
     return this.get(userId);
   }
 

@@ -45,6 +45,26 @@ export const QUEUE_CHANNEL = 'tellflow_queue';
 
 export const quietNotifier: QueueNotifier = { wake: async () => {}, queuesChanged: () => {}, offerChanged: () => {} };
 
+/**
+ * The QUEUE_CHANNEL payload of a change that can have freed this one agent
+ * and nothing else (it went available, or ended its wrap-up). Any other
+ * payload (a queue's id, a word) may have changed anything. Queue ids have no
+ * colon.
+ */
+export const agentFreedPayload = (agentId: string) => `agent:${agentId}`;
+
+/**
+ * A round after nothing but named agents were freed matches only them: every
+ * other free agent was offered what it could take by an earlier round, so the
+ * result is the same and the round does not read every online agent. A full
+ * round at least this often still covers what nobody names: a wrap-up or a
+ * re-offer delay that ran out, a pair skipped because its agent's lock was
+ * busy.
+ */
+const FULL_ROUND_EVERY_MS = 500;
+/** More named agents than this: a full round (it reads about as much). */
+const MAX_NAMED = 200;
+
 export interface RoundResult {
   offered: number;
   timedOut: number;
@@ -81,11 +101,11 @@ interface FreeAgent {
  * offer, each max-wait queue's oldest entry), so a round with nothing due
  * skips those steps: most rounds only match.
  */
-async function dispatchLock(tx: Queryable, now: number): Promise<{ ok: boolean; offersDue: boolean; waitsDue: boolean }> {
+async function dispatchLock(tx: Queryable, now: number, targeted: boolean): Promise<{ ok: boolean; offersDue: boolean; waitsDue: boolean }> {
   // JIT off for the transaction: the availability rule's anti-joins look costly to the planner (over every agent), and
   // compiling them took 20–50 ms of a round whose queries run in a few.
   const { rows } = await tx.query<{ ok: boolean; offers_due: boolean; waits_due: boolean }>(
-    `select set_config('jit', 'off', true), pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok,
+    `select set_config('jit', 'off', true), ${planFor(targeted)}, pg_try_advisory_xact_lock(hashtext('tellflow:dispatch')) as ok,
        exists (select 1 from queue_offers o where o.state = 'pending' and o.expires_at <= $1) as offers_due,
        exists (select 1 from queues q where q.max_wait_sec is not null and exists (
          select 1 from queue_entries e where e.queue_id = q.id and e.state = 'waiting' and e.enqueued_at <= $1::timestamptz - make_interval(secs => q.max_wait_sec))) as waits_due`,
@@ -95,7 +115,20 @@ async function dispatchLock(tx: Queryable, now: number): Promise<{ ok: boolean; 
   return { ok: r.ok, offersDue: r.offers_due, waitsDue: r.waits_due };
 }
 
+/**
+ * A targeted round's statements read a few rows by index, whatever their
+ * parameters: their generic plans serve, and planning them afresh each time
+ * (the larger ones ~1 ms) was most of such a round. A full round's depend on
+ * how many agents are free: planned for each.
+ */
+const planFor = (targeted: boolean) => `set_config('plan_cache_mode', '${targeted ? 'force_generic_plan' : 'auto'}', true)`;
+
 export class Dispatcher {
+  /** Agents notifications named since the last round began, and whether anything unnamed changed (see agentFreedPayload). */
+  private named = new Set<string>();
+  private unnamed = true;
+  private lastFullAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -104,20 +137,39 @@ export class Dispatcher {
     private readonly scenarios?: ScenarioStore,
   ) {}
 
+  /** Hears a QUEUE_CHANNEL payload: what the next round needs to look at. */
+  noticed(payload: string): void {
+    if (payload.startsWith('agent:')) this.named.add(payload.slice('agent:'.length));
+    else this.unnamed = true;
+  }
+
+  /** The agents the next round matches (null: all), taken: what is noticed from now on counts for the round after. */
+  private takeScope(now: number): string[] | null {
+    const named = [...this.named];
+    this.named.clear();
+    const full = this.unnamed || named.length === 0 || named.length > MAX_NAMED || now - this.lastFullAt >= FULL_ROUND_EVERY_MS;
+    this.unnamed = false;
+    return full ? null : named;
+  }
+
   /**
    * One round: offers that timed out go back (their entries keep their
    * place), entries past their queue's max wait end or overflow, and free
-   * agents are offered waiting entries; the changes recorded where nothing
-   * publishes them (outbox.ts) go to the notifier with its own. Returns what
-   * it did; does nothing when another process is in a round.
+   * agents are offered waiting entries — only the agents notifications named,
+   * when nothing else changed (see agentFreedPayload); the changes recorded
+   * where nothing publishes them (outbox.ts) go to the notifier with its own.
+   * Returns what it did; does nothing when another process is in a round.
    */
   async round(): Promise<RoundResult> {
     const now = this.clock.now();
+    let scope = this.takeScope(now);
     const result: RoundResult = { offered: 0, timedOut: 0, waitTimedOut: 0 };
     const changed = new Set<string>();
     const offers: { agentId: string; offerId: number; state: string; reason?: string }[] = [];
     let woke = false;
-    const took = (made: Made[]) => {
+    const took = (made: Made[], tried: number) => {
+      // A pair skipped (its agent's lock busy, its customer gone) leaves someone free: the next round looks at everyone.
+      if (made.length < tried) this.unnamed = true;
       result.offered += made.length;
       for (const m of made) {
         changed.add(m.queueId);
@@ -127,52 +179,70 @@ export class Dispatcher {
     // Pairs matched and not yet offered, and whether the match was cut (there may be more to match after them).
     let pairs: Pair[] = [];
     let cut = false;
-    const locked = await this.db.transaction(async (tx) => {
-      const lock = await dispatchLock(tx, now);
-      if (!lock.ok) return false;
-      if (lock.offersDue) {
-        const expired = await expireOffers(tx, now);
-        result.timedOut = expired.length;
-        for (const e of expired) {
-          changed.add(e.queue_id);
-          offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
+    let locked = false;
+    try {
+      locked = await this.db.transaction(async (tx) => {
+        const lock = await dispatchLock(tx, now, scope !== null);
+        if (!lock.ok) return false;
+        if (lock.offersDue) {
+          const expired = await expireOffers(tx, now);
+          result.timedOut = expired.length;
+          if (expired.length && scope) {
+            scope = null; // their entries wait again, for any agent
+            await tx.query(`select ${planFor(false)}`);
+          }
+          for (const e of expired) {
+            changed.add(e.queue_id);
+            offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
+          }
         }
-      }
-      if (lock.waitsDue) {
-        const waited = await endLongWaits(tx, now);
-        result.waitTimedOut = waited.ended;
-        woke ||= waited.ended > 0;
-        for (const id of waited.queues) changed.add(id);
-      }
-      ({ pairs, cut } = await matchFree(tx, now));
-      // Taken after the match (alongside the offers): a change that freed an agent matched just now committed before
-      // the match read it, so it is taken here too, and its agent hears of the offer it lost before the one it got.
-      // A dispatcher that publishes nothing leaves them to one that does.
-      const [made, recorded] = await Promise.all([
-        makeOffers(tx, pairs.splice(0, ROUND_BATCH), now),
-        this.notifier !== quietNotifier ? takeQueueChanges(tx) : null,
-      ]);
-      took(made);
-      if (recorded) {
-        for (const id of recorded.queueIds) changed.add(id);
-        offers.unshift(...recorded.cancelledOffers.map((c) => ({ agentId: c.agentId, offerId: c.offerId, state: 'cancelled', reason: c.reason })));
-      }
-      return true;
-    });
+        if (lock.waitsDue) {
+          const waited = await endLongWaits(tx, now);
+          result.waitTimedOut = waited.ended;
+          if (waited.queues.length && scope) {
+            scope = null; // an overflow waits in another queue now
+            await tx.query(`select ${planFor(false)}`);
+          }
+          woke ||= waited.ended > 0;
+          for (const id of waited.queues) changed.add(id);
+        }
+        ({ pairs, cut } = await matchFree(tx, now, scope));
+        // Taken after the match (alongside the offers): a change that freed an agent matched just now committed before
+        // the match read it, so it is taken here too, and its agent hears of the offer it lost before the one it got.
+        // A dispatcher that publishes nothing leaves them to one that does.
+        const batch = pairs.splice(0, ROUND_BATCH);
+        const [made, recorded] = await Promise.all([makeOffers(tx, batch, now), this.notifier !== quietNotifier ? takeQueueChanges(tx) : null]);
+        took(made, batch.length);
+        if (recorded) {
+          for (const id of recorded.queueIds) changed.add(id);
+          offers.unshift(...recorded.cancelledOffers.map((c) => ({ agentId: c.agentId, offerId: c.offerId, state: 'cancelled', reason: c.reason })));
+        }
+        return true;
+      });
+    } finally {
+      // Another process is in a round (it may have read before these changes), or this one failed: they stay for the next.
+      if (!locked) {
+        if (scope) for (const a of scope) this.named.add(a);
+        else this.unnamed = true;
+      } else if (!scope) this.lastFullAt = now;
+    }
     // The rest of the match: each batch its own transaction (its offers durable and its agents' locks let go), then,
     // when the match was cut, a new one. Another process in a round meanwhile ends this one.
     while (locked && (pairs.length > 0 || cut)) {
       const going = await this.db.transaction(async (tx) => {
-        if (!(await dispatchLock(tx, now)).ok) return false;
+        if (!(await dispatchLock(tx, now, scope !== null)).ok) return false;
         if (pairs.length === 0) {
-          ({ pairs, cut } = await matchFree(tx, now));
+          ({ pairs, cut } = await matchFree(tx, now, scope));
           if (pairs.length === 0) return false;
         }
-        took(await makeOffers(tx, pairs.splice(0, ROUND_BATCH), now));
+        const batch = pairs.splice(0, ROUND_BATCH);
+        took(await makeOffers(tx, batch, now), batch.length);
         return true;
       });
       if (!going) break;
     }
+    // Cut short by another process's round: what was left unmatched is for a full round.
+    if (pairs.length > 0 || cut) this.unnamed = true;
     if (woke) await this.notifier.wake();
     if (changed.size) this.notifier.queuesChanged([...changed]);
     for (const o of offers) this.notifier.offerChanged(o.agentId, o.offerId, o.state, o.reason);
@@ -513,6 +583,23 @@ interface Made {
 }
 
 /**
+ * Available agents without an offer or a customer. Of everyone: hashes of
+ * both sets (an anti-join's plan depends on statistics, and a burst of offers
+ * makes them stale at once: a nested loop over every pending offer per agent
+ * took 37 ms at 10,000 agents). Of the named agents ($2): index probes for
+ * each, a plan that stays right as a prepared statement's generic plan.
+ */
+const IDLE = `
+  select p.user_id from agent_presence p
+  where p.state = 'available' and p.user_id not in (select o.agent_id from queue_offers o where o.state = 'pending')
+    and p.user_id not in (select qe.agent_id from queue_entries qe where qe.state = 'assigned' and qe.agent_id is not null)`;
+const IDLE_OF = `
+  select p.user_id from unnest($2::uuid[]) as named(id) join agent_presence p on p.user_id = named.id
+  where p.state = 'available'
+    and not exists (select 1 from queue_offers o where o.agent_id = p.user_id and o.state = 'pending')
+    and not exists (select 1 from queue_entries qe where qe.agent_id = p.user_id and qe.state = 'assigned')`;
+
+/**
  * The greedy match of the rule from one reading: waiting entries in order,
  * each to the best free agent of its queue, cut after MATCH_LIMIT pairs
  * (`cut`: there may be more to match). Only queues with a free agent are
@@ -522,24 +609,17 @@ interface Made {
  * agents are all cooling for it (a recent reject or timeout: one pair each).
  * So a queue whose agents are all busy never holds up another one.
  */
-async function matchFree(tx: Queryable, now: number): Promise<{ pairs: Pair[]; cut: boolean }> {
+async function matchFree(tx: Queryable, now: number, only: string[] | null): Promise<{ pairs: Pair[]; cut: boolean }> {
   const at = new Date(now);
   const none = { pairs: [], cut: false };
   // The agents the rule lets be given something, with the queues each serves and the entries each is cooling for
   // (its answers within the longest re-offer delay, an index range per agent, then each queue's own). Most online
   // agents are busy with an offer or a customer: those are set aside first, over the partial indexes of pending
-  // offers and assigned entries, so the whole rule (calls, forms) runs for the few left, not for every online agent.
-  // `not in` (a hash of each set, built once) rather than `not exists`: an anti-join's plan depends on statistics,
-  // and a burst of offers makes them stale at once (a nested loop over every pending offer per agent took 37 ms at
-  // 10,000 agents).
+  // offers and assigned entries (IDLE), so the whole rule (calls, forms) runs for the few left, not for every online agent.
   type Cooling = { entry_id: number; queue_id: string };
   type Serves = { queue_id: string; priority: number };
   const { rows: free } = await tx.query<{ user_id: string; idle_since: Date; serves: Serves[] | string; cooling: Cooling[] | string | null }>(
-    `with idle as materialized (
-       select p.user_id from agent_presence p
-       where p.state = 'available' and p.user_id not in (select o.agent_id from queue_offers o where o.state = 'pending')
-         and p.user_id not in (select qe.agent_id from queue_entries qe where qe.state = 'assigned' and qe.agent_id is not null)
-     )
+    `with idle as materialized (${only ? IDLE_OF : IDLE})
      select u.id as user_id, greatest(p.since, p.wrap_until,
        (select max(o.decided_at) from queue_offers o where o.agent_id = u.id),
        (select max(x.ended_at) from queue_entries x where x.agent_id = u.id)) as idle_since,
@@ -550,7 +630,7 @@ async function matchFree(tx: Queryable, now: number): Promise<{ pairs: Pair[]; c
           and o.state in ('rejected', 'timedOut') and e.state = 'waiting' and o.decided_at > $1::timestamptz - make_interval(secs => q.reoffer_delay_sec)) as cooling
      from idle join users u on u.id = idle.user_id join agent_presence p on p.user_id = u.id
      where ${agentFreeSql('u', '$1')} and exists (select 1 from queue_members m where m.user_id = u.id)`,
-    [at],
+    only ? [at, only] : [at],
   );
   if (free.length === 0) return none;
   // postgres.js parses json columns; PGlite hands them over as text.
