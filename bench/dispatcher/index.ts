@@ -29,7 +29,12 @@
  *               NOTIFY and every 500 ms) runs rounds; the time from just
  *               before setPresence to the dispatcher's `offerChanged` for
  *               that agent (called once the offer is committed). The first
- *               second of each run is warm-up; p50/p99 over the rest.
+ *               second of each run is warm-up; p50/p99 over the rest. Each
+ *               run starts with nobody free (the previous run's offers
+ *               withdrawn, its agents back in DND); with --accumulate each
+ *               continues from the last instead: its agents keep their
+ *               unanswered offers, and the first run's time out (20 s)
+ *               during the third, 200 a second.
  *
  * Offers/s and accepts/s are medians of --rounds runs (default 3), with
  * min–max; latency p50/p99 the medians over --rounds runs of --seconds each.
@@ -49,11 +54,23 @@ interface Options extends Shape {
   seconds: number;
   rate: number;
   acceptBatch: number;
+  accumulate: boolean;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { only: undefined, agents: 10_000, queues: 50, customers: 100_000, rounds: 3, seconds: 8, rate: 200, acceptBatch: 100, json: false };
+  const o: Options = {
+    only: undefined,
+    agents: 10_000,
+    queues: 50,
+    customers: 100_000,
+    rounds: 3,
+    seconds: 8,
+    rate: 200,
+    acceptBatch: 100,
+    accumulate: false,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const num = () => {
@@ -72,10 +89,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--seconds') o.seconds = num();
     else if (arg === '--rate') o.rate = num();
     else if (arg === '--accept-batch') o.acceptBatch = num();
+    else if (arg === '--accumulate') o.accumulate = true;
     else if (arg === '--json') o.json = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: tsx bench/dispatcher/index.ts [--only postgres|pglite] [--agents N] [--queues N] [--customers N] [--rounds N] [--seconds N] [--rate N] [--accept-batch N] [--json]',
+        'usage: tsx bench/dispatcher/index.ts [--only postgres|pglite] [--agents N] [--queues N] [--customers N] [--rounds N] [--seconds N] [--rate N] [--accept-batch N] [--accumulate] [--json]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -221,6 +239,16 @@ async function prepareLatency(db: Database): Promise<void> {
   await db.query('vacuum analyze queue_offers');
 }
 
+/** The previous latency run undone: its offers withdrawn (their customers waiting again), its agents back in DND. */
+async function resetLatency(db: Database): Promise<void> {
+  await db.query(`update queue_entries set state = 'waiting' where state = 'offered'`);
+  await db.query(`delete from queue_offers where state = 'pending'`);
+  await db.query(`update agent_presence set state = 'dnd', since = now() where state = 'available'`);
+  await db.query('vacuum analyze agent_presence');
+  await db.query('vacuum analyze queue_entries');
+  await db.query('vacuum analyze queue_offers');
+}
+
 interface KindResult {
   kind: Kind;
   seedMs: number;
@@ -257,6 +285,7 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
     await prepareLatency(f.db);
     const runs: LatencyRun[] = [];
     for (let r = 0; r < o.rounds; r++) {
+      if (r > 0 && !o.accumulate) await resetLatency(f.db);
       const run = await latencyRun(f.db, agentsDb, o, 1 + r * o.rate * o.seconds);
       runs.push(run);
       progress(
@@ -279,7 +308,7 @@ async function benchKind(kind: Kind, o: Options): Promise<KindResult> {
 
 const o = parseArgs(process.argv.slice(2));
 console.log(
-  `dispatcher bench: ${fmt(o.agents)} agents, ${o.queues} queues, ${fmt(o.customers)} waiting; ${o.rounds} runs; latency at ${o.rate} agents freed/s for ${o.seconds} s`,
+  `dispatcher bench: ${fmt(o.agents)} agents, ${o.queues} queues, ${fmt(o.customers)} waiting; ${o.rounds} runs; latency at ${o.rate} agents freed/s for ${o.seconds} s, ${o.accumulate ? 'each run continuing from the last' : 'each run from nobody free'}`,
 );
 console.log(
   `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os
