@@ -244,12 +244,14 @@ describe.each(DATABASE_KINDS)('test run limits on %s', (kind) => {
   let wallNow = 0;
   let release: () => void = () => {};
   let held: Promise<void> = Promise.resolve();
+  let entered: () => void = () => {};
   const { h, skip } = useServer(kind, {
     testRunWorkers: null,
     testRunWallMs: 30_000,
     testRunWallClock: () => (wallNow += 1_000),
     testRunGate: new ConcurrencyGate(1, 0, 'the server is busy with other test runs; try again in a moment'),
     testRunSandbox: async (): Promise<Database> => {
+      entered();
       await held;
       return createScratchDatabase();
     },
@@ -262,7 +264,10 @@ describe.each(DATABASE_KINDS)('test run limits on %s', (kind) => {
 
   it.skipIf(skip)('one run at a time with this gate: another is answered 503 while it runs', async () => {
     held = new Promise<void>((resolve) => (release = resolve));
+    const inside = new Promise<void>((resolve) => (entered = resolve));
     const first = h().call('POST', '/api/scenarios/test-run', { as: 'admin', body: { scenario: forever, maxSteps: 5 } });
+    // The second asks once the first holds the gate (on a busy machine it could otherwise get there first).
+    await inside;
     const second = await h().call('POST', '/api/scenarios/test-run', { as: 'admin', body: { scenario: forever, maxSteps: 5 } });
     expect([second.status, second.body.error, second.headers.get('retry-after')]).toEqual([
       503,
