@@ -17,11 +17,10 @@
  * twice, entries consistent with their offers, every change in the queue
  * event log, each queue offered in order.
  *
- * Scaled down from the in-process test (1,000 customers, 200 agents, which
- * it keeps): every action here is an HTTP request through a child process
- * on a 2-core machine, so CUSTOMERS and AGENTS below keep each run within
- * about half a minute. Agents are inserted with a cheap password hash (a
- * real one, checked at sign-in) so that signing 60 of them in stays quick.
+ * The size the issue asks for, as the in-process test has it: 1,000
+ * customers and 200 agents. Agents are inserted with a cheap password hash
+ * (a real one, checked at sign-in) so that signing 200 of them in stays
+ * quick.
  */
 import { hashPassword } from '../packages/server/src/auth/password.ts';
 import { insertUser } from '../packages/server/src/sql/users.ts';
@@ -45,9 +44,9 @@ import {
 
 const hasPostgres = await postgresAvailable();
 
-const AGENTS = 60;
-const CUSTOMERS = 300;
-const CHURN_MS = 8_000;
+const AGENTS = 200;
+const CUSTOMERS = 1_000;
+const CHURN_MS = 10_000;
 const AGENT_PASSWORD = 'agent-password-1';
 const QUEUES = [
   { id: 'vip', priority: 2 },
@@ -164,7 +163,7 @@ describe.skipIf(!hasPostgres)('queue dispatcher in real server processes on Post
     // Customers join at a steady rate over most of the run, a few at a time (each stream waits for its answers).
     const joinEveryMs = (CHURN_MS * 0.8) / CUSTOMERS;
     const churnStart = Date.now();
-    const customerWork = inBatches(customers, 4, async (customer, i) => {
+    const customerWork = inBatches(customers, 8, async (customer, i) => {
       await sleep(churnStart + i * joinEveryMs - Date.now());
       const r = await request<{ entry: { id: number } }>(server(), 'POST', `/api/queues/${pick(QUEUES).id}/join`, tokens.get(customer), {});
       if (r.status === 201) {
@@ -314,9 +313,9 @@ describe.skipIf(!hasPostgres)('queue dispatcher in real server processes on Post
 
   it('two processes: nobody double-booked, no entry lost, every change logged, each queue in order', async () => {
     await run(2, 56);
-  }, 150_000);
+  }, 240_000);
 
   it('four processes: the same', async () => {
     await run(4, 78);
-  }, 150_000);
+  }, 240_000);
 });
