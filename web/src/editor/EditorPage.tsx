@@ -86,25 +86,25 @@ function Toolbar({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   const dirty = useDirty();
   return (
     <header className={classes.toolbar}>
+      {/* The name gives way when the toolbar is narrow; the badges keep their words. */}
       <Group gap="sm" wrap="nowrap" miw={0}>
-        <Text component="h1" fw={700} fz="lg" m={0} truncate>
-          {doc.name}
-        </Text>
-        <Badge variant="light" color={KIND_COLORS[doc.kind] ?? 'gray'}>
+        <Tooltip label={`Scenario id: ${doc.id}`} openDelay={400}>
+          <Text component="h1" fw={700} fz="lg" m={0} miw={80} truncate>
+            {doc.name}
+          </Text>
+        </Tooltip>
+        <Badge variant="light" color={KIND_COLORS[doc.kind] ?? 'gray'} className={classes.keep}>
           {doc.kind}
         </Badge>
-        <Text size="sm" c="dimmed" ff="monospace">
-          {doc.id}
-        </Text>
         {baseVersion !== null && (
           <Tooltip label="The version this draft started from">
-            <Badge variant="outline" color="gray">
+            <Badge variant="outline" color="gray" className={classes.keep}>
               v{baseVersion}
             </Badge>
           </Tooltip>
         )}
         {dirty && (
-          <Badge color="orange" variant="dot">
+          <Badge color="orange" variant="dot" className={classes.keep}>
             unsaved changes
           </Badge>
         )}
@@ -132,8 +132,9 @@ function SidePanels({ catalog }: { catalog: Map<string, NodeCatalogEntry> }) {
   }, [selected]);
   const testCount = useEditor((s) => s.doc?.tests?.length ?? 0);
   return (
-    <Tabs value={tab} onChange={(t) => t && setTab(t as PanelTab)} keepMounted={false} className={classes.tabs}>
-      <Tabs.List>
+    <Tabs value={tab} onChange={(t) => t && setTab(t as PanelTab)} keepMounted={false} variant="pills" radius="sm" className={classes.tabs}>
+      {/* Six panels in a 3 × 2 grid: one row of tabs does not fit the side panel's width. */}
+      <Tabs.List className={classes.tabList}>
         <Tabs.Tab value="properties">Properties</Tabs.Tab>
         <Tabs.Tab value="variables">Variables</Tabs.Tab>
         <Tabs.Tab
