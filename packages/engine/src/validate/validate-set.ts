@@ -4,7 +4,7 @@
  * duplicate ids.
  */
 import type { Scenario } from '../format/scenario.ts';
-import { scenarioReferences } from '../references.ts';
+import { scenarioReferences, type ScenarioReference } from '../references.ts';
 import { formatPath, type Issue } from './issue.ts';
 import { validateScenario, type ValidationResult } from './validate.ts';
 
@@ -36,7 +36,12 @@ export function validateSet(entries: SetEntry[], options: { knownScenarioIds?: I
 }
 
 export function missingReferences(scenario: Scenario, known: ReadonlySet<string>): Issue[] {
-  return scenarioReferences(scenario)
+  return unknownReferences(scenarioReferences(scenario), known);
+}
+
+/** The references (a scenario's, listed before) to scenarios not in `known`, as issues. */
+export function unknownReferences(references: readonly ScenarioReference[], known: ReadonlySet<string>): Issue[] {
+  return references
     .filter((ref) => !known.has(ref.scenario))
     .map((ref) => ({ severity: 'error', nodeId: ref.nodeId, path: formatPath(ref.path), message: `unknown scenario "${ref.scenario}"` }));
 }
