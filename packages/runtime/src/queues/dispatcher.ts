@@ -391,7 +391,11 @@ export class Dispatcher {
     // A scenario waiting for this customer goes on with `left`.
     await this.notifier.wake();
     this.notifier.queuesChanged([left.queueId]);
-    if (left.cancelledOffer) this.notifier.offerChanged(left.cancelledOffer.agentId, left.cancelledOffer.id, 'cancelled', reason ?? 'the customer left');
+    if (left.cancelledOffer) {
+      this.notifier.offerChanged(left.cancelledOffer.agentId, left.cancelledOffer.id, 'cancelled', reason ?? 'the customer left');
+      // The agent it was offered to is free again: offered the next customer now, not at the next full round.
+      await this.db.notify(QUEUE_CHANNEL, agentFreedPayload(left.cancelledOffer.agentId));
+    }
     return { entryId: left.entryId, queueId: left.queueId };
   }
 

@@ -8,7 +8,7 @@
 import { DATABASE_KINDS } from '@tellflow/db/testing';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from '../test-support.ts';
-import { agentFreedPayload } from './dispatcher.ts';
+import { agentFreedPayload, QUEUE_CHANNEL } from './dispatcher.ts';
 import { joinQueue } from './entries.ts';
 
 describe.each(DATABASE_KINDS)('targeted dispatch rounds on %s', (kind) => {
@@ -104,6 +104,28 @@ describe.each(DATABASE_KINDS)('targeted dispatch rounds on %s', (kind) => {
     expect(r.timedOut).toBe(1);
     // Full: bob, idle longest (ann is cooling for carl), gets carl back; a round of cid alone would have given it to cid.
     expect((await offers()).bob).toBe('carl');
+  });
+
+  it.skipIf(skip)('a customer leaving names the agent its offer was made to: that agent gets the next customer in a targeted round', async () => {
+    await h().runtime.queues.create({ id: 'q' });
+    await dispatcher().round();
+    const ann = await agent('ann', 'q');
+    await join('carl', 'q');
+    await join('dora', 'q');
+    dispatcher().noticed(agentFreedPayload(ann));
+    await dispatcher().round();
+    expect(await offers()).toEqual({ ann: 'carl' });
+    const heard: string[] = [];
+    const stop = await h().t.db.listen(QUEUE_CHANNEL, (p) => heard.push(p));
+    try {
+      await dispatcher().leave('carl');
+      await expect.poll(() => heard).toContain(agentFreedPayload(ann));
+    } finally {
+      await stop();
+    }
+    for (const p of heard) dispatcher().noticed(p);
+    await dispatcher().round();
+    expect(await offers()).toEqual({ ann: 'dora' });
   });
 
   it.skipIf(skip || kind === 'pglite')('a round that finds another process in a round keeps the names for its next one', async () => {
