@@ -1,6 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
-import type { Rollup } from 'vite';
+import { defineConfig, type Plugin, type Rollup } from 'vite';
 
 /**
  * The editor route's code is a lazy chunk, requested only once the main

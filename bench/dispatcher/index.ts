@@ -127,8 +127,7 @@ async function resetOffers(db: Database): Promise<void> {
   await db.query('delete from queue_offers');
   await db.query(`update queue_entries set state = 'waiting' where state = 'offered'`);
   await db.query(`delete from queue_events where kind <> 'joined'`);
-  await db.query('vacuum analyze queue_offers');
-  await db.query('vacuum analyze queue_entries');
+  await db.query('vacuum analyze queue_offers, queue_entries');
 }
 
 /** Rounds until one offers nothing; returns offers per second. */
@@ -168,8 +167,7 @@ async function resetAccepts(db: Database): Promise<void> {
   await db.query(`update queue_offers set state = 'pending', decided_at = null where state = 'accepted'`);
   await db.query(`update queue_entries set state = 'offered', agent_id = null, assigned_at = null where state = 'assigned'`);
   await db.query(`delete from queue_events where kind = 'accepted'`);
-  await db.query('vacuum analyze queue_offers');
-  await db.query('vacuum analyze queue_entries');
+  await db.query('vacuum analyze queue_offers, queue_entries');
 }
 
 interface LatencyRun {
@@ -234,9 +232,7 @@ async function latencyRun(db: Database, agentsDb: Database, o: Options, first: n
 async function prepareLatency(db: Database): Promise<void> {
   await db.query(`update agent_presence set state = 'dnd', since = now()`);
   await db.query(`update queue_entries set state = 'served', ended_at = now() where state = 'assigned'`);
-  await db.query('vacuum analyze agent_presence');
-  await db.query('vacuum analyze queue_entries');
-  await db.query('vacuum analyze queue_offers');
+  await db.query('vacuum analyze agent_presence, queue_entries, queue_offers');
 }
 
 /** The previous latency run undone: its offers withdrawn (their customers waiting again), its agents back in DND. */
@@ -244,9 +240,7 @@ async function resetLatency(db: Database): Promise<void> {
   await db.query(`update queue_entries set state = 'waiting' where state = 'offered'`);
   await db.query(`delete from queue_offers where state = 'pending'`);
   await db.query(`update agent_presence set state = 'dnd', since = now() where state = 'available'`);
-  await db.query('vacuum analyze agent_presence');
-  await db.query('vacuum analyze queue_entries');
-  await db.query('vacuum analyze queue_offers');
+  await db.query('vacuum analyze agent_presence, queue_entries, queue_offers');
 }
 
 interface KindResult {

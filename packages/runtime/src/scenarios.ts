@@ -11,20 +11,22 @@ import { conflict, invalid, notFound } from './errors.ts';
 
 export type { ScenarioSummary, ScenarioVersion };
 
-/** What the list needs of a stored version: worked out once, as versions never change. */
-interface VersionFacts {
-  warnings: number;
+/** What publishing a version depends on besides which scenarios are published. */
+interface PublishFacts {
   references: ScenarioReference[];
   /** Publish problems that do not depend on other scenarios: nodes this server cannot run. */
   unrunnable: Issue[];
 }
 
+/** What the list needs of a stored version: worked out once, as versions never change. */
+interface VersionFacts extends PublishFacts {
+  warnings: number;
+}
+
+const publishFactsOf = (scenario: Scenario): PublishFacts => ({ references: scenarioReferences(scenario), unrunnable: unrunnableNodes(scenario) });
+
 function factsOf(scenario: Scenario): VersionFacts {
-  return {
-    warnings: validateScenario(scenario).issues.filter((i) => i.severity === 'warning').length,
-    references: scenarioReferences(scenario),
-    unrunnable: unrunnableNodes(scenario),
-  };
+  return { ...publishFactsOf(scenario), warnings: validateScenario(scenario).issues.filter((i) => i.severity === 'warning').length };
 }
 
 /** Versions whose facts are remembered; more than this many and the memory starts afresh. */
@@ -103,7 +105,7 @@ export class ScenarioStore {
 
   /** Problems that block publishing: references to unpublished scenarios, nodes this server cannot run. */
   async publishIssues(scenario: Scenario, also: Iterable<string> = []): Promise<Issue[]> {
-    return publishIssuesGiven(scenario.id, factsOf(scenario), new Set([...(await this.publishedIds()), ...also]));
+    return publishIssuesGiven(scenario.id, publishFactsOf(scenario), new Set([...(await this.publishedIds()), ...also]));
   }
 
   private async publishedIds(q: Queryable = this.db): Promise<string[]> {
@@ -255,7 +257,7 @@ type VersionRow = RowOf<typeof scenarioVersions, (typeof VERSION_KEYS)[number]>;
 const toVersion = (r: VersionRow): ScenarioVersion => ({ ...r, document: r.document as Scenario });
 
 /** Problems that block publishing, given the scenarios already published. */
-function publishIssuesGiven(scenarioId: string, facts: VersionFacts, published: Set<string>): Issue[] {
+function publishIssuesGiven(scenarioId: string, facts: PublishFacts, published: Set<string>): Issue[] {
   const known = new Set([...published, scenarioId]);
   const missing = unknownReferences(facts.references, known).map((i) => ({ ...i, message: `${i.message} (it must be published first)` }));
   return [...missing, ...facts.unrunnable];

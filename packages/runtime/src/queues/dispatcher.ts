@@ -51,7 +51,8 @@ export const quietNotifier: QueueNotifier = { wake: async () => {}, queuesChange
  * payload (a queue's id, a word) may have changed anything. Queue ids have no
  * colon.
  */
-export const agentFreedPayload = (agentId: string) => `agent:${agentId}`;
+const AGENT_FREED = 'agent:';
+export const agentFreedPayload = (agentId: string) => `${AGENT_FREED}${agentId}`;
 
 /**
  * A round after nothing but named agents were freed matches only them: every
@@ -139,7 +140,7 @@ export class Dispatcher {
 
   /** Hears a QUEUE_CHANNEL payload: what the next round needs to look at. */
   noticed(payload: string): void {
-    if (payload.startsWith('agent:')) this.named.add(payload.slice('agent:'.length));
+    if (payload.startsWith(AGENT_FREED)) this.named.add(payload.slice(AGENT_FREED.length));
     else this.unnamed = true;
   }
 
@@ -184,13 +185,16 @@ export class Dispatcher {
       locked = await this.db.transaction(async (tx) => {
         const lock = await dispatchLock(tx, now, scope !== null);
         if (!lock.ok) return false;
+        // Entries waiting again, or in another queue: for any free agent, so a full round from here on.
+        const widen = async () => {
+          if (!scope) return;
+          scope = null;
+          await tx.query(`select ${planFor(false)}`);
+        };
         if (lock.offersDue) {
           const expired = await expireOffers(tx, now);
           result.timedOut = expired.length;
-          if (expired.length && scope) {
-            scope = null; // their entries wait again, for any agent
-            await tx.query(`select ${planFor(false)}`);
-          }
+          if (expired.length) await widen();
           for (const e of expired) {
             changed.add(e.queue_id);
             offers.push({ agentId: e.agent_id, offerId: Number(e.id), state: 'timedOut' });
@@ -199,10 +203,7 @@ export class Dispatcher {
         if (lock.waitsDue) {
           const waited = await endLongWaits(tx, now);
           result.waitTimedOut = waited.ended;
-          if (waited.queues.length && scope) {
-            scope = null; // an overflow waits in another queue now
-            await tx.query(`select ${planFor(false)}`);
-          }
+          if (waited.queues.length) await widen();
           woke ||= waited.ended > 0;
           for (const id of waited.queues) changed.add(id);
         }
